@@ -42,9 +42,11 @@ type Sequence struct {
 type Pass struct {
 	LogProbs [][]float32 // [B][len(Completion)] per-token log-probs
 	Entropy  [][]float32 // [B][len(Completion)] entropy of the next-token distribution at each scored position
-	// Backward accumulates parameter gradients of sum_b sum_t dLogProbs[b][t] * LogProbs[b][t]
-	// into the policy's Params().Grad. Call at most once.
-	Backward func(dLogProbs [][]float32) error
+	// Backward accumulates into the policy's Params().Grad the parameter gradient of
+	//   sum_b sum_t dLogProbs[b][t] * LogProbs[b][t] + dEntropy[b][t] * Entropy[b][t],
+	// i.e. it back-propagates the per-token gradients dL/dlogp (and dL/dH for an entropy bonus;
+	// dEntropy may be nil). Call at most once per Pass.
+	Backward func(dLogProbs, dEntropy [][]float32) error
 }
 
 // Policy is what trainers talk to. Trainers never differentiate anything themselves:
