@@ -1,0 +1,236 @@
+package trainers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Config is one training run's settings. Every field maps to a config key (the mapstructure tag);
+// nested structs are sections (`score.alpha`). Defaults() is the built-in default, equal to
+// configs/grpo.yaml.
+type Config struct {
+	Algo string `mapstructure:"algo"` // grpo | sft | score | nft | hdpo
+	Seed uint64 `mapstructure:"seed"` // one seed for everything; per-purpose streams derive from it
+
+	Env     string         `mapstructure:"env"`      // registered env name (arithmetic, countdown, dataset, correction, tool, ...)
+	EnvArgs map[string]any `mapstructure:"env_args"` // the env's own settings
+
+	Init  string      `mapstructure:"init"`  // checkpoint folder to start from; empty = fresh model from `model`
+	Model ModelConfig `mapstructure:"model"` // architecture of a fresh model (ignored when init is set)
+
+	Steps          int     `mapstructure:"steps"`            // generation batches (RL) or optimiser steps (sft)
+	PromptsPerStep int     `mapstructure:"prompts_per_step"` // prompts drawn per generation batch
+	NumGenerations int     `mapstructure:"num_generations"`  // G: completions sampled per prompt
+	MaxNewTokens   int     `mapstructure:"max_new_tokens"`   // per turn
+	Temperature    float64 `mapstructure:"temperature"`      // sampling temperature during training (0 = greedy)
+	TopK           int     `mapstructure:"top_k"`            // 0 = off
+	TopP           float64 `mapstructure:"top_p"`            // 1 = off
+
+	LR          float64 `mapstructure:"lr"`           // peak learning rate
+	LRSchedule  string  `mapstructure:"lr_schedule"`  // constant | linear | cosine
+	WarmupSteps int     `mapstructure:"warmup_steps"` // linear warm-up, in optimiser steps
+	MinLR       float64 `mapstructure:"min_lr"`       // floor of the linear / cosine decay
+	WeightDecay float64 `mapstructure:"weight_decay"` // AdamW decoupled weight decay (matrices only)
+	AdamBeta1   float64 `mapstructure:"adam_beta1"`
+	AdamBeta2   float64 `mapstructure:"adam_beta2"`
+	AdamEps     float64 `mapstructure:"adam_eps"`
+	MaxGradNorm float64 `mapstructure:"max_grad_norm"` // global grad-norm clip; 0 = off
+
+	MiniBatchSize int `mapstructure:"mini_batch_size"` // sequences per optimiser step
+	NumIterations int `mapstructure:"num_iterations"`  // mu: epochs of updates per generation batch
+
+	LossType           string             `mapstructure:"loss_type"`            // grpo | bnpo | dr_grpo | dapo
+	EpsLow             float64            `mapstructure:"eps_low"`              // PPO clip, lower side
+	EpsHigh            float64            `mapstructure:"eps_high"`             // PPO clip, upper side (clip-higher: 0.28)
+	DualClip           float64            `mapstructure:"dual_clip"`            // dual-clip cap c (> 1) for negative advantages; 0 = off
+	Beta               float64            `mapstructure:"beta"`                 // k3 KL to the reference (initial) policy; 0 = off
+	ScaleRewards       string             `mapstructure:"scale_rewards"`        // group | batch | none (Dr. GRPO)
+	Estimator          string             `mapstructure:"estimator"`            // advantage estimator: grpo | rloo
+	DynamicSampling    bool               `mapstructure:"dynamic_sampling"`     // drop zero-variance groups, resample to refill
+	MaxResampleRounds  int                `mapstructure:"max_resample_rounds"`  // bound on dynamic-sampling refills per step
+	OverlongMaxLen     int                `mapstructure:"overlong_max_len"`     // DAPO overlong shaping L_max; 0 = off
+	OverlongCache      int                `mapstructure:"overlong_cache"`       // DAPO overlong shaping L_cache
+	MaskTruncated      bool               `mapstructure:"mask_truncated"`       // completions without EOS are left out of the loss
+	TopEntropyQuantile float64            `mapstructure:"top_entropy_quantile"` // keep the top fraction of tokens by entropy; 0 = off
+	EntropyCoef        float64            `mapstructure:"entropy_coef"`         // entropy bonus; 0 = off
+	RewardWeights      map[string]float64 `mapstructure:"reward_weights"`       // component name -> weight in the total reward
+
+	EvalEvery       int `mapstructure:"eval_every"`       // steps between held-out evaluations; 0 = only base and final
+	EvalTasks       int `mapstructure:"eval_tasks"`       // held-out tasks used; 0 = the whole split
+	EvalPassK       int `mapstructure:"eval_pass_k"`      // k for pass@k in evaluation; 0 = off
+	CheckpointEvery int `mapstructure:"checkpoint_every"` // steps between checkpoints; 0 = only at the end
+	MaxBadSteps     int `mapstructure:"max_bad_steps"`    // consecutive non-finite steps before the run stops
+	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
+
+	SFT   SFTConfig   `mapstructure:"sft"`
+	SCoRe SCoReConfig `mapstructure:"score"`
+	NFT   NFTConfig   `mapstructure:"nft"`
+	HDPO  HDPOConfig  `mapstructure:"hdpo"`
+}
+
+// ModelConfig is the architecture of a freshly initialised decoder.
+type ModelConfig struct {
+	DModel     int    `mapstructure:"d_model"`
+	NHeads     int    `mapstructure:"n_heads"`
+	NKVHeads   int    `mapstructure:"n_kv_heads"` // grouped-query attention; 0 = n_heads
+	NLayers    int    `mapstructure:"n_layers"`
+	MLPHidden  int    `mapstructure:"mlp_hidden"`
+	Context    int    `mapstructure:"context"`
+	Norm       string `mapstructure:"norm"`       // layernorm | rmsnorm
+	Activation string `mapstructure:"activation"` // gelu | swiglu
+	Positions  string `mapstructure:"positions"`  // learned | rope
+}
+
+// SFTConfig drives supervised next-token training on an env's reference solutions.
+type SFTConfig struct {
+	BatchSize int `mapstructure:"batch_size"` // sequences per optimiser step
+}
+
+// SCoReConfig: two-stage self-correction RL (Kumar et al. 2024).
+type SCoReConfig struct {
+	Stage1Steps int     `mapstructure:"stage1_steps"` // Stage I steps (0 = skip Stage I, the ablation)
+	Alpha       float64 `mapstructure:"alpha"`        // shaping bonus alpha*(r2-r1) on attempt 2 in Stage II (> 1)
+	Beta1       float64 `mapstructure:"beta1"`        // weak KL on every attempt
+	Beta2       float64 `mapstructure:"beta2"`        // strong KL on attempt 1 in Stage I
+	Estimator   string  `mapstructure:"estimator"`    // reinforce (group baseline) | grpo (clip loss)
+}
+
+// NFTConfig: negative-aware fine-tuning.
+type NFTConfig struct {
+	NegWeight    float64 `mapstructure:"neg_weight"`    // 1 = NFT, 0 = positives only (RFT), -1 = clipped policy gradient
+	PromptWeight string  `mapstructure:"prompt_weight"` // one_minus_r (1 - rhat) | sqrt ((1-rhat)/rhat)
+	ClampEps     float64 `mapstructure:"clamp_eps"`     // lower clamp of the negative ratio (1.0 in the reference code)
+	Normaliser   float64 `mapstructure:"normaliser"`    // constant loss normaliser (1000 in the reference code)
+}
+
+// HDPOConfig: decoupled accuracy / efficiency advantages.
+type HDPOConfig struct {
+	WAcc       float64 `mapstructure:"w_acc"`      // weight of the accuracy channel
+	WEff       float64 `mapstructure:"w_eff"`      // weight of the efficiency channel
+	Efficiency string  `mapstructure:"efficiency"` // tool_calls (1/(T+1)) | tokens
+}
+
+// Algorithms lists the valid values of `algo`.
+var Algorithms = []string{"grpo", "sft", "score", "nft", "hdpo"}
+
+func oneOf(key, v string, valid ...string) error {
+	for _, s := range valid {
+		if v == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %q is not valid; use one of %s", key, v, strings.Join(valid, ", "))
+}
+
+// Validate reports the first setting that cannot work, naming its key.
+func (c *Config) Validate() error {
+	if err := oneOf("algo", c.Algo, Algorithms...); err != nil {
+		return err
+	}
+	checks := []struct {
+		ok  bool
+		msg string
+	}{
+		{c.Env != "", "env: must name an environment"},
+		{c.Steps >= 0, "steps: must be >= 0"},
+		{c.PromptsPerStep >= 1, "prompts_per_step: must be >= 1"},
+		{c.NumGenerations >= 1, "num_generations: must be >= 1"},
+		{c.Algo == "sft" || c.NumGenerations >= 2, "num_generations: group-relative algorithms need >= 2 completions per prompt"},
+		{c.MaxNewTokens >= 1, "max_new_tokens: must be >= 1"},
+		{c.Temperature >= 0, "temperature: must be >= 0"},
+		{c.TopK >= 0, "top_k: must be >= 0"},
+		{c.TopP > 0 && c.TopP <= 1, "top_p: must be in (0, 1]"},
+		{c.LR > 0, "lr: must be > 0"},
+		{c.MinLR >= 0 && c.MinLR <= c.LR, "min_lr: must be in [0, lr]"},
+		{c.WarmupSteps >= 0, "warmup_steps: must be >= 0"},
+		{c.AdamBeta1 >= 0 && c.AdamBeta1 < 1, "adam_beta1: must be in [0, 1)"},
+		{c.AdamBeta2 >= 0 && c.AdamBeta2 < 1, "adam_beta2: must be in [0, 1)"},
+		{c.AdamEps > 0, "adam_eps: must be > 0"},
+		{c.WeightDecay >= 0, "weight_decay: must be >= 0"},
+		{c.MaxGradNorm >= 0, "max_grad_norm: must be >= 0 (0 = off)"},
+		{c.MiniBatchSize >= 1, "mini_batch_size: must be >= 1"},
+		{c.NumIterations >= 1, "num_iterations: must be >= 1"},
+		{c.EpsLow > 0 && c.EpsLow < 1, "eps_low: must be in (0, 1)"},
+		{c.EpsHigh > 0, "eps_high: must be > 0"},
+		{c.DualClip == 0 || c.DualClip > 1, "dual_clip: must be 0 (off) or > 1"},
+		{c.Beta >= 0, "beta: must be >= 0"},
+		{c.MaxResampleRounds >= 0, "max_resample_rounds: must be >= 0"},
+		{c.OverlongMaxLen >= 0 && c.OverlongCache >= 0 && c.OverlongCache <= c.OverlongMaxLen, "overlong_cache: must be in [0, overlong_max_len]"},
+		{c.TopEntropyQuantile >= 0 && c.TopEntropyQuantile <= 1, "top_entropy_quantile: must be in [0, 1]"},
+		{c.EvalEvery >= 0, "eval_every: must be >= 0"},
+		{c.EvalTasks >= 0, "eval_tasks: must be >= 0"},
+		{c.EvalPassK >= 0, "eval_pass_k: must be >= 0"},
+		{c.CheckpointEvery >= 0, "checkpoint_every: must be >= 0"},
+		{c.MaxBadSteps >= 1, "max_bad_steps: must be >= 1"},
+		{c.Threads >= 0, "threads: must be >= 0"},
+		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			return fmt.Errorf("%s", ch.msg)
+		}
+	}
+	for _, kv := range []struct{ key, v string; valid []string }{
+		{"lr_schedule", c.LRSchedule, []string{"constant", "linear", "cosine"}},
+		{"loss_type", c.LossType, []string{"grpo", "bnpo", "dr_grpo", "dapo"}},
+		{"scale_rewards", c.ScaleRewards, []string{"group", "batch", "none"}},
+		{"estimator", c.Estimator, []string{"grpo", "rloo"}},
+		{"model.norm", c.Model.Norm, []string{"layernorm", "rmsnorm"}},
+		{"model.activation", c.Model.Activation, []string{"gelu", "swiglu"}},
+		{"model.positions", c.Model.Positions, []string{"learned", "rope"}},
+		{"score.estimator", c.SCoRe.Estimator, []string{"reinforce", "grpo"}},
+		{"nft.prompt_weight", c.NFT.PromptWeight, []string{"one_minus_r", "sqrt"}},
+		{"hdpo.efficiency", c.HDPO.Efficiency, []string{"tool_calls", "tokens"}},
+	} {
+		if err := oneOf(kv.key, kv.v, kv.valid...); err != nil {
+			return err
+		}
+	}
+	for name, w := range c.RewardWeights {
+		if w != w {
+			return fmt.Errorf("reward_weights.%s: NaN weight", name)
+		}
+	}
+	return c.validateAlgo()
+}
+
+// validateAlgo checks the settings of the chosen algorithm's own section.
+func (c *Config) validateAlgo() error {
+	switch c.Algo {
+	case "score":
+		s := c.SCoRe
+		if s.Alpha <= 0 {
+			return fmt.Errorf("score.alpha: %g must be > 0 (the paper uses 10; alpha > 1 rewards fixing a wrong first attempt more than keeping a right one)", s.Alpha)
+		}
+		if s.Beta1 < 0 || s.Beta2 < 0 {
+			return fmt.Errorf("score.beta1 / score.beta2: KL weights must be >= 0 (got %g, %g)", s.Beta1, s.Beta2)
+		}
+		if s.Stage1Steps < 0 || s.Stage1Steps > c.Steps {
+			return fmt.Errorf("score.stage1_steps: %d must be in [0, steps=%d]", s.Stage1Steps, c.Steps)
+		}
+	case "nft":
+		n := c.NFT
+		if n.NegWeight != 1 && n.NegWeight != 0 && n.NegWeight != -1 {
+			return fmt.Errorf("nft.neg_weight: %g must be 1 (NFT), 0 (positives only) or -1 (clipped policy gradient)", n.NegWeight)
+		}
+		if n.ClampEps <= 0 || n.Normaliser <= 0 {
+			return fmt.Errorf("nft.clamp_eps and nft.normaliser must be > 0")
+		}
+	case "hdpo":
+		if c.HDPO.WAcc < 0 || c.HDPO.WEff < 0 {
+			return fmt.Errorf("hdpo.w_acc / hdpo.w_eff: weights must be >= 0")
+		}
+	}
+	return nil
+}
+
+// Keys lists every valid dotted config key, sorted (used to reject unknown keys).
+func Keys() []string {
+	keys := make([]string, 0, 64)
+	for k := range DefaultsMap() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
