@@ -171,7 +171,10 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s", ch.msg)
 		}
 	}
-	for _, kv := range []struct{ key, v string; valid []string }{
+	for _, kv := range []struct {
+		key, v string
+		valid  []string
+	}{
 		{"lr_schedule", c.LRSchedule, []string{"constant", "linear", "cosine"}},
 		{"loss_type", c.LossType, []string{"grpo", "bnpo", "dr_grpo", "dapo"}},
 		{"scale_rewards", c.ScaleRewards, []string{"group", "batch", "none"}},
