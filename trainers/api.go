@@ -1,0 +1,63 @@
+package trainers
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// ErrInterrupted is returned by Run when its context was cancelled (SIGINT / SIGTERM): the step in
+// flight finished, a checkpoint was written, and `train --resume DIR` continues exactly.
+var ErrInterrupted = errors.New("run interrupted; checkpoint written")
+
+// RunOptions are the per-invocation settings that are not part of the config.
+type RunOptions struct {
+	OutDir   string           // run folder; created if missing
+	Resume   bool             // continue from OutDir/checkpoints/latest
+	Log      io.Writer        // plain log lines (nil = discard)
+	Progress func(StepReport) // called after every step (progress bar); may be nil
+}
+
+// StepReport is what a progress display needs after each step.
+type StepReport struct {
+	Step, Steps int
+	Reward      float64 // mean total reward of the step's rollouts
+	Accuracy    float64 // fraction of correct rollouts in the step
+	EvalAcc     float64 // latest held-out accuracy (NaN before the first eval)
+	TokensPerS  float64 // generated tokens per second in this step
+	ElapsedS    float64 // since the run (or resume) started
+}
+
+// EvalMetrics are held-out evaluation results (greedy unless noted).
+type EvalMetrics map[string]float64
+
+// Summary is what summary.json holds: eval metrics of the starting and the final policy.
+type Summary struct {
+	Base  EvalMetrics `json:"base"`
+	Final EvalMetrics `json:"final"`
+	// Best is the best held-out accuracy seen at an eval and its step.
+	BestAccuracy float64 `json:"best_accuracy"`
+	BestStep     int     `json:"best_step"`
+	RunDir       string  `json:"run_dir"`
+}
+
+// Run trains according to cfg, writing the run folder, and returns the summary.
+func Run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
+	return run(ctx, cfg, opts)
+}
+
+// EvalOptions configure a stand-alone evaluation (`train eval`).
+type EvalOptions struct {
+	Checkpoint string         // policy folder (a run's checkpoints/latest or a base policy)
+	Env        string         // env name
+	EnvArgs    map[string]any // env settings
+	Tasks      int            // held-out tasks; 0 = all
+	PassK      int            // k for pass@k (sampled at temperature 1); 0 = off
+	MaxNew     int            // max new tokens per turn
+	Seed       uint64
+}
+
+// Eval evaluates a checkpoint on an env's held-out split.
+func Eval(ctx context.Context, opts EvalOptions) (EvalMetrics, error) {
+	return evalCheckpoint(ctx, opts)
+}
