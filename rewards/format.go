@@ -1,0 +1,38 @@
+package rewards
+
+import "regexp"
+
+// thinkAnswerPattern is the whole completion as <think>...</think> <answer>...</answer>.
+var (
+	thinkAnswerPattern = regexp.MustCompile(`(?s)^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$`)
+	answerOnlyPattern  = regexp.MustCompile(`(?s)^\s*<answer>.*?</answer>\s*$`)
+)
+
+// Format scores 1 when the completion is exactly a reasoning block and an answer block,
+// "<think>...</think> <answer>...</answer>" (only the answer block when Think is false), and 0
+// otherwise.
+type Format struct {
+	Label string // component name ("format")
+	Think bool   // require the <think> block
+}
+
+// Name is the component name.
+func (f Format) Name() string { return f.Label }
+
+// Score is 1 or 0.
+func (f Format) Score(in Input) (float64, error) {
+	pattern := answerOnlyPattern
+	if f.Think {
+		pattern = thinkAnswerPattern
+	}
+	if pattern.MatchString(in.Completion) {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+func newFormat(p map[string]any) (Func, error) {
+	a := NewArgs(p)
+	f := Format{Label: a.String("name", "format"), Think: a.Bool("think", true)}
+	return f, a.Done()
+}

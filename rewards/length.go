@@ -1,0 +1,77 @@
+package rewards
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Length units. Rewards see text, so "tokens" reads the count the trainer puts in
+// Input.Meta["completion_tokens"].
+const (
+	UnitChars  = "chars"  // Unicode code points (= tokens for a character-level tokenizer)
+	UnitWords  = "words"  // whitespace-separated fields
+	UnitTokens = "tokens" // Meta["completion_tokens"]
+)
+
+// MetaCompletionTokens is the Meta key that carries the completion's token count.
+const MetaCompletionTokens = "completion_tokens"
+
+// MetaToolCalls is the Meta key that carries the number of tool calls the episode made.
+const MetaToolCalls = "tool_calls"
+
+// CompletionLength measures the completion in unit.
+func CompletionLength(in Input, unit string) (int, error) {
+	switch unit {
+	case UnitChars:
+		return utf8.RuneCountInString(in.Completion), nil
+	case UnitWords:
+		return len(strings.Fields(in.Completion)), nil
+	case UnitTokens:
+		return metaCount(in, MetaCompletionTokens)
+	}
+	return 0, fmt.Errorf("unknown length unit %q; valid units: chars, words, tokens", unit)
+}
+
+// metaCount reads a non-negative integer from in.Meta[key].
+func metaCount(in Input, key string) (int, error) {
+	s, ok := in.Meta[key]
+	if !ok {
+		return 0, fmt.Errorf("input has no Meta[%q]; the trainer or env must set it", key)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("Meta[%q] = %q is not a non-negative integer", key, s)
+	}
+	return n, nil
+}
+
+func checkUnit(a *Args, key, unit string) {
+	if unit != UnitChars && unit != UnitWords && unit != UnitTokens {
+		a.Failf(key, "unknown unit %q; valid units: chars, words, tokens", unit)
+	}
+}
+
+// Length is the completion's length as a reward component (give it a negative weight to
+// penalise length, or weight 0 to only log it).
+type Length struct {
+	Label string // component name ("length")
+	Unit  string // chars, words or tokens
+}
+
+// Name is the component name.
+func (l Length) Name() string { return l.Label }
+
+// Score is the length in Unit.
+func (l Length) Score(in Input) (float64, error) {
+	n, err := CompletionLength(in, l.Unit)
+	return float64(n), err
+}
+
+func newLength(p map[string]any) (Func, error) {
+	a := NewArgs(p)
+	l := Length{Label: a.String("name", "length"), Unit: a.String("unit", UnitChars)}
+	checkUnit(a, "unit", l.Unit)
+	return l, a.Done()
+}
