@@ -1,0 +1,52 @@
+package tensor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/viterin/vek/vek32"
+)
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+var benchShapes = [][3]int{{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {64, 128, 64}, {64, 128, 384}}
+
+func benchKernel(b *testing.B, name string, kern func(dst, a, bb []float32, m, k, n int), sizes func(m, k, n int) (int, int, int)) {
+	for _, s := range benchShapes {
+		m, k, n := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			nd, na, nb := sizes(m, k, n)
+			dst, a, bb := make([]float32, nd), randSlice(rng, na), randSlice(rng, nb)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				kern(dst, a, bb, m, k, n)
+			}
+			b.ReportMetric(2*float64(m*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+func BenchmarkMatMul(b *testing.B) {
+	benchKernel(b, "MatMul", MatMul, func(m, k, n int) (int, int, int) { return m * n, m * k, k * n })
+}
+
+func BenchmarkMatMulTransB(b *testing.B) {
+	benchKernel(b, "MatMulTransB", MatMulTransB, func(m, k, n int) (int, int, int) { return m * n, m * k, n * k })
+}
+
+func BenchmarkMatMulTransAAcc(b *testing.B) {
+	benchKernel(b, "MatMulTransAAcc", MatMulTransAAcc, func(m, k, n int) (int, int, int) { return k * n, m * k, m * n })
+}
+
+func BenchmarkMatMulVekDirect(b *testing.B) {
+	benchKernel(b, "vek", func(dst, a, bb []float32, m, k, n int) { vek32.MatMul_Into(dst, a, bb, k) },
+		func(m, k, n int) (int, int, int) { return m * n, m * k, k * n })
+}

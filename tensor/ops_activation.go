@@ -1,0 +1,134 @@
+package tensor
+
+import "github.com/viterin/vek/vek32"
+
+const (
+	geluC = 0.7978845608028654 // sqrt(2/pi)
+	geluA = 0.044715
+)
+
+// GELU applies the tanh approximation used by GPT-2:
+//
+//	gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+func (tp *Tape) GELU(x *Var) *Var {
+	y := New(x.Value.Shape...)
+	elementwise(len(y.Data), func(lo, hi int) { GELUInto(y.Data[lo:hi], x.Value.Data[lo:hi]) })
+	res := result(y, x)
+	tp.record(res, func(g []float32) {
+		dx := tp.gradData(x)
+		elementwise(len(g), func(lo, hi int) {
+			xs := x.Value.Data[lo:hi]
+			t := getScratch(hi - lo)
+			tanhArg(t, xs)
+			for i, v := range xs {
+				th := t[i]
+				d := 0.5*(1+th) + 0.5*v*(1-th*th)*geluC*(1+3*geluA*v*v)
+				dx[lo+i] += g[lo+i] * d
+			}
+			putScratch(t)
+		})
+	})
+	return res
+}
+
+// GELUInto writes gelu(x) into dst (the kernel behind Tape.GELU, for the inference path).
+func GELUInto(dst, x []float32) {
+	tanhArg(dst, x)
+	for i, v := range x {
+		dst[i] = 0.5 * v * (1 + dst[i])
+	}
+}
+
+// tanhArg sets t = tanh(sqrt(2/pi) (x + 0.044715 x^3)) via tanh(u) = 1 - 2/(exp(2u)+1), with
+// vek's SIMD exp. u is clamped to +-20, where tanh is 1 to float32 precision, so exp cannot overflow.
+func tanhArg(t, x []float32) {
+	for i, v := range x {
+		u := geluC * (v + geluA*v*v*v)
+		t[i] = 2 * min(max(u, -20), 20)
+	}
+	vek32.Exp_Inplace(t)
+	for i, e := range t {
+		t[i] = 1 - 2/(e+1)
+	}
+}
+
+// sigmoidInto sets s = 1/(1+exp(-x)), clamping x to +-80 so exp stays finite.
+func sigmoidInto(s, x []float32) {
+	for i, v := range x {
+		s[i] = -min(max(v, -80), 80)
+	}
+	vek32.Exp_Inplace(s)
+	for i, e := range s {
+		s[i] = 1 / (1 + e)
+	}
+}
+
+// SiLU applies silu(x) = x * sigmoid(x); d/dx = s (1 + x (1 - s)).
+func (tp *Tape) SiLU(x *Var) *Var {
+	y := New(x.Value.Shape...)
+	elementwise(len(y.Data), func(lo, hi int) { SiLUInto(y.Data[lo:hi], x.Value.Data[lo:hi]) })
+	res := result(y, x)
+	tp.record(res, func(g []float32) {
+		dx := tp.gradData(x)
+		elementwise(len(g), func(lo, hi int) {
+			xs := x.Value.Data[lo:hi]
+			s := getScratch(hi - lo)
+			sigmoidInto(s, xs)
+			for i, v := range xs {
+				dx[lo+i] += g[lo+i] * s[i] * (1 + v*(1-s[i]))
+			}
+			putScratch(s)
+		})
+	})
+	return res
+}
+
+// SiLUInto writes silu(x) into dst (kernel of Tape.SiLU).
+func SiLUInto(dst, x []float32) {
+	sigmoidInto(dst, x)
+	for i, v := range x {
+		dst[i] *= v
+	}
+}
+
+// SwiGLU returns silu(gate) * up (Llama's MLP gate). Backward: dup += g silu(gate),
+// dgate += g up s (1 + gate (1 - s)).
+func (tp *Tape) SwiGLU(gate, up *Var) *Var {
+	if len(gate.Value.Data) != len(up.Value.Data) {
+		shapePanic("SwiGLU", "gate "+shapeStr(gate.Value)+" and up "+shapeStr(up.Value)+" differ")
+	}
+	y := New(gate.Value.Shape...)
+	elementwise(len(y.Data), func(lo, hi int) {
+		SwiGLUInto(y.Data[lo:hi], gate.Value.Data[lo:hi], up.Value.Data[lo:hi])
+	})
+	res := result(y, gate, up)
+	tp.record(res, func(g []float32) {
+		dg, du := tp.gradData(gate), tp.gradData(up)
+		elementwise(len(g), func(lo, hi int) {
+			xs, us := gate.Value.Data[lo:hi], up.Value.Data[lo:hi]
+			s := getScratch(hi - lo)
+			sigmoidInto(s, xs)
+			for i, v := range xs {
+				if du != nil {
+					du[lo+i] += g[lo+i] * v * s[i]
+				}
+				if dg != nil {
+					dg[lo+i] += g[lo+i] * us[i] * s[i] * (1 + v*(1-s[i]))
+				}
+			}
+			putScratch(s)
+		})
+	})
+	return res
+}
+
+// SwiGLUInto writes silu(gate)*up into dst (kernel of Tape.SwiGLU).
+func SwiGLUInto(dst, gate, up []float32) {
+	SiLUInto(dst, gate)
+	for i := range dst {
+		dst[i] *= up[i]
+	}
+}
+
+// elementwise splits [0,n) into fixed chunks of at least 4096 elements.
+func elementwise(n int, fn func(lo, hi int)) { parallelGrain(n, 4096, fn) }

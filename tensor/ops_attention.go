@@ -1,0 +1,166 @@
+package tensor
+
+import (
+	"math"
+
+	"github.com/viterin/vek/vek32"
+)
+
+// CausalSelfAttention is fused multi-head causal attention with optional RoPE and grouped-query heads.
+//
+// qkv [batch*seq, (nHeads+2*nKVHeads)*headDim] holds, per row, [q heads | k heads | v heads]. Query
+// head h reads key/value head h / (nHeads/nKVHeads). For each sequence and head, with q, k rotated by
+// rope (nil = no rotation, for learned positions):
+//
+//	P = softmax(q k^T / sqrt(headDim) + causal mask),   out = P v.
+//
+// The result is [batch*seq, nHeads*headDim] (heads concatenated per row). The probabilities P
+// [batch, nHeads, seq, seq] are kept for the backward pass:
+//
+//	dv = P^T dout,  dP = dout v^T,  dS = P * (dP - rowsum(P*dP)),  dq = dS k / sqrt(d),  dk = dS^T q / sqrt(d),
+//
+// after which dq and dk are rotated back by rope. nKVHeads must divide nHeads.
+func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, headDim int, rope *RoPE) *Var {
+	width := (nHeads + 2*nKVHeads) * headDim
+	if nKVHeads <= 0 || nHeads%nKVHeads != 0 || len(qkv.Value.Data) != batch*seq*width {
+		shapePanic("CausalSelfAttention", "qkv "+shapeStr(qkv.Value)+" does not match batch*seq="+itoa(batch*seq)+
+			" rows of (nHeads+2*nKVHeads)*headDim="+itoa(width)+" (nKVHeads must divide nHeads)")
+	}
+	if rope != nil && rope.headDim != headDim {
+		shapePanic("CausalSelfAttention", "rope built for head size "+itoa(rope.headDim)+", attention uses "+itoa(headDim))
+	}
+	a := attnShape{batch: batch, seq: seq, nh: nHeads, nkv: nKVHeads, hd: headDim, width: width, rope: rope}
+	out := New(batch*seq, nHeads*headDim)          // [B*T, H*hd]
+	probs := make([]float32, batch*nHeads*seq*seq) // [B, H, T, T]
+	x := qkv.Value.Data
+	T, hd := seq, headDim
+	Parallel(batch*nHeads, func(lo, hi int) {
+		q, kt, k, v := getScratch(T*hd), getScratch(hd*T), getScratch(T*hd), getScratch(T*hd)
+		oh := getScratch(T * hd)
+		for task := lo; task < hi; task++ {
+			b, h := task/nHeads, task%nHeads
+			g := h / (nHeads / nKVHeads)
+			a.gather(q, x, b, h*hd, true)
+			a.gather(k, x, b, (nHeads+g)*hd, true)
+			a.gather(v, x, b, (nHeads+nKVHeads+g)*hd, false)
+			transposeInto(kt, k, T, hd)
+			p := probs[task*T*T : (task+1)*T*T] // [T, T]
+			matMulRows(p, q, kt, T, hd, T)
+			scale := float32(1 / math.Sqrt(float64(hd)))
+			for i := 0; i < T; i++ {
+				row := p[i*T : (i+1)*T]
+				vek32.MulNumber_Inplace(row[:i+1], scale)
+				softmaxInPlace(row[:i+1])
+				clear(row[i+1:])
+			}
+			matMulRows(oh, p, v, T, T, hd)
+			a.scatterAdd(out.Data, nHeads*hd, oh, b, h*hd, false, true)
+		}
+		putScratch(q)
+		putScratch(kt)
+		putScratch(k)
+		putScratch(v)
+		putScratch(oh)
+	})
+	res := result(out, qkv)
+	tp.record(res, func(g []float32) {
+		a.backward(tp.gradData(qkv), x, g, probs)
+	})
+	return res
+}
+
+type attnShape struct {
+	batch, seq, nh, nkv, hd, width int
+	rope                           *RoPE
+}
+
+// gather copies the head at column col of each row of sequence b from x [B*T, width] into dst [T, hd],
+// rotating by position when rotate and rope is set.
+func (a attnShape) gather(dst, x []float32, b, col int, rotate bool) {
+	for t := 0; t < a.seq; t++ {
+		row := dst[t*a.hd : (t+1)*a.hd]
+		copy(row, x[(b*a.seq+t)*a.width+col:])
+		if rotate && a.rope != nil {
+			a.rope.Apply(row, t)
+		}
+	}
+}
+
+// scatterAdd adds src [T, hd] (optionally rotated back by position) into column col of rows of
+// sequence b in dst [B*T, rowWidth]; overwrite replaces instead of adding.
+func (a attnShape) scatterAdd(dst []float32, rowWidth int, src []float32, b, col int, unrotate, overwrite bool) {
+	for t := 0; t < a.seq; t++ {
+		row := src[t*a.hd : (t+1)*a.hd]
+		if unrotate && a.rope != nil {
+			a.rope.unapply(row, t)
+		}
+		d := dst[(b*a.seq+t)*rowWidth+col : (b*a.seq+t)*rowWidth+col+a.hd]
+		if overwrite {
+			copy(d, row)
+		} else {
+			vek32.Add_Inplace(d, row)
+		}
+	}
+}
+
+// backward runs one task per (sequence, kv head), so each task owns the dq columns of its query heads
+// and the dk/dv columns of its kv head: no two goroutines write the same gradient element.
+func (a attnShape) backward(dqkv, x, g, probs []float32) {
+	if dqkv == nil {
+		return
+	}
+	T, hd, group := a.seq, a.hd, a.nh/a.nkv
+	outW := a.nh * hd
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	Parallel(a.batch*a.nkv, func(lo, hi int) {
+		k, v, vt, q := getScratch(T*hd), getScratch(T*hd), getScratch(hd*T), getScratch(T*hd)
+		dout, dk, dv, tmp := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
+		dp, pt := getScratch(T*T), getScratch(T*T)
+		for task := lo; task < hi; task++ {
+			b, kvh := task/a.nkv, task%a.nkv
+			a.gather(k, x, b, (a.nh+kvh)*hd, true)
+			a.gather(v, x, b, (a.nh+a.nkv+kvh)*hd, false)
+			transposeInto(vt, v, T, hd)
+			clear(dk)
+			clear(dv)
+			for h := kvh * group; h < (kvh+1)*group; h++ {
+				p := probs[(b*a.nh+h)*T*T : (b*a.nh+h+1)*T*T] // [T, T]
+				a.gather(q, x, b, h*hd, true)
+				for t := 0; t < T; t++ { // dout [T, hd] for this head
+					copy(dout[t*hd:(t+1)*hd], g[(b*T+t)*outW+h*hd:])
+				}
+				transposeInto(pt, p, T, T)
+				matMulRows(tmp, pt, dout, T, T, hd) // P^T dout
+				vek32.Add_Inplace(dv, tmp)
+				matMulRows(dp, dout, vt, T, hd, T) // dout v^T
+				for i := 0; i < T; i++ {
+					pr, dr := p[i*T:i*T+i+1], dp[i*T:(i+1)*T]
+					dot := vek32.Dot(pr, dr[:i+1])
+					for j := 0; j <= i; j++ {
+						dr[j] = pr[j] * (dr[j] - dot) * scale
+					}
+					clear(dr[i+1:])
+				}
+				matMulRows(tmp, dp, k, T, T, hd) // dq = dS k
+				a.scatterAdd(dqkv, a.width, tmp, b, h*hd, true, false)
+				transposeInto(pt, dp, T, T)
+				matMulRows(tmp, pt, q, T, T, hd) // dS^T q
+				vek32.Add_Inplace(dk, tmp)
+			}
+			a.scatterAdd(dqkv, a.width, dk, b, (a.nh+kvh)*hd, true, false)
+			a.scatterAdd(dqkv, a.width, dv, b, (a.nh+a.nkv+kvh)*hd, false, false)
+		}
+		for _, s := range [][]float32{k, v, vt, q, dout, dk, dv, tmp, dp, pt} {
+			putScratch(s)
+		}
+	})
+}
+
+// softmaxInPlace replaces x by softmax(x), subtracting the max first for stability.
+func softmaxInPlace(x []float32) {
+	m := vek32.Max(x)
+	vek32.AddNumber_Inplace(x, -m)
+	vek32.Exp_Inplace(x)
+	s := vek32.Sum(x)
+	vek32.MulNumber_Inplace(x, 1/s)
+}

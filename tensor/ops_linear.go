@@ -1,0 +1,145 @@
+package tensor
+
+// Linear computes y = x W^T + b (PyTorch nn.Linear layout).
+// x [..., in], w [out, in], b [out] or nil -> y [..., out].
+// Backward: dx += dy W, dW += dy^T x, db += sum over rows of dy.
+func (tp *Tape) Linear(x, w, b *Var) *Var {
+	rows, in := lastDim(x.Value)
+	if len(w.Value.Shape) != 2 || w.Value.Shape[1] != in {
+		shapePanic("Linear", "weight "+shapeStr(w.Value)+" does not match input "+shapeStr(x.Value)+"; want [out, in]")
+	}
+	out := w.Value.Shape[0]
+	if b != nil && len(b.Value.Data) != out {
+		shapePanic("Linear", "bias "+shapeStr(b.Value)+" does not match weight "+shapeStr(w.Value))
+	}
+	shape := append(append([]int(nil), x.Value.Shape[:len(x.Value.Shape)-1]...), out)
+	y := New(shape...) // [..., out]
+	MatMulTransB(y.Data, x.Value.Data, w.Value.Data, rows, in, out)
+	if b != nil {
+		addBiasRows(y.Data, b.Value.Data, rows, out)
+	}
+	res := result(y, x, w, b)
+	tp.record(res, func(g []float32) {
+		if dx := tp.gradData(x); dx != nil {
+			tmp := getScratch(rows * in)
+			MatMul(tmp, g, w.Value.Data, rows, out, in)
+			addInto(dx, tmp)
+			putScratch(tmp)
+		}
+		if dw := tp.gradData(w); dw != nil {
+			MatMulTransAAcc(dw, g, x.Value.Data, rows, out, in)
+		}
+		if db := tp.gradData(b); db != nil {
+			sumRowsInto(db, g, rows, out)
+		}
+	})
+	return res
+}
+
+// BatchedMatMul computes c[i] = a[i] @ b[i] for each batch index i.
+// a [B, M, K], b [B, K, N] -> c [B, M, N].
+func (tp *Tape) BatchedMatMul(a, b *Var) *Var {
+	as, bs := a.Value.Shape, b.Value.Shape
+	if len(as) != 3 || len(bs) != 3 || as[0] != bs[0] || as[2] != bs[1] {
+		shapePanic("BatchedMatMul", "shapes "+shapeStr(a.Value)+" and "+shapeStr(b.Value)+" do not match; want [B,M,K] and [B,K,N]")
+	}
+	nb, m, k, n := as[0], as[1], as[2], bs[2]
+	c := New(nb, m, n) // [B, M, N]
+	Parallel(nb, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			matMulRows(c.Data[i*m*n:(i+1)*m*n], a.Value.Data[i*m*k:(i+1)*m*k], b.Value.Data[i*k*n:(i+1)*k*n], m, k, n)
+		}
+	})
+	res := result(c, a, b)
+	tp.record(res, func(g []float32) {
+		da, db := tp.gradData(a), tp.gradData(b)
+		Parallel(nb, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				gi := g[i*m*n : (i+1)*m*n]
+				ai, bi := a.Value.Data[i*m*k:(i+1)*m*k], b.Value.Data[i*k*n:(i+1)*k*n]
+				if da != nil { // da[i] += g[i] @ b[i]^T
+					bt := getScratch(n * k)
+					transposeInto(bt, bi, k, n)
+					tmp := getScratch(m * k)
+					matMulRows(tmp, gi, bt, m, n, k)
+					addInto(da[i*m*k:(i+1)*m*k], tmp)
+					putScratch(tmp)
+					putScratch(bt)
+				}
+				if db != nil { // db[i] += a[i]^T @ g[i]
+					at := getScratch(k * m)
+					transposeInto(at, ai, m, k)
+					tmp := getScratch(k * n)
+					matMulRows(tmp, at, gi, k, m, n)
+					addInto(db[i*k*n:(i+1)*k*n], tmp)
+					putScratch(tmp)
+					putScratch(at)
+				}
+			}
+		})
+	})
+	return res
+}
+
+// Add returns a + b (same shape), the residual connection.
+func (tp *Tape) Add(a, b *Var) *Var {
+	if len(a.Value.Data) != len(b.Value.Data) {
+		shapePanic("Add", "shapes "+shapeStr(a.Value)+" and "+shapeStr(b.Value)+" differ")
+	}
+	y := New(a.Value.Shape...)
+	for i, v := range a.Value.Data {
+		y.Data[i] = v + b.Value.Data[i]
+	}
+	res := result(y, a, b)
+	tp.record(res, func(g []float32) {
+		if da := tp.gradData(a); da != nil {
+			addInto(da, g)
+		}
+		if db := tp.gradData(b); db != nil {
+			addInto(db, g)
+		}
+	})
+	return res
+}
+
+// Embedding gathers rows of table [V, D] -> [len(ids), D]. Ids outside [0, V) give a zero row and no
+// gradient; callers should reject them first with ValidateIDs so bad input is reported, not hidden.
+func (tp *Tape) Embedding(table *Var, ids []int) *Var {
+	if len(table.Value.Shape) != 2 {
+		shapePanic("Embedding", "table "+shapeStr(table.Value)+" is not [V, D]")
+	}
+	nv, d := table.Value.Shape[0], table.Value.Shape[1]
+	y := New(len(ids), d) // [N, D]
+	for i, id := range ids {
+		if id >= 0 && id < nv {
+			copy(y.Data[i*d:(i+1)*d], table.Value.Data[id*d:(id+1)*d])
+		}
+	}
+	res := result(y, table)
+	tp.record(res, func(g []float32) {
+		dt := tp.gradData(table)
+		for i, id := range ids { // in order of i: deterministic accumulation for repeated ids
+			if id >= 0 && id < nv {
+				addInto(dt[id*d:(id+1)*d], g[i*d:(i+1)*d])
+			}
+		}
+	})
+	return res
+}
+
+// ValidateIDs reports the first id outside [0, vocab), for callers of Embedding and the losses.
+func ValidateIDs(ids []int, vocab int) error {
+	for i, id := range ids {
+		if id < 0 || id >= vocab {
+			return &idError{pos: i, id: id, vocab: vocab}
+		}
+	}
+	return nil
+}
+
+type idError struct{ pos, id, vocab int }
+
+func (e *idError) Error() string {
+	return "token id " + itoa(e.id) + " at position " + itoa(e.pos) + " is outside the vocabulary [0, " +
+		itoa(e.vocab) + "); check the tokenizer and the model's vocab size agree"
+}

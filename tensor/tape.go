@@ -1,0 +1,129 @@
+package tensor
+
+// Var is a value recorded on a Tape. Grad holds dLoss/dValue once something needs it (nil before).
+type Var struct {
+	Value *Tensor
+	Grad  *Tensor
+
+	needsGrad bool   // true for params and for ops that depend on one
+	param     *Param // set for Param leaves: Grad aliases param.Grad
+}
+
+// Tape records fused ops in execution order; Backward replays their hand-written backward passes in
+// reverse. Every backward pass adds into its inputs' gradients, so a Var used twice (weight tying, a
+// residual branch) receives the sum. A Tape is used by one goroutine; build a new one per pass.
+type Tape struct {
+	backs []func()
+}
+
+// NewTape returns an empty tape.
+func NewTape() *Tape { return &Tape{} }
+
+// Param returns a leaf for p whose gradient accumulates into p.Grad (allocated if nil) on Backward.
+func (tp *Tape) Param(p *Param) *Var {
+	if p.Grad == nil || len(p.Grad.Data) != len(p.Value.Data) {
+		p.Grad = New(p.Value.Shape...)
+	}
+	return &Var{Value: p.Value, Grad: p.Grad, needsGrad: true, param: p}
+}
+
+// Constant returns a leaf that receives no gradient.
+func (tp *Tape) Constant(t *Tensor) *Var { return &Var{Value: t} }
+
+// GradOf returns v.Grad, allocating it zeroed first if nil, so callers can seed output gradients.
+func (tp *Tape) GradOf(v *Var) *Tensor {
+	if v.Grad == nil {
+		v.Grad = New(v.Value.Shape...)
+	}
+	return v.Grad
+}
+
+// Backward runs the recorded ops' backward passes in reverse order, starting from whatever output
+// gradients were seeded with GradOf. Ops whose output received no gradient are skipped.
+func (tp *Tape) Backward() {
+	for i := len(tp.backs) - 1; i >= 0; i-- {
+		tp.backs[i]()
+	}
+}
+
+// result makes an op's output Var; it needs a gradient if any input does.
+func result(t *Tensor, inputs ...*Var) *Var {
+	v := &Var{Value: t}
+	for _, in := range inputs {
+		if in != nil && in.needsGrad {
+			v.needsGrad = true
+		}
+	}
+	return v
+}
+
+// record adds a backward pass that runs only when out received a gradient.
+func (tp *Tape) record(out *Var, back func(g []float32)) {
+	if !out.needsGrad {
+		return
+	}
+	tp.backs = append(tp.backs, func() {
+		if out.Grad != nil {
+			back(out.Grad.Data)
+		}
+	})
+}
+
+// gradData returns v's gradient buffer to accumulate into, or nil when v needs no gradient.
+func (tp *Tape) gradData(v *Var) []float32 {
+	if v == nil || !v.needsGrad {
+		return nil
+	}
+	return tp.GradOf(v).Data
+}
+
+// lastDim returns the size of t's last dimension and the number of rows before it.
+func lastDim(t *Tensor) (rows, d int) {
+	if len(t.Shape) == 0 {
+		return 1, 1
+	}
+	d = t.Shape[len(t.Shape)-1]
+	if d == 0 {
+		return 0, 0
+	}
+	return len(t.Data) / d, d
+}
+
+func shapeStr(t *Tensor) string {
+	s := "["
+	for i, d := range t.Shape {
+		if i > 0 {
+			s += ","
+		}
+		s += itoa(d)
+	}
+	return s + "]"
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	var b [20]byte
+	p := len(b)
+	for i > 0 {
+		p--
+		b[p] = byte('0' + i%10)
+		i /= 10
+	}
+	if neg {
+		p--
+		b[p] = '-'
+	}
+	return string(b[p:])
+}
+
+// shapePanic reports a shape mismatch between ops: a programming error in the model code, not bad
+// user input, so it panics like an out-of-range slice index would.
+func shapePanic(op, msg string) {
+	panic("tensor." + op + ": " + msg)
+}
