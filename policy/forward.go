@@ -1,0 +1,184 @@
+package policy
+
+import (
+	"fmt"
+
+	"grit/tensor"
+)
+
+// tapeModel records the model's forward on one tape, with one leaf per parameter.
+type tapeModel struct {
+	m    *GPT
+	tp   *tensor.Tape
+	vars map[*tensor.Param]*tensor.Var
+}
+
+func (tm *tapeModel) p(p *tensor.Param) *tensor.Var {
+	if p == nil {
+		return nil
+	}
+	v, ok := tm.vars[p]
+	if !ok {
+		v = tm.tp.Param(p)
+		tm.vars[p] = v
+	}
+	return v
+}
+
+func (tm *tapeModel) norm(x *tensor.Var, g, b *tensor.Param) *tensor.Var {
+	if tm.m.cfg.Norm == "rmsnorm" {
+		return tm.tp.RMSNorm(x, tm.p(g), tm.m.cfg.NormEps)
+	}
+	return tm.tp.LayerNorm(x, tm.p(g), tm.p(b), tm.m.cfg.NormEps)
+}
+
+// logits runs the decoder over a [B, T] grid of input tokens and returns logits [B*T, V].
+func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
+	m, tp, cfg := tm.m, tm.tp, tm.m.cfg
+	x := tp.Embedding(tm.p(m.wte), inputs) // [B*T, D]
+	if m.wpe != nil {
+		pos := make([]int, B*T)
+		for i := range pos {
+			pos[i] = i % T
+		}
+		x = tp.Add(x, tp.Embedding(tm.p(m.wpe), pos)) // [B*T, D]
+	}
+	for i := range m.blocks {
+		b := &m.blocks[i]
+		h := tm.norm(x, b.ln1G, b.ln1B)                                                            // [B*T, D]
+		qkv := tp.Linear(h, tm.p(b.qkvW), tm.p(b.qkvB))                                            // [B*T, (H+2KV)*hd]
+		att := tp.CausalSelfAttention(qkv, B, T, cfg.NHeads, cfg.KVHeads(), cfg.HeadDim(), m.rope) // [B*T, H*hd]
+		x = tp.Add(x, tp.Linear(att, tm.p(b.projW), tm.p(b.projB)))                                // [B*T, D]
+		h = tm.norm(x, b.ln2G, b.ln2B)
+		var u *tensor.Var // [B*T, Hid]
+		if cfg.Activation == "gelu" {
+			u = tp.GELU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB)))
+		} else {
+			u = tp.SwiGLU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB)), tp.Linear(h, tm.p(b.upW), tm.p(b.upB)))
+		}
+		x = tp.Add(x, tp.Linear(u, tm.p(b.outW), tm.p(b.outB))) // [B*T, D]
+	}
+	x = tm.norm(x, m.lnfG, m.lnfB)
+	return tp.Linear(x, tm.p(m.head), nil) // [B*T, V]
+}
+
+// LogProbs scores completions without keeping anything for backward.
+func (m *GPT) LogProbs(seqs []Sequence) ([][]float32, error) {
+	pass, err := m.Forward(seqs)
+	if err != nil {
+		return nil, err
+	}
+	return pass.LogProbs, nil
+}
+
+// Forward scores completions on a tape. The returned Pass's Backward adds
+//
+//	∂/∂θ Σ_b Σ_t dLogProbs[b][t]·logp[b][t] + dEntropy[b][t]·H[b][t]
+//
+// into Params' gradients, where logp[b][t] = log softmax(logits)[Completion[t]] and
+// H = -Σ_v p_v log p_v at the position that predicts Completion[t].
+func (m *GPT) Forward(seqs []Sequence) (*Pass, error) {
+	pb, err := newPaddedBatch(seqs, m.cfg, m.tok.PAD())
+	if err != nil {
+		return nil, err
+	}
+	pass := &Pass{LogProbs: make([][]float32, pb.B), Entropy: make([][]float32, pb.B)}
+	for b := range pb.rows {
+		pass.LogProbs[b] = make([]float32, len(pb.rows[b]))
+		pass.Entropy[b] = make([]float32, len(pb.rows[b]))
+	}
+	if pb.T == 0 { // only one-token prompts with empty completions: nothing to score
+		pass.Backward = func(dLogProbs, dEntropy [][]float32) error { return checkGradShape(pb, dLogProbs, dEntropy) }
+		return pass, nil
+	}
+	tm := &tapeModel{m: m, tp: tensor.NewTape(), vars: map[*tensor.Param]*tensor.Var{}}
+	logits := tm.logits(pb.inputs, pb.B, pb.T)
+	logp, entropy := tm.tp.LogSoftmaxGather(logits, pb.targets) // [B*T] each
+	for b, rows := range pb.rows {
+		for i, r := range rows {
+			pass.LogProbs[b][i] = logp.Value.Data[r]
+			pass.Entropy[b][i] = entropy.Value.Data[r]
+		}
+	}
+	used := false
+	pass.Backward = func(dLogProbs, dEntropy [][]float32) error {
+		if used {
+			return fmt.Errorf("policy: Pass.Backward called twice; run Forward again for another backward")
+		}
+		if err := checkGradShape(pb, dLogProbs, dEntropy); err != nil {
+			return err
+		}
+		used = true
+		g := tm.tp.GradOf(logp) // [B*T]
+		for b, rows := range pb.rows {
+			for i, r := range rows {
+				g.Data[r] = dLogProbs[b][i]
+			}
+		}
+		if dEntropy != nil {
+			ge := tm.tp.GradOf(entropy) // [B*T]
+			for b, rows := range pb.rows {
+				for i, r := range rows {
+					ge.Data[r] = dEntropy[b][i]
+				}
+			}
+		}
+		tm.tp.Backward()
+		return nil
+	}
+	return pass, nil
+}
+
+// checkGradShape requires dLogProbs (and dEntropy when given) shaped like the pass's completions.
+func checkGradShape(pb *paddedBatch, dLogProbs, dEntropy [][]float32) error {
+	check := func(name string, d [][]float32) error {
+		if len(d) != pb.B {
+			return fmt.Errorf("policy: Pass.Backward: %s has %d sequences, the pass has %d", name, len(d), pb.B)
+		}
+		for b, rows := range pb.rows {
+			if len(d[b]) != len(rows) {
+				return fmt.Errorf("policy: Pass.Backward: %s[%d] has %d values, completion %d has %d tokens", name, b, len(d[b]), b, len(rows))
+			}
+		}
+		return nil
+	}
+	if err := check("dLogProbs", dLogProbs); err != nil {
+		return err
+	}
+	if dEntropy != nil {
+		return check("dEntropy", dEntropy)
+	}
+	return nil
+}
+
+// CrossEntropy is supervised fine-tuning's loss: the mean negative log-likelihood of every
+// completion token given its prefix (prompt tokens are context only),
+//
+//	L = -(1/N) Σ_b Σ_t log p(Completion[b][t] | Prompt[b], Completion[b][:t]),  N = Σ_b len(Completion[b]).
+//
+// backward adds ∂L/∂θ into Params' gradients (call it at most once).
+func (m *GPT) CrossEntropy(seqs []Sequence) (loss float32, backward func() error, err error) {
+	pass, err := m.Forward(seqs)
+	if err != nil {
+		return 0, nil, err
+	}
+	n := 0
+	var sum float64
+	for _, lp := range pass.LogProbs {
+		n += len(lp)
+		for _, v := range lp {
+			sum += float64(v)
+		}
+	}
+	if n == 0 {
+		return 0, nil, fmt.Errorf("policy: CrossEntropy: no completion tokens to score")
+	}
+	d := make([][]float32, len(pass.LogProbs))
+	for b, lp := range pass.LogProbs {
+		d[b] = make([]float32, len(lp))
+		for i := range d[b] {
+			d[b][i] = -1 / float32(n)
+		}
+	}
+	return float32(-sum / float64(n)), func() error { return pass.Backward(d, nil) }, nil
+}

@@ -1,0 +1,36 @@
+package policy
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// testConfigs are the variants every path must support.
+func testConfigs() map[string]Config {
+	tiny := TinyConfig()
+	small := SmallConfig()
+	modern := TinyConfig() // rope + rmsnorm + swiglu + GQA + tied embeddings
+	modern.Norm, modern.Activation, modern.Positions, modern.NKVHeads = "rmsnorm", "swiglu", "rope", 2
+	modern.MLPHidden, modern.TieEmbeddings = 192, true
+	return map[string]Config{"tiny": tiny, "small": small, "modern": modern}
+}
+
+func newTestModel(t testing.TB, cfg Config, seed uint64) *GPT {
+	t.Helper()
+	m, err := NewGPT(cfg, DefaultCharTokenizer(), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// randomTokens returns n ids among the tokenizer's characters (no specials).
+func randomTokens(rng *rand.Rand, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = charBase + rng.IntN(len(DefaultChars))
+	}
+	return out
+}
+
+func withBOS(ids []int) []int { return append([]int{charBOS}, ids...) }

@@ -1,0 +1,214 @@
+package policy
+
+import (
+	"math"
+
+	"grit/tensor"
+
+	"github.com/viterin/vek/vek32"
+)
+
+// inference is the tape-free forward used by the sampler: the same function as the training forward,
+// computed row by row against a KV cache. Every row's arithmetic depends only on its own token,
+// position and cache, never on which other rows share the call, so a sequence's samples do not depend
+// on batch composition; kernels split work in fixed partitions, so they do not depend on GOMAXPROCS.
+type inference struct {
+	m     *GPT
+	cfg   Config
+	seqs  int       // sequences in the cache
+	qDim  int       // H*hd
+	kvDim int       // KV*hd
+	wT    []layerWT // per layer: weights transposed to [in, out] for MatMul
+	headT []float32 // [D, V]
+	k, v  [][]float32
+}
+
+// layerWT holds one block's weights as [in, out] matrices.
+type layerWT struct {
+	qkv, proj, fc, up, out []float32
+}
+
+// inferRow is one input position: sequence seq reads token at position pos.
+type inferRow struct {
+	seq, pos, token int
+}
+
+func transposed(p *tensor.Param) []float32 {
+	if p == nil {
+		return nil
+	}
+	rows, cols := p.Value.Shape[0], p.Value.Shape[1]
+	dst := make([]float32, rows*cols) // [cols, rows]
+	for r := 0; r < rows; r++ {
+		src := p.Value.Data[r*cols : (r+1)*cols]
+		for c, x := range src {
+			dst[c*rows+r] = x
+		}
+	}
+	return dst
+}
+
+// newInference snapshots the weights (transposed) and allocates a KV cache for seqs sequences of up
+// to Context positions each: per layer, K and V are [seqs, Context, KV*hd].
+func newInference(m *GPT, seqs int) *inference {
+	cfg := m.cfg
+	in := &inference{m: m, cfg: cfg, seqs: seqs, qDim: cfg.NHeads * cfg.HeadDim(), kvDim: cfg.KVHeads() * cfg.HeadDim()}
+	in.wT = make([]layerWT, cfg.NLayers)
+	in.k = make([][]float32, cfg.NLayers)
+	in.v = make([][]float32, cfg.NLayers)
+	for l := range m.blocks {
+		b := &m.blocks[l]
+		in.wT[l] = layerWT{qkv: transposed(b.qkvW), proj: transposed(b.projW), fc: transposed(b.fcW), up: transposed(b.upW), out: transposed(b.outW)}
+		in.k[l] = make([]float32, seqs*cfg.Context*in.kvDim) // [S, Context, KV*hd]
+		in.v[l] = make([]float32, seqs*cfg.Context*in.kvDim) // [S, Context, KV*hd]
+	}
+	in.headT = transposed(m.head)
+	return in
+}
+
+// linearInto sets y[r, out] = x[r, in] @ wT[in, out] + b.
+func linearInto(y, x, wT []float32, b *tensor.Param, r, nIn, nOut int) {
+	tensor.MatMul(y, x, wT, r, nIn, nOut)
+	if b != nil {
+		bias := b.Value.Data
+		for i := 0; i < r; i++ {
+			row := y[i*nOut : (i+1)*nOut]
+			for j := range row {
+				row[j] += bias[j]
+			}
+		}
+	}
+}
+
+func (in *inference) normRows(dst, x []float32, g, b *tensor.Param, r int) {
+	d := in.cfg.DModel
+	tensor.Parallel(r, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if in.cfg.Norm == "rmsnorm" {
+				tensor.RMSNormRow(dst[i*d:(i+1)*d], x[i*d:(i+1)*d], g.Value.Data, in.cfg.NormEps)
+			} else {
+				tensor.LayerNormRow(dst[i*d:(i+1)*d], x[i*d:(i+1)*d], g.Value.Data, b.Value.Data, in.cfg.NormEps)
+			}
+		}
+	})
+}
+
+// forward runs rows through the model, writing their keys and values into the cache, and returns the
+// logits [len(want), V] of the rows listed in want. Rows of one sequence must come in increasing
+// position order with every earlier position already cached or present earlier in rows.
+func (in *inference) forward(rows []inferRow, want []int) []float32 {
+	cfg, m := in.cfg, in.m
+	r, d, hd := len(rows), cfg.DModel, cfg.HeadDim()
+	nH, nKV := cfg.NHeads, cfg.KVHeads()
+	qkvDim := in.qDim + 2*in.kvDim
+	x := make([]float32, r*d) // [R, D] residual stream
+	for i, row := range rows {
+		xr := x[i*d : (i+1)*d]
+		copy(xr, m.wte.Value.Data[row.token*d:(row.token+1)*d])
+		if m.wpe != nil {
+			pe := m.wpe.Value.Data[row.pos*d : (row.pos+1)*d]
+			for j := range xr {
+				xr[j] += pe[j]
+			}
+		}
+	}
+	h := make([]float32, r*d)               // [R, D] normed
+	qkv := make([]float32, r*qkvDim)        // [R, (H+2KV)*hd]
+	att := make([]float32, r*in.qDim)       // [R, H*hd]
+	tmp := make([]float32, r*d)             // [R, D]
+	hid := make([]float32, r*cfg.MLPHidden) // [R, Hid]
+	act := make([]float32, r*cfg.MLPHidden) // [R, Hid] activation output (the kernels cannot run in place)
+	var up []float32                        // [R, Hid] (swiglu)
+	if cfg.Activation == "swiglu" {
+		up = make([]float32, r*cfg.MLPHidden)
+	}
+	for l := range m.blocks {
+		b, w := &m.blocks[l], &in.wT[l]
+		in.normRows(h, x, b.ln1G, b.ln1B, r)
+		linearInto(qkv, h, w.qkv, b.qkvB, r, d, qkvDim)
+		kc, vc := in.k[l], in.v[l]
+		tensor.Parallel(r, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				row := rows[i]
+				q := qkv[i*qkvDim : (i+1)*qkvDim]
+				if m.rope != nil {
+					for hh := 0; hh < nH+nKV; hh++ { // q heads then k heads
+						m.rope.Apply(q[hh*hd:(hh+1)*hd], row.pos)
+					}
+				}
+				at := (row.seq*cfg.Context + row.pos) * in.kvDim
+				copy(kc[at:at+in.kvDim], q[in.qDim:in.qDim+in.kvDim])
+				copy(vc[at:at+in.kvDim], q[in.qDim+in.kvDim:])
+			}
+		})
+		tensor.Parallel(r, func(lo, hi int) {
+			scores := make([]float32, cfg.Context)
+			for i := lo; i < hi; i++ {
+				row := rows[i]
+				q := qkv[i*qkvDim : i*qkvDim+in.qDim]
+				base := row.seq * cfg.Context * in.kvDim
+				attendRow(att[i*in.qDim:(i+1)*in.qDim], q, kc[base:], vc[base:], row.pos+1, nH, nKV, hd, scores)
+			}
+		})
+		linearInto(tmp, att, w.proj, b.projB, r, in.qDim, d)
+		addInPlace(x, tmp)
+		in.normRows(h, x, b.ln2G, b.ln2B, r)
+		linearInto(hid, h, w.fc, b.fcB, r, d, cfg.MLPHidden)
+		if cfg.Activation == "gelu" {
+			tensor.Parallel(r, func(lo, hi int) {
+				tensor.GELUInto(act[lo*cfg.MLPHidden:hi*cfg.MLPHidden], hid[lo*cfg.MLPHidden:hi*cfg.MLPHidden])
+			})
+		} else {
+			linearInto(up, h, w.up, b.upB, r, d, cfg.MLPHidden)
+			tensor.Parallel(r, func(lo, hi int) {
+				lo, hi = lo*cfg.MLPHidden, hi*cfg.MLPHidden
+				tensor.SwiGLUInto(act[lo:hi], hid[lo:hi], up[lo:hi])
+			})
+		}
+		linearInto(tmp, act, w.out, b.outB, r, cfg.MLPHidden, d)
+		addInPlace(x, tmp)
+	}
+	sel := make([]float32, len(want)*d) // [W, D] final-normed rows whose logits are wanted
+	for j, i := range want {
+		copy(sel[j*d:(j+1)*d], x[i*d:(i+1)*d])
+	}
+	in.normRows(sel, sel, m.lnfG, m.lnfB, len(want))
+	logits := make([]float32, len(want)*cfg.Vocab) // [W, V]
+	tensor.MatMul(logits, sel, in.headT, len(want), d, cfg.Vocab)
+	return logits
+}
+
+func addInPlace(dst, src []float32) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// attendRow is causal attention for one query row over n cached positions:
+//
+//	out_h = Σ_{p<n} softmax_p(q_h·k_p / sqrt(hd)) v_p,
+//
+// where query head h reads key/value head h / (H/KV) (grouped-query attention). k and v are
+// [n, KV*hd] slices of one sequence's cache.
+func attendRow(out, q, k, v []float32, n, nH, nKV, hd int, scores []float32) {
+	kvDim := nKV * hd
+	group := nH / nKV
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	for h := 0; h < nH; h++ {
+		qh := q[h*hd : (h+1)*hd]
+		off := (h / group) * hd
+		sc := scores[:n]
+		for p := range sc {
+			sc[p] = vek32.Dot(qh, k[p*kvDim+off:p*kvDim+off+hd]) * scale
+		}
+		tensor.Softmax(sc)
+		oh := out[h*hd : (h+1)*hd]
+		clear(oh)
+		for p, w := range sc {
+			vp := v[p*kvDim+off : p*kvDim+off+hd]
+			for j, vv := range vp {
+				oh[j] += w * vv
+			}
+		}
+	}
+}
