@@ -1,0 +1,26 @@
+package trainers
+
+import (
+	"context"
+	"fmt"
+)
+
+// algorithm is what differs between trainers: one step of work on the shared loop. A step fills
+// its metrics into m (timing keys end in _s / _per_s).
+type algorithm interface {
+	step(ctx context.Context, step int, m Metrics) error
+	// totalOptSteps is the number of optimiser steps of the whole run (for LR schedules).
+	totalOptSteps() int
+	// needsReference reports whether a frozen copy of the starting policy is needed (KL terms).
+	needsReference() bool
+}
+
+func newAlgorithm(t *trainer) (algorithm, error) {
+	switch t.cfg.Algo {
+	case "grpo":
+		return newGRPO(t), nil
+	case "sft":
+		return &sft{t: t}, nil
+	}
+	return nil, fmt.Errorf("algo %q is not implemented yet", t.cfg.Algo)
+}

@@ -1,0 +1,76 @@
+package trainers
+
+import (
+	"context"
+	"time"
+
+	"grit/policy"
+	"grit/rl"
+)
+
+// sampleOptions are the training-time generation settings.
+func (t *trainer) sampleOptions() policy.SampleOptions {
+	return policy.SampleOptions{
+		MaxNewTokens: t.cfg.MaxNewTokens, Temperature: float32(t.cfg.Temperature),
+		TopK: t.cfg.TopK, TopP: float32(t.cfg.TopP),
+	}
+}
+
+// collectGroups draws prompts, samples num_generations episodes each and turns them into samples
+// with toSamples. With dynamic sampling, groups whose rewards are all equal are dropped and fresh
+// prompts are drawn (up to max_resample_rounds extra rounds) until prompts_per_step groups remain.
+// It returns the kept samples (Group renumbered 0..) and every sampled one (for metrics).
+func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
+	toSamples func([]*Trajectory) []rl.Sample) (kept, all []rl.Sample, err error) {
+	cfg := t.cfg
+	p := &player{pol: t.pol, env: t.env, opts: t.sampleOptions()}
+	need, groups, dropped := cfg.PromptsPerStep, 0, 0
+	var sampleDur, scoreDur time.Duration
+	genTokens := 0
+	for round := 0; ; round++ {
+		rng := streamRNG(cfg.Seed, "data", uint64(step), uint64(round))
+		tasks := t.env.Tasks().Train(need, rng)
+		trajs, err := p.play(ctx, tasks, cfg.NumGenerations, cfg.Seed, uint64(step)<<8|uint64(round))
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, tr := range trajs {
+			tr.Group += groups
+			genTokens += tr.GeneratedTokens()
+		}
+		samples := toSamples(trajs)
+		all = append(all, samples...)
+		if !cfg.DynamicSampling {
+			kept = samples
+			break
+		}
+		ok, d := rl.DropZeroVarianceGroups(samples)
+		dropped += d
+		kept = append(kept, ok...)
+		groups += len(tasks)
+		have := countGroups(kept)
+		if have >= cfg.PromptsPerStep || round >= cfg.MaxResampleRounds {
+			break
+		}
+		need = cfg.PromptsPerStep - have
+	}
+	sampleDur, scoreDur = p.sampleDur, p.scoreDur
+	m["groups_dropped"] = float64(dropped)
+	m["groups"] = float64(countGroups(kept))
+	m["sample_s"] = sampleDur.Seconds()
+	m["score_s"] = scoreDur.Seconds()
+	m["gen_tokens"] = float64(genTokens)
+	if s := sampleDur.Seconds(); s > 0 {
+		m["gen_tokens_per_s"] = float64(genTokens) / s
+	}
+	return kept, all, nil
+}
+
+// countGroups counts distinct Group values.
+func countGroups(samples []rl.Sample) int {
+	seen := map[int]bool{}
+	for i := range samples {
+		seen[samples[i].Group] = true
+	}
+	return len(seen)
+}

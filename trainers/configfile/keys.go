@@ -1,0 +1,125 @@
+package configfile
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"grit/trainers"
+)
+
+// keyKind is the type a config key expects.
+type keyKind int
+
+const (
+	kindInt    keyKind = iota // int fields
+	kindUint                  // uint64 fields (seed)
+	kindFloat                 // float64 fields, and reward_weights.<name>
+	kindBool                  // bool fields
+	kindString                // string fields
+	kindMap                   // env_args, reward_weights as a whole
+	kindAny                   // env_args.<name>: any YAML scalar or structure
+)
+
+func (k keyKind) String() string {
+	return [...]string{"an integer", "a non-negative integer", "a number", "a boolean (true or false)",
+		"a string", "a mapping of name: value", "any YAML value"}[k]
+}
+
+// keyTable knows every valid key and its type, computed once from trainers.DefaultsMap.
+type keyTable struct {
+	kinds    map[string]keyKind
+	sections map[string]bool // "model", "score", ...: keys that hold other keys
+	ordered  []string        // valid keys, sorted
+}
+
+func newKeyTable() *keyTable {
+	t := &keyTable{kinds: map[string]keyKind{}, sections: map[string]bool{}}
+	for key, def := range trainers.DefaultsMap() {
+		t.kinds[key] = kindOf(def)
+		for i := strings.LastIndex(key, "."); i > 0; i = strings.LastIndex(key[:i], ".") {
+			t.sections[key[:i]] = true
+		}
+	}
+	t.ordered = trainers.Keys()
+	return t
+}
+
+func kindOf(v any) keyKind {
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return kindInt
+	case reflect.Uint, reflect.Uint64, reflect.Uint32:
+		return kindUint
+	case reflect.Float64, reflect.Float32:
+		return kindFloat
+	case reflect.Bool:
+		return kindBool
+	case reflect.Map:
+		return kindMap
+	default:
+		return kindString
+	}
+}
+
+// lookup returns the kind of a dotted key, including free-form map entries (env_args.x).
+func (t *keyTable) lookup(key string) (keyKind, bool) {
+	if k, ok := t.kinds[key]; ok {
+		return k, true
+	}
+	if trainers.IsMapKey(key) {
+		if strings.HasPrefix(key, "reward_weights.") {
+			return kindFloat, true
+		}
+		return kindAny, true
+	}
+	return 0, false
+}
+
+// unknownKey builds the error for a key that matches nothing: the closest valid key is suggested
+// and all valid keys are listed, closest first.
+func (t *keyTable) unknownKey(key, where string) error {
+	valid := append([]string(nil), t.ordered...)
+	dist := make(map[string]int, len(valid))
+	for _, v := range valid {
+		dist[v] = editDistance(key, v)
+	}
+	sort.SliceStable(valid, func(i, j int) bool { return dist[valid[i]] < dist[valid[j]] })
+	for i, v := range valid {
+		if trainers.IsMapKey(v) {
+			valid[i] = v + ".<name>"
+		}
+	}
+	hint := ""
+	if len(valid) > 0 && dist[strings.TrimSuffix(valid[0], ".<name>")] <= max(2, len(key)/3) {
+		hint = fmt.Sprintf("; did you mean %q?", valid[0])
+	}
+	if t.sections[key] {
+		return fmt.Errorf("%s: %q is a section, not a setting; give one of its keys%s; valid keys (closest first): %s",
+			where, key, hint, strings.Join(valid, ", "))
+	}
+	return fmt.Errorf("%s: unknown config key %q%s; valid keys (closest first): %s",
+		where, key, hint, strings.Join(valid, ", "))
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,173 @@
+package configfile
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+
+	"grit/trainers"
+)
+
+// EnvPrefix starts every environment variable that sets a config key: GRIT_LR sets lr,
+// GRIT_SCORE_ALPHA sets score.alpha, GRIT_ENV_ARGS_DIGITS sets env_args.digits.
+const EnvPrefix = "GRIT_"
+
+// Load resolves a Config: built-in defaults < the YAML file at path (skipped when path is "") <
+// GRIT_* variables in environ (os.Environ() form, "NAME=value") < sets ("key=value", later ones
+// win). The result is validated.
+func Load(path string, sets []string, environ []string) (trainers.Config, error) {
+	t := newKeyTable()
+	var fileLayer, envLayer, setLayer []setting
+	var err error
+	if path != "" {
+		if fileLayer, err = t.readFile(path); err != nil {
+			return trainers.Config{}, err
+		}
+	}
+	if envLayer, err = t.readEnv(environ); err != nil {
+		return trainers.Config{}, err
+	}
+	if setLayer, err = t.readSets(sets); err != nil {
+		return trainers.Config{}, err
+	}
+	cfg, err := merge(fileLayer, envLayer, setLayer)
+	if err != nil {
+		return trainers.Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return trainers.Config{}, fmt.Errorf("invalid config: %w", err)
+	}
+	return cfg, nil
+}
+
+// readEnv picks the GRIT_* variables out of environ. A GRIT_ variable that matches no key is an
+// error: a typo there would otherwise be silently ignored.
+func (t *keyTable) readEnv(environ []string) ([]setting, error) {
+	byEnvName := map[string]string{}
+	for _, key := range t.ordered {
+		byEnvName[envName(key)] = key
+	}
+	var out []setting
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, EnvPrefix) {
+			continue
+		}
+		where := "environment variable " + name
+		key, ok := byEnvName[name]
+		if !ok {
+			for _, m := range []string{"env_args", "reward_weights"} {
+				if rest, found := strings.CutPrefix(name, envName(m)+"_"); found && rest != "" {
+					key, ok = m+"."+strings.ToLower(rest), true
+				}
+			}
+		}
+		if !ok {
+			return nil, t.unknownKey(strings.ToLower(strings.TrimPrefix(name, EnvPrefix)), where)
+		}
+		kind, _ := t.lookup(key)
+		val, err := parseValue(key, kind, value, where)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, setting{key, val})
+	}
+	return out, nil
+}
+
+// envName is the variable that sets key: GRIT_ + upper case, dots as underscores.
+func envName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// readSets parses --set key=value flags.
+func (t *keyTable) readSets(sets []string) ([]setting, error) {
+	var out []setting
+	for _, s := range sets {
+		key, value, ok := strings.Cut(s, "=")
+		key = strings.TrimSpace(key)
+		where := fmt.Sprintf("--set %s", s)
+		if !ok || key == "" {
+			return nil, fmt.Errorf("%s: expected key=value (e.g. --set lr=3e-4)", where)
+		}
+		kind, known := t.lookup(key)
+		if !known {
+			return nil, t.unknownKey(key, where)
+		}
+		val, err := parseValue(key, kind, value, where)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, setting{key, val})
+	}
+	return out, nil
+}
+
+// merge layers the settings over the defaults with viper and decodes the result strictly.
+func merge(file, env, sets []setting) (trainers.Config, error) {
+	v := viper.New()
+	for key, def := range trainers.DefaultsMap() {
+		v.SetDefault(key, def)
+	}
+	if err := v.MergeConfigMap(nest(file)); err != nil {
+		return trainers.Config{}, err
+	}
+	for _, layer := range [][]setting{env, sets} { // viper's override layer; later Set wins
+		for _, s := range layer {
+			v.Set(s.key, s.value)
+		}
+	}
+	var cfg trainers.Config
+	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
+		dc.WeaklyTypedInput = false
+		dc.ErrorUnused = true
+		dc.DecodeHook = exactIntegers
+	})
+	if err != nil {
+		return trainers.Config{}, fmt.Errorf("config does not decode: %w", err)
+	}
+	if cfg.EnvArgs == nil {
+		cfg.EnvArgs = map[string]any{}
+	}
+	if cfg.RewardWeights == nil {
+		cfg.RewardWeights = map[string]float64{}
+	}
+	return cfg, nil
+}
+
+// nest turns dotted settings into the nested maps viper reads from a config file.
+func nest(settings []setting) map[string]any {
+	root := map[string]any{}
+	for _, s := range settings {
+		parts := strings.Split(s.key, ".")
+		m := root
+		for _, p := range parts[:len(parts)-1] {
+			sub, ok := m[p].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[p] = sub
+			}
+			m = sub
+		}
+		m[parts[len(parts)-1]] = s.value
+	}
+	return root
+}
+
+// exactIntegers stops mapstructure from truncating 1.5 to 1 for integer fields (it does that even
+// without weak typing); each layer is checked before this, so this is a second line of defence.
+func exactIntegers(from, to reflect.Type, data any) (any, error) {
+	switch to.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64:
+	default:
+		return data, nil
+	}
+	if f, ok := data.(float64); ok && f != math.Trunc(f) {
+		return nil, fmt.Errorf("expected an integer, got %v", f)
+	}
+	return data, nil
+}

@@ -1,0 +1,131 @@
+package trainers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"grit/envs"
+	"grit/policy"
+)
+
+// heldOut returns the first n held-out tasks (all when n is 0).
+func heldOut(env envs.Env, n int) []envs.Task {
+	tasks := env.Tasks().HeldOut()
+	if n > 0 && n < len(tasks) {
+		tasks = tasks[:n]
+	}
+	return tasks
+}
+
+// evaluate plays every task once greedily and summarises:
+//
+//	accuracy        final-turn correctness
+//	acc_t<k>        correctness after turn k (episodes that ended earlier keep their last verdict)
+//	delta_t1_t2     acc_t2 - acc_t1; delta_i_to_c / delta_c_to_i: fraction of tasks wrong at turn 1
+//	                and right at turn 2, and the reverse (SCoRe's self-correction metrics)
+//	length_mean     generated tokens per episode; tokens_mean is the same (HDPO's name)
+//	tool_calls_mean tool calls per episode
+//	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d
+//	pass@k          with passK > 0: fraction of tasks solved by at least one of k samples at temperature 1
+func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, passK int, seed uint64) (EvalMetrics, error) {
+	if len(tasks) == 0 {
+		return nil, fmt.Errorf("env %s has no held-out tasks to evaluate on", env.Name())
+	}
+	greedy := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 0}}
+	trajs, err := greedy.play(ctx, tasks, 1, seed, 0)
+	if err != nil {
+		return nil, err
+	}
+	m := EvalMetrics{"tasks": float64(len(tasks))}
+	turns := env.MaxTurns()
+	var correct, length, tools float64
+	perTurn := make([]float64, turns)
+	var iToC, cToI float64
+	byDiff := map[string][2]float64{}
+	for _, t := range trajs {
+		verdicts := make([]bool, turns)
+		for k := 0; k < turns; k++ {
+			idx := k
+			if idx >= len(t.Turns) {
+				idx = len(t.Turns) - 1
+			}
+			verdicts[k] = t.Turns[idx].Reward.Correct
+			if verdicts[k] {
+				perTurn[k]++
+			}
+		}
+		ok := t.Last().Reward.Correct
+		if ok {
+			correct++
+		}
+		if turns >= 2 {
+			if !verdicts[0] && verdicts[1] {
+				iToC++
+			}
+			if verdicts[0] && !verdicts[1] {
+				cToI++
+			}
+		}
+		length += float64(t.GeneratedTokens())
+		tools += float64(t.ToolCalls())
+		if d, has := t.Task.Meta["difficulty"]; has {
+			c := byDiff[d]
+			c[1]++
+			if ok {
+				c[0]++
+			}
+			byDiff[d] = c
+		}
+	}
+	n := float64(len(tasks))
+	m["accuracy"] = correct / n
+	m["length_mean"] = length / n
+	m["tokens_mean"] = length / n
+	m["tool_calls_mean"] = tools / n
+	if turns >= 2 {
+		for k := range perTurn {
+			m[fmt.Sprintf("acc_t%d", k+1)] = perTurn[k] / n
+		}
+		m["delta_t1_t2"] = (perTurn[1] - perTurn[0]) / n
+		m["delta_i_to_c"] = iToC / n
+		m["delta_c_to_i"] = cToI / n
+	}
+	diffs := make([]string, 0, len(byDiff))
+	for d := range byDiff {
+		diffs = append(diffs, d)
+	}
+	sort.Strings(diffs)
+	for _, d := range diffs {
+		m["accuracy/"+d] = byDiff[d][0] / byDiff[d][1]
+		m["tasks/"+d] = byDiff[d][1]
+	}
+	if passK > 0 {
+		pk, err := passAtK(ctx, pol, env, tasks, maxNew, passK, seed)
+		if err != nil {
+			return nil, err
+		}
+		m[fmt.Sprintf("pass@%d", passK)] = pk
+	}
+	return m, nil
+}
+
+// passAtK samples k episodes per task at temperature 1 and counts tasks with at least one correct
+// final turn (the unbiased pass@k estimator with n = k samples).
+func passAtK(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, k int, seed uint64) (float64, error) {
+	p := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 1}}
+	trajs, err := p.play(ctx, tasks, k, streamSeed(seed, "pass@k"), 0)
+	if err != nil {
+		return 0, err
+	}
+	solved := 0
+	for i := range tasks {
+		for j := 0; j < k; j++ {
+			if trajs[i*k+j].Last().Reward.Correct {
+				solved++
+				break
+			}
+		}
+	}
+	return float64(solved) / float64(len(tasks)), nil
+}

@@ -1,0 +1,36 @@
+package trainers
+
+import (
+	"fmt"
+	"os"
+
+	"grit/policy"
+)
+
+// initPolicy builds the starting policy: the checkpoint named by `init`, or a fresh model with the
+// `model` architecture and the default character tokenizer, initialised from the run's seed.
+func initPolicy(cfg Config) (*policy.GPT, error) {
+	if cfg.Init != "" {
+		if _, err := os.Stat(cfg.Init); err != nil {
+			return nil, fmt.Errorf("init: cannot open checkpoint folder %q (%v); run from the repository root or give an absolute path", cfg.Init, err)
+		}
+		pol, err := policy.Load(cfg.Init)
+		if err != nil {
+			return nil, fmt.Errorf("init: %w", err)
+		}
+		return pol, nil
+	}
+	tok := policy.DefaultCharTokenizer()
+	m := cfg.Model
+	pc := policy.Config{
+		Vocab: tok.VocabSize(), DModel: m.DModel, NHeads: m.NHeads, NKVHeads: m.NKVHeads,
+		NLayers: m.NLayers, MLPHidden: m.MLPHidden, Context: m.Context,
+		Norm: m.Norm, Activation: m.Activation, Positions: m.Positions,
+		RoPETheta: 10000, NormEps: 1e-5,
+	}
+	pol, err := policy.NewGPT(pc, tok, streamSeed(cfg.Seed, "init"))
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	return pol, nil
+}

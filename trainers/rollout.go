@@ -1,0 +1,148 @@
+package trainers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"grit/envs"
+	"grit/policy"
+	"grit/rewards"
+)
+
+// Turn is one generation of the policy within an episode.
+type Turn struct {
+	Context     []int             // tokens the policy saw before generating (BOS, prompt, earlier turns)
+	Gen         policy.Generation // generated tokens, their sampling log-probs, EOS / truncation
+	Reward      rewards.Result    // the env's verdict on this turn
+	Observation string            // what the env appended after this turn (feedback, tool output)
+	ToolCalls   int
+}
+
+// Trajectory is one episode: a task played out over one or more turns.
+type Trajectory struct {
+	Task  envs.Task
+	Group int // which prompt of the step (group index)
+	Index int // position within the group
+	Turns []Turn
+}
+
+// Last is the final turn.
+func (t *Trajectory) Last() *Turn { return &t.Turns[len(t.Turns)-1] }
+
+// ToolCalls sums tool calls over turns.
+func (t *Trajectory) ToolCalls() int {
+	n := 0
+	for _, tu := range t.Turns {
+		n += tu.ToolCalls
+	}
+	return n
+}
+
+// GeneratedTokens counts tokens the policy generated over all turns.
+func (t *Trajectory) GeneratedTokens() int {
+	n := 0
+	for _, tu := range t.Turns {
+		n += len(tu.Gen.Tokens)
+	}
+	return n
+}
+
+// Truncated reports whether any turn ended without EOS (cut at max_new_tokens or the context).
+func (t *Trajectory) Truncated() bool {
+	for _, tu := range t.Turns {
+		if !tu.Gen.Finished {
+			return true
+		}
+	}
+	return false
+}
+
+// player plays episodes of an env with a policy, batching generation across episodes turn by turn.
+type player struct {
+	pol      policy.Policy
+	env      envs.Env
+	opts     policy.SampleOptions
+	maxTurns int // cap on turns (<= env.MaxTurns())
+
+	sampleDur, scoreDur time.Duration // time spent in the sampler and in the env, accumulated
+}
+
+// encodePrompt is BOS followed by the prompt text's tokens.
+func encodePrompt(tok policy.Tokenizer, text string) []int {
+	return append([]int{tok.BOS()}, tok.Encode(text)...)
+}
+
+// play runs copies episodes of every task; seeds are derived from (seed, step, episode, turn) so each
+// episode's randomness is its own. Episodes are returned task-major: task i's copies are
+// [i*copies, (i+1)*copies).
+func (p *player) play(ctx context.Context, tasks []envs.Task, copies int, seed, step uint64) ([]*Trajectory, error) {
+	tok := p.pol.Tokenizer()
+	n := len(tasks) * copies
+	trajs := make([]*Trajectory, n)
+	episodes := make([]envs.Episode, n)
+	contexts := make([][]int, n)
+	for i := range trajs {
+		task := tasks[i/copies]
+		ep, err := p.env.Reset(task)
+		if err != nil {
+			return nil, fmt.Errorf("env %s: reset task %q: %w", p.env.Name(), task.ID, err)
+		}
+		episodes[i] = ep
+		trajs[i] = &Trajectory{Task: task, Group: i / copies, Index: i % copies}
+		contexts[i] = encodePrompt(tok, task.Prompt)
+	}
+	active := make([]int, n)
+	for i := range active {
+		active[i] = i
+	}
+	maxTurns := p.maxTurns
+	if maxTurns <= 0 || maxTurns > p.env.MaxTurns() {
+		maxTurns = p.env.MaxTurns()
+	}
+	for turn := 0; turn < maxTurns && len(active) > 0; turn++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		prompts := make([][]int, len(active))
+		seeds := make([]uint64, len(active))
+		for j, i := range active {
+			prompts[j] = contexts[i]
+			seeds[j] = streamSeed(seed, "sample", step, uint64(i), uint64(turn))
+		}
+		t0 := time.Now()
+		gens, err := p.pol.Sample(prompts, seeds, p.opts)
+		p.sampleDur += time.Since(t0)
+		if err != nil {
+			return nil, fmt.Errorf("sampling turn %d: %w", turn+1, err)
+		}
+		t0 = time.Now()
+		next := active[:0:0]
+		for j, i := range active {
+			g := gens[j]
+			res, err := episodes[i].Step(g.Text)
+			if err != nil {
+				return nil, fmt.Errorf("env %s: step task %q turn %d: %w", p.env.Name(), trajs[i].Task.ID, turn+1, err)
+			}
+			trajs[i].Turns = append(trajs[i].Turns, Turn{
+				Context: contexts[i], Gen: g, Reward: res.Reward,
+				Observation: res.Observation, ToolCalls: res.ToolCalls,
+			})
+			if res.Done || turn+1 == maxTurns {
+				continue
+			}
+			ctxTokens := make([]int, 0, len(contexts[i])+len(g.Tokens)+len(res.Observation))
+			ctxTokens = append(ctxTokens, contexts[i]...)
+			ctxTokens = append(ctxTokens, g.Tokens...)
+			ctxTokens = append(ctxTokens, tok.Encode(res.Observation)...)
+			if len(ctxTokens) >= p.pol.ContextLen() {
+				continue // no room for another turn: the episode ends here
+			}
+			contexts[i] = ctxTokens
+			next = append(next, i)
+		}
+		p.scoreDur += time.Since(t0)
+		active = next
+	}
+	return trajs, nil
+}

@@ -1,0 +1,72 @@
+package trainers
+
+import (
+	"grit/policy"
+	"grit/rewards"
+	"grit/rl"
+)
+
+// rewardWeights returns the configured weights, or nil (every component weight 1) when none are set.
+func (t *trainer) rewardWeights() map[string]float64 {
+	if len(t.cfg.RewardWeights) == 0 {
+		return nil
+	}
+	return t.cfg.RewardWeights
+}
+
+// trajectorySample turns a whole trajectory into one rl.Sample: every turn is scored, all turns
+// share the trajectory's advantage, and the reward is the final turn's verdict (a tool-use episode
+// is rewarded when it answers). DAPO overlong shaping, when on, is added to the total reward.
+func (t *trainer) trajectorySample(step int, tr *Trajectory) rl.Sample {
+	last := tr.Last()
+	s := rl.Sample{
+		Step: step, PromptID: tr.Task.ID, Group: tr.Group, Index: tr.Index,
+		Components: append([]rewards.Component(nil), last.Reward.Components...),
+		Correct:    last.Reward.Correct, Truncated: tr.Truncated(),
+		NumTokens: tr.GeneratedTokens(), ToolCalls: tr.ToolCalls(), PromptText: tr.Task.Prompt,
+	}
+	for _, tu := range tr.Turns {
+		s.Turns = append(s.Turns, rl.Turn{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text})
+	}
+	t.scoreSample(&s)
+	return s
+}
+
+// scoreSample computes the sample's total reward from its components (and overlong shaping).
+func (t *trainer) scoreSample(s *rl.Sample) {
+	total := rl.TotalReward(s.Components, t.rewardWeights())
+	s.Reward, s.RewardOK = total.Value, total.OK
+	if t.cfg.OverlongMaxLen > 0 {
+		pen := rl.OverlongPenalty(s.NumTokens, t.cfg.OverlongMaxLen, t.cfg.OverlongCache)
+		s.Components = append(s.Components, rewards.Component{Name: "overlong", Value: pen, OK: true})
+		s.Reward += pen
+	}
+}
+
+// fillReference records the reference policy's log-probs of every turn (for the KL term).
+func (t *trainer) fillReference(samples []rl.Sample) error {
+	if t.ref == nil {
+		return nil
+	}
+	var seqs []sequenceRef
+	for i := range samples {
+		for k := range samples[i].Turns {
+			seqs = append(seqs, sequenceRef{i, k})
+		}
+	}
+	ps := make([]policy.Sequence, len(seqs))
+	for j, r := range seqs {
+		tu := samples[r.sample].Turns[r.turn]
+		ps[j] = policy.Sequence{Prompt: tu.Context, Completion: tu.Tokens}
+	}
+	lps, err := t.ref.LogProbs(ps)
+	if err != nil {
+		return err
+	}
+	for j, r := range seqs {
+		samples[r.sample].Turns[r.turn].RefLogp = lps[j]
+	}
+	return nil
+}
+
+type sequenceRef struct{ sample, turn int }

@@ -1,0 +1,94 @@
+package trainers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"grit/envs"
+	"grit/policy"
+	"grit/tensor"
+)
+
+// sft is supervised next-token training on an env's reference solutions; it makes base policies.
+// Each step draws sft.batch_size training tasks and minimises the mean negative log-likelihood of
+// the reference completion (and EOS) given the prompt:
+//
+//	L = -(1/N) sum_b sum_t log pi(y_bt | x_b, y_b<t)
+//
+// For envs that write multi-turn traces (envs.Tracer), every turn of the trace is a scored
+// sequence whose context holds the earlier turns and observations, exactly as the RL loop builds it.
+type sft struct{ t *trainer }
+
+func (s *sft) needsReference() bool { return false }
+
+func (s *sft) totalOptSteps() int { return max(1, s.t.cfg.Steps) }
+
+// sftSequences builds the scored sequences of one task.
+func sftSequences(tok policy.Tokenizer, env envs.Env, task envs.Task, ctxLen int, rngSeed uint64) ([]policy.Sequence, error) {
+	prompt := encodePrompt(tok, task.Prompt)
+	tracer, ok := env.(envs.Tracer)
+	if !ok {
+		if task.Solution == "" {
+			return nil, fmt.Errorf("env %s gives no reference solution for task %q; sft needs Task.Solution or an env that writes traces", env.Name(), task.ID)
+		}
+		return []policy.Sequence{{Prompt: prompt, Completion: append(tok.Encode(task.Solution), tok.EOS())}}, nil
+	}
+	trace, err := tracer.Trace(task, streamRNG(rngSeed, "trace"))
+	if err != nil {
+		return nil, err
+	}
+	var seqs []policy.Sequence
+	context := prompt
+	for _, turn := range trace {
+		completion := append(tok.Encode(turn.Completion), tok.EOS())
+		seqs = append(seqs, policy.Sequence{Prompt: context, Completion: completion})
+		next := append(append(append([]int(nil), context...), completion...), tok.Encode(turn.Observation)...)
+		context = next
+	}
+	for _, s := range seqs {
+		if len(s.Prompt)+len(s.Completion) > ctxLen {
+			return nil, fmt.Errorf("task %q: trace needs %d tokens but the model's context is %d", task.ID, len(s.Prompt)+len(s.Completion), ctxLen)
+		}
+	}
+	return seqs, nil
+}
+
+func (s *sft) step(ctx context.Context, step int, m Metrics) error {
+	t := s.t
+	start := time.Now()
+	tasks := t.env.Tasks().Train(t.cfg.SFT.BatchSize, streamRNG(t.cfg.Seed, "data", uint64(step)))
+	var seqs []policy.Sequence
+	for i, task := range tasks {
+		ts, err := sftSequences(t.pol.Tokenizer(), t.env, task, t.pol.ContextLen(), streamSeed(t.cfg.Seed, "sft", uint64(step), uint64(i)))
+		if err != nil {
+			return err
+		}
+		seqs = append(seqs, ts...)
+	}
+	loss, backward, err := t.pol.CrossEntropy(seqs)
+	if err != nil {
+		return err
+	}
+	t.pol.ZeroGrad()
+	if err := backward(); err != nil {
+		return err
+	}
+	params := t.pol.Params()
+	norm := tensor.ClipGradNorm(params, t.cfg.MaxGradNorm)
+	m["loss"] = float64(loss)
+	m["grad_norm"] = norm
+	if !finite(float64(loss)) || !finite(norm) || !tensor.GradsFinite(params) {
+		t.st.BadInARow++
+		t.st.BadTotal++
+		m["skipped_updates"] = 1
+		t.pol.ZeroGrad()
+	} else {
+		t.st.BadInARow = 0
+		t.opt.Step(params, t.sched.LR(t.st.OptSteps))
+		t.st.OptSteps++
+	}
+	m["sequences"] = float64(len(seqs))
+	m["update_s"] = time.Since(start).Seconds()
+	return nil
+}

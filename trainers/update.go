@@ -1,0 +1,182 @@
+package trainers
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"grit/policy"
+	"grit/rl"
+	"grit/tensor"
+)
+
+// update runs num_iterations epochs of mini-batch updates over the step's rows (one row per scored
+// turn), each mini-batch one optimiser step:
+//
+//	forward (logp, entropy) -> rl.PolicyLoss (loss, dL/dlogp) -> Pass.Backward -> clip -> AdamW
+//
+// A mini-batch whose loss or gradient is not finite is skipped (counted); max_bad_steps in a row
+// stops the run (checked by the loop).
+func (t *trainer) update(ctx context.Context, step int, mb rl.MiniBatch, lc rl.LossConfig, m Metrics) error {
+	cfg := t.cfg
+	start := time.Now()
+	rows := nonEmptyRows(&mb)
+	if len(rows) == 0 {
+		m["update_s"] = 0
+		return nil
+	}
+	switch lc.LossType {
+	case rl.LossTypeDAPO:
+		lc.GenerationTokens = mb.Tokens()
+		if lc.GenerationTokens == 0 {
+			m["update_s"] = 0
+			return nil // every row masked: nothing to learn from this batch
+		}
+	case rl.LossTypeDrGRPO:
+		lc.MaxCompletionLength = cfg.MaxNewTokens
+	}
+	params := t.pol.Params()
+	var acc lossAccumulator
+	for it := 0; it < cfg.NumIterations; it++ {
+		order := streamRNG(cfg.Seed, "minibatch", uint64(step), uint64(it)).Perm(len(rows))
+		for lo := 0; lo < len(order); lo += cfg.MiniBatchSize {
+			hi := min(lo+cfg.MiniBatchSize, len(order))
+			idx := make([]int, hi-lo)
+			for j := range idx {
+				idx[j] = rows[order[lo+j]]
+			}
+			sub := subBatch(&mb, idx)
+			if sub.Tokens() == 0 {
+				continue
+			}
+			seqs := make([]policy.Sequence, sub.Len())
+			for b := range seqs {
+				seqs[b].Prompt, seqs[b].Completion = sub.IntTokens(b)
+			}
+			pass, err := t.pol.Forward(seqs)
+			if err != nil {
+				return err
+			}
+			res, err := rl.PolicyLoss(lc, sub, pass.LogProbs, pass.Entropy)
+			if err != nil {
+				return err
+			}
+			t.pol.ZeroGrad()
+			if err := pass.Backward(res.DLogp, res.DEntropy); err != nil {
+				return err
+			}
+			norm := tensor.ClipGradNorm(params, cfg.MaxGradNorm)
+			if !finite(res.Loss) || !finite(norm) || !tensor.GradsFinite(params) {
+				t.st.BadInARow++
+				t.st.BadTotal++
+				acc.skipped++
+				t.pol.ZeroGrad()
+				t.logf("step %d: skipped an update with a non-finite loss or gradient (loss %v, grad norm %v)", step, res.Loss, norm)
+				continue
+			}
+			t.st.BadInARow = 0
+			t.opt.Step(params, t.sched.LR(t.st.OptSteps))
+			t.st.OptSteps++
+			acc.add(res, norm)
+		}
+	}
+	acc.write(m)
+	m["update_s"] = time.Since(start).Seconds()
+	return ctx.Err()
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// nonEmptyRows lists rows with at least one scored token.
+func nonEmptyRows(mb *rl.MiniBatch) []int {
+	var rows []int
+	for b := range mb.OldLogp {
+		if len(mb.OldLogp[b]) > 0 {
+			rows = append(rows, b)
+		}
+	}
+	return rows
+}
+
+// subBatch selects rows of a mini-batch (slices are shared, not copied).
+func subBatch(mb *rl.MiniBatch, idx []int) rl.MiniBatch {
+	var s rl.MiniBatch
+	for _, b := range idx {
+		s.Prompt = append(s.Prompt, mb.Prompt[b])
+		s.Completion = append(s.Completion, mb.Completion[b])
+		s.OldLogp = append(s.OldLogp, mb.OldLogp[b])
+		s.RefLogp = append(s.RefLogp, pick(mb.RefLogp, b))
+		s.Advantage = append(s.Advantage, mb.Advantage[b])
+		if mb.AdvantageEff != nil {
+			s.AdvantageEff = append(s.AdvantageEff, mb.AdvantageEff[b])
+		}
+		if mb.EffQualifies != nil {
+			s.EffQualifies = append(s.EffQualifies, mb.EffQualifies[b])
+		}
+		if mb.Correct != nil {
+			s.Correct = append(s.Correct, mb.Correct[b])
+		}
+		if mb.GroupAccuracy != nil {
+			s.GroupAccuracy = append(s.GroupAccuracy, mb.GroupAccuracy[b])
+		}
+		if mb.Weight != nil {
+			s.Weight = append(s.Weight, mb.Weight[b])
+		}
+		if mb.TokenMask != nil {
+			s.TokenMask = append(s.TokenMask, mb.TokenMask[b])
+		}
+		if mb.Rows != nil {
+			s.Rows = append(s.Rows, mb.Rows[b])
+		}
+	}
+	return s
+}
+
+func pick(v [][]float32, b int) []float32 {
+	if v == nil {
+		return nil
+	}
+	return v[b]
+}
+
+// lossAccumulator averages loss statistics over a step's updates, weighted by loss tokens.
+type lossAccumulator struct {
+	tokens                           float64
+	loss, kl, ent, clipLow, clipHigh float64
+	dual, ratio, gradNorm, effLoss   float64
+	updates, skipped                 int
+}
+
+func (a *lossAccumulator) add(r rl.LossResult, norm float64) {
+	w := float64(r.Stats.Tokens)
+	a.tokens += w
+	a.loss += r.Loss
+	a.effLoss += r.Stats.EffLoss
+	a.kl += w * r.Stats.MeanKL
+	a.ent += w * r.Stats.MeanEntropy
+	a.clipLow += w * r.Stats.ClipLowFrac
+	a.clipHigh += w * r.Stats.ClipHighFrac
+	a.dual += w * r.Stats.DualClipFrac
+	a.ratio += w * r.Stats.MeanRatio
+	a.gradNorm += norm
+	a.updates++
+}
+
+func (a *lossAccumulator) write(m Metrics) {
+	m["updates"] = float64(a.updates)
+	m["skipped_updates"] = float64(a.skipped)
+	if a.updates == 0 {
+		return
+	}
+	u, w := float64(a.updates), math.Max(a.tokens, 1)
+	m["loss"] = a.loss / u
+	m["loss_eff"] = a.effLoss / u
+	m["grad_norm"] = a.gradNorm / u
+	m["kl"] = a.kl / w
+	m["entropy"] = a.ent / w
+	m["clip_frac_low"] = a.clipLow / w
+	m["clip_frac_high"] = a.clipHigh / w
+	m["clip_frac"] = (a.clipLow + a.clipHigh + a.dual) / w
+	m["ratio_mean"] = a.ratio / w
+	m["loss_tokens"] = a.tokens
+}
