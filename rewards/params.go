@@ -217,3 +217,34 @@ func toFloat(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// Floats reads a list of numbers.
+func (a *Args) Floats(key string, def []float64) []float64 {
+	v, ok := a.lookup(key)
+	if !ok {
+		return def
+	}
+	switch list := v.(type) {
+	case []float64:
+		return list
+	case []int:
+		out := make([]float64, len(list))
+		for i, n := range list {
+			out[i] = float64(n)
+		}
+		return out
+	case []any:
+		out := make([]float64, len(list))
+		for i, item := range list {
+			f, isNumber := toFloat(item)
+			if !isNumber {
+				a.fail(key, "a list of numbers", v)
+				return def
+			}
+			out[i] = f
+		}
+		return out
+	}
+	a.fail(key, "a list of numbers", v)
+	return def
+}

@@ -1,0 +1,171 @@
+package envs
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"grit/rewards"
+)
+
+// arithmeticOps maps an operator symbol to its name in Meta and its function.
+var arithmeticOps = map[string]struct {
+	name  string
+	apply func(a, b int64) int64
+}{
+	"+": {"add", func(a, b int64) int64 { return a + b }},
+	"-": {"sub", func(a, b int64) int64 { return a - b }},
+	"*": {"mul", func(a, b int64) int64 { return a * b }},
+}
+
+// ArithmeticConfig sets the arithmetic env's task distribution.
+type ArithmeticConfig struct {
+	DigitsMin     int       // fewest digits per operand (1)
+	DigitsMax     int       // most digits per operand (3, at most 9)
+	Operators     []string  // operators to draw from: "+", "-", "*"
+	OpWeights     []float64 // relative draw weight per operator (equal by default)
+	Template      string    // prompt with {a}, {op}, {b} ("{a}{op}{b}=")
+	AllowNegative bool      // let subtraction go below zero (otherwise a >= b)
+	Extractor     string    // answer extraction rule for the verifier ("auto")
+}
+
+// Arithmetic is the arithmetic env: both operands of a task have the same number of digits d,
+// drawn uniformly in [DigitsMin, DigitsMax]; the operator is drawn with OpWeights. Task.Solution
+// is the bare answer ("46" for "12+34="), the completion a perfect policy writes before EOS,
+// and Meta carries op (add, sub, mul), digits and difficulty (op and digits, "add2").
+type Arithmetic struct {
+	cfg     ArithmeticConfig
+	verify  rewards.Func
+	tasks   *generatedSource
+	weights []float64 // cumulative operator weights
+}
+
+func newArithmetic(p Params) (Env, error) {
+	a := rewards.NewArgs(p)
+	cfg := ArithmeticConfig{
+		DigitsMin:     a.Int("digits_min", 1),
+		DigitsMax:     a.Int("digits_max", 3),
+		Operators:     a.Strings("operators", []string{"+", "-", "*"}),
+		Template:      a.String("template", "{a}{op}{b}="),
+		AllowNegative: a.Bool("allow_negative", false),
+		Extractor:     a.String("extractor", "auto"),
+	}
+	cfg.OpWeights = a.Floats("op_weights", nil)
+	split := readSplitParams(a)
+	if err := a.Done(); err != nil {
+		return nil, err
+	}
+	return NewArithmetic(cfg, split.fraction, split.size, split.seed)
+}
+
+// NewArithmetic builds the env; heldOutFraction of the task space (by hash) is reserved for the
+// heldOutSize evaluation tasks generated from heldOutSeed.
+func NewArithmetic(cfg ArithmeticConfig, heldOutFraction float64, heldOutSize int, heldOutSeed uint64) (*Arithmetic, error) {
+	if cfg.DigitsMin < 1 || cfg.DigitsMax < cfg.DigitsMin || cfg.DigitsMax > 9 {
+		return nil, fmt.Errorf("digits_min and digits_max must satisfy 1 <= digits_min <= digits_max <= 9, got %d and %d",
+			cfg.DigitsMin, cfg.DigitsMax)
+	}
+	if len(cfg.Operators) == 0 {
+		return nil, fmt.Errorf("operators is empty; use some of \"+\", \"-\", \"*\"")
+	}
+	for _, op := range cfg.Operators {
+		if _, ok := arithmeticOps[op]; !ok {
+			return nil, fmt.Errorf("operators: unknown operator %q; valid operators: +, -, *", op)
+		}
+	}
+	if cfg.OpWeights == nil {
+		for range cfg.Operators {
+			cfg.OpWeights = append(cfg.OpWeights, 1)
+		}
+	}
+	if len(cfg.OpWeights) != len(cfg.Operators) {
+		return nil, fmt.Errorf("op_weights has %d entries but operators has %d; give one weight per operator",
+			len(cfg.OpWeights), len(cfg.Operators))
+	}
+	env := &Arithmetic{cfg: cfg}
+	sum := 0.0
+	for i, w := range cfg.OpWeights {
+		if !(w >= 0) {
+			return nil, fmt.Errorf("op_weights[%d] = %v must be >= 0", i, w)
+		}
+		sum += w
+		env.weights = append(env.weights, sum)
+	}
+	if !(sum > 0) {
+		return nil, fmt.Errorf("op_weights sum to %v; at least one must be positive", sum)
+	}
+	if !strings.Contains(cfg.Template, "{a}") || !strings.Contains(cfg.Template, "{b}") || !strings.Contains(cfg.Template, "{op}") {
+		return nil, fmt.Errorf("template %q must contain {a}, {op} and {b}", cfg.Template)
+	}
+	extract, err := rewards.ExtractorByName(cfg.Extractor)
+	if err != nil {
+		return nil, fmt.Errorf("extractor: %w", err)
+	}
+	env.verify = rewards.Correctness{Label: "correct", Extract: extract}
+	env.tasks = newGeneratedSource(env.generate, splitParams{fraction: heldOutFraction, size: heldOutSize, seed: heldOutSeed})
+	return env, nil
+}
+
+// generate draws one task.
+func (e *Arithmetic) generate(rng *rand.Rand) Task {
+	u := rng.Float64() * e.weights[len(e.weights)-1]
+	k := 0
+	for k < len(e.weights)-1 && u >= e.weights[k] {
+		k++
+	}
+	op := e.cfg.Operators[k]
+	digits := e.cfg.DigitsMin + rng.IntN(e.cfg.DigitsMax-e.cfg.DigitsMin+1)
+	a, b := operand(rng, digits), operand(rng, digits)
+	if op == "-" && !e.cfg.AllowNegative && a < b {
+		a, b = b, a
+	}
+	return e.task(a, op, b)
+}
+
+// task builds the task a op b.
+func (e *Arithmetic) task(a int64, op string, b int64) Task {
+	info := arithmeticOps[op]
+	answer := strconv.FormatInt(info.apply(a, b), 10)
+	sa, sb := strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)
+	digits := strconv.Itoa(max(len(sa), len(sb)))
+	prompt := strings.NewReplacer("{a}", sa, "{op}", op, "{b}", sb).Replace(e.cfg.Template)
+	return Task{
+		ID:       sa + op + sb,
+		Prompt:   prompt,
+		Answer:   answer,
+		Solution: answer,
+		Meta:     map[string]string{"op": info.name, "digits": digits, "difficulty": info.name + digits},
+	}
+}
+
+// operand draws a number with exactly d digits (0-9 for d = 1).
+func operand(rng *rand.Rand, d int) int64 {
+	if d == 1 {
+		return rng.Int64N(10)
+	}
+	lo := int64(1)
+	for range d - 1 {
+		lo *= 10
+	}
+	return lo + rng.Int64N(9*lo)
+}
+
+// Name is "arithmetic".
+func (e *Arithmetic) Name() string { return "arithmetic" }
+
+// Tasks is the seeded generator with its held-out split.
+func (e *Arithmetic) Tasks() TaskSource { return e.tasks }
+
+// MaxTurns is 1.
+func (e *Arithmetic) MaxTurns() int { return 1 }
+
+// Reset starts a single-turn episode: the completion is correct when its extracted answer
+// (the last number, for a bare "46") equals the reference exactly.
+func (e *Arithmetic) Reset(task Task) (Episode, error) {
+	return &singleTurn{task: task, score: e.score}, nil
+}
+
+func (e *Arithmetic) score(task Task, completion string) rewards.Result {
+	return rewards.Score([]rewards.Func{e.verify}, inputFor(task, completion))
+}

@@ -1,0 +1,11 @@
+package envs
+
+import "grit/rewards"
+
+func init() {
+	Register("arithmetic", newArithmetic)
+	Register("countdown", newCountdown)
+	Register("dataset", newDataset)
+	Register("correction", newCorrection)
+	rewards.Register("countdown", newCountdownReward)
+}
