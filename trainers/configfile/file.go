@@ -46,6 +46,7 @@ func (t *keyTable) readFile(path string) ([]setting, error) {
 
 // walk visits a mapping node; prefix is the dotted section it belongs to ("" at the top).
 func (t *keyTable) walk(path, prefix string, m *yaml.Node, out *[]setting) error {
+	firstLine := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		key := k.Value
@@ -53,6 +54,10 @@ func (t *keyTable) walk(path, prefix string, m *yaml.Node, out *[]setting) error
 			key = prefix + "." + key
 		}
 		where := fmt.Sprintf("%s:%d", path, k.Line)
+		if first, dup := firstLine[key]; dup {
+			return fmt.Errorf("%s: %s is given twice (first on line %d); keep one", where, key, first)
+		}
+		firstLine[key] = k.Line
 		if t.sections[key] {
 			if v.Kind != yaml.MappingNode {
 				return fmt.Errorf("%s: %s is a section; write its keys indented below it (e.g. %s.<key>: value)", where, key, key)

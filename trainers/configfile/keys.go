@@ -93,7 +93,7 @@ func (t *keyTable) unknownKey(key, where string) error {
 	}
 	hint := ""
 	if len(valid) > 0 && dist[strings.TrimSuffix(valid[0], ".<name>")] <= max(2, len(key)/3) {
-		hint = fmt.Sprintf("; did you mean %q?", valid[0])
+		hint = fmt.Sprintf(" (did you mean %q?)", valid[0])
 	}
 	if t.sections[key] {
 		return fmt.Errorf("%s: %q is a section, not a setting; give one of its keys%s; valid keys (closest first): %s",
