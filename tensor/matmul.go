@@ -6,13 +6,10 @@ import "github.com/viterin/vek/vek32"
 // github.com/viterin/vek (pure Go + AVX2 assembly). Each output row is computed by one goroutine in a
 // fixed order of the shared dimension, so results do not depend on GOMAXPROCS.
 
-// rowGrain is the minimum number of output rows per parallel chunk.
-const rowGrain = 4
-
 // MatMul sets dst[m,n] = a[m,k] @ b[k,n].
 func MatMul(dst, a, b []float32, m, k, n int) {
 	checkMatMul("MatMul", dst, a, b, m*n, m*k, k*n)
-	parallelGrain(m, rowGrain, func(lo, hi int) {
+	parallelRows(m, func(lo, hi int) {
 		matMulRows(dst[lo*n:hi*n], a[lo*k:hi*k], b, hi-lo, k, n)
 	})
 }
@@ -32,18 +29,24 @@ func MatMulTransB(dst, a, b []float32, m, k, n int) {
 func MatMulTransAAcc(dst, a, b []float32, m, k, n int) {
 	checkMatMul("MatMulTransAAcc", dst, a, b, k*n, m*k, m*n)
 	const mBlock = 256 // rows of a and b per pass, so the blocks stay in cache
-	parallelGrain(k, rowGrain, func(lo, hi int) {
+	parallelRows(k, func(lo, hi int) {
 		rows := hi - lo
-		tmp := getScratch(n)
-		at := getScratch(rows * mBlock) // [rows, mBlock]: a[mb:me, lo:hi]^T
+		at := getScratch(rows * mBlock) // [rows, bs]: a[mb:me, lo:hi]^T
+		var tmp []float32
+		if !haveFMA {
+			tmp = getScratch(n)
+		}
 		for mb := 0; mb < m; mb += mBlock {
 			me := min(mb+mBlock, m)
 			bs := me - mb
 			for i := mb; i < me; i++ {
-				src := a[i*k+lo : i*k+hi]
-				for p, v := range src {
+				for p, v := range a[i*k+lo : i*k+hi] {
 					at[p*bs+i-mb] = v
 				}
+			}
+			if haveFMA {
+				gemmAcc(dst[lo*n:hi*n], at, b[mb*n:me*n], rows, bs, n, bs, n, n)
+				continue
 			}
 			for p := 0; p < rows; p++ {
 				vek32.MatMul_Into(tmp, at[p*bs:(p+1)*bs], b[mb*n:me*n], bs)
@@ -55,10 +58,22 @@ func MatMulTransAAcc(dst, a, b []float32, m, k, n int) {
 	})
 }
 
-// matMulRows sets dst[r,n] = a[r,k] @ b[k,n] on the calling goroutine. vek's MatMul_Into runs
+// parallelRows splits [0,m) rows into fixed chunks whose boundaries are multiples of 4 (the micro-kernel
+// height), so every row is computed by the same kernel path whatever GOMAXPROCS is.
+func parallelRows(m int, fn func(lo, hi int)) {
+	parallelGrain((m+3)/4, 1, func(lo, hi int) { fn(lo*4, min(hi*4, m)) })
+}
+
+// matMulRows sets dst[r,n] = a[r,k] @ b[k,n] on the calling goroutine, with the FMA micro-kernels
+// when the CPU has them. Otherwise vek's MatMul_Into does it; it runs
 // blocks of fewer than 4 rows inline, so it is called on 3-row groups; its kernel computes each row
 // independently (an axpy over the rows of b), so grouping does not change the result.
 func matMulRows(dst, a, b []float32, r, k, n int) {
+	if haveFMA {
+		clear(dst[:r*n])
+		gemmAcc(dst, a, b, r, k, n, k, n, n)
+		return
+	}
 	if k == 0 {
 		clear(dst[:r*n])
 		return
