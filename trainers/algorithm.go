@@ -21,6 +21,12 @@ func newAlgorithm(t *trainer) (algorithm, error) {
 		return newGRPO(t), nil
 	case "sft":
 		return &sft{t: t}, nil
+	case "score":
+		return newSCoRe(t)
+	case "nft":
+		return &nft{t: t}, nil
+	case "hdpo":
+		return &hdpo{t: t}, nil
 	}
-	return nil, fmt.Errorf("algo %q is not implemented yet", t.cfg.Algo)
+	return nil, fmt.Errorf("algo %q is unknown; use one of %v", t.cfg.Algo, Algorithms)
 }

@@ -209,6 +209,9 @@ func (c *Config) validateAlgo() error {
 		if s.Beta1 < 0 || s.Beta2 < 0 {
 			return fmt.Errorf("score.beta1 / score.beta2: KL weights must be >= 0 (got %g, %g)", s.Beta1, s.Beta2)
 		}
+		if s.Stage1Steps > 0 && s.Beta1 == 0 {
+			return fmt.Errorf("score.beta1: must be > 0 when score.stage1_steps > 0 (Stage I weighs attempt 1's KL by beta2 and attempt 2's by beta1; the paper uses 0.01)")
+		}
 		if s.Stage1Steps < 0 || s.Stage1Steps > c.Steps {
 			return fmt.Errorf("score.stage1_steps: %d must be in [0, steps=%d]", s.Stage1Steps, c.Steps)
 		}

@@ -81,6 +81,11 @@ func (g *grpo) step(ctx context.Context, step int, m Metrics) error {
 
 // learn records reference log-probs, stores the step's rollouts and runs the updates.
 func (t *trainer) learn(ctx context.Context, step int, samples []rl.Sample, lc rl.LossConfig, m Metrics) error {
+	return t.learnWeighted(ctx, step, samples, nil, lc, m)
+}
+
+// learnWeighted is learn with a loss weight per sample (nil = 1) multiplying all its rows.
+func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Sample, weights []float64, lc rl.LossConfig, m Metrics) error {
 	if lc.Beta > 0 {
 		if err := t.fillReference(samples); err != nil {
 			return err
@@ -89,6 +94,15 @@ func (t *trainer) learn(ctx context.Context, step int, samples []rl.Sample, lc r
 	mb, err := t.storeRollouts(step, samples, m)
 	if err != nil {
 		return err
+	}
+	if weights != nil {
+		row := 0
+		for i := range samples {
+			for range samples[i].Turns {
+				mb.Weight[row] *= weights[i]
+				row++
+			}
+		}
 	}
 	return t.update(ctx, step, mb, lc, m)
 }
