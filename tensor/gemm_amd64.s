@@ -1,9 +1,10 @@
 #include "textflag.h"
 
-// func gemm4x16(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, k int)
-// C[0:4, 0:16] += A[0:4, 0:k] @ B[0:k, 0:16]; leading dimensions in elements.
-// Accumulates in registers from zero over k in increasing order (FMA), then adds to C.
-TEXT ·gemm4x16(SB), NOSPLIT, $0-104
+// func gemm4x16(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, k int, add bool)
+// C[0:4, 0:16] (+)= A[0:4, 0:k] @ B[0:k, 0:16]; leading dimensions in elements.
+// Accumulates in registers from zero over k in increasing order (FMA), then adds to C (add) or
+// overwrites it.
+TEXT ·gemm4x16(SB), NOSPLIT, $0-105
 	MOVQ a_base+0(FP), SI
 	MOVQ lda+24(FP), R8
 	SHLQ $2, R8
@@ -51,6 +52,24 @@ loop4:
 	JNE          loop4
 
 store4:
+	MOVBQZX add+104(FP), BX
+	TESTQ   BX, BX
+	JNE     add4
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ    R10, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ    R10, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R10, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VZEROUPPER
+	RET
+
+add4:
 	VADDPS  (DX), Y0, Y0
 	VMOVUPS Y0, (DX)
 	VADDPS  32(DX), Y1, Y1
@@ -73,9 +92,9 @@ store4:
 	VZEROUPPER
 	RET
 
-// func gemm1x16(a []float32, b []float32, ldb int, c []float32, k int)
-// C[0, 0:16] += A[0, 0:k] @ B[0:k, 0:16], in the same order as gemm4x16.
-TEXT ·gemm1x16(SB), NOSPLIT, $0-88
+// func gemm1x16(a []float32, b []float32, ldb int, c []float32, k int, add bool)
+// C[0, 0:16] (+)= A[0, 0:k] @ B[0:k, 0:16], in the same order as gemm4x16.
+TEXT ·gemm1x16(SB), NOSPLIT, $0-89
 	MOVQ a_base+0(FP), SI
 	MOVQ b_base+24(FP), DI
 	MOVQ ldb+48(FP), R9
@@ -100,6 +119,15 @@ loop1:
 	JNE          loop1
 
 store1:
+	MOVBQZX add+88(FP), BX
+	TESTQ   BX, BX
+	JNE     add1
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VZEROUPPER
+	RET
+
+add1:
 	VADDPS  (DX), Y0, Y0
 	VMOVUPS Y0, (DX)
 	VADDPS  32(DX), Y1, Y1

@@ -214,7 +214,7 @@ func refAttention(qkv []float64, batch, seq, nh, nkv, hd int, theta float64) []f
 func TestGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	var cases []gradCase
-	for _, s := range [][3]int{{1, 1, 1}, {3, 5, 2}, {7, 4, 9}} { // n, in, out
+	for _, s := range [][3]int{{1, 1, 1}, {3, 5, 2}, {7, 4, 9}, {9, 17, 33}} { // n, in, out
 		n, in, out := s[0], s[1], s[2]
 		cases = append(cases, gradCase{
 			name:   fmt.Sprintf("Linear %dx%d->%d", n, in, out),
@@ -328,6 +328,7 @@ func TestGradients(t *testing.T) {
 	}
 	for _, a := range []attnCase{
 		{1, 1, 1, 1, 2, 0}, {2, 3, 2, 2, 4, 0}, {1, 5, 4, 2, 4, 10000}, {2, 4, 4, 1, 6, 100}, {1, 1, 2, 1, 4, 10000},
+		{1, 20, 2, 1, 16, 10000}, // head size and length that use the 16-wide micro-kernels
 	} {
 		width := (a.nh + 2*a.nkv) * a.hd
 		var rope *RoPE

@@ -14,6 +14,20 @@ func MatMul(dst, a, b []float32, m, k, n int) {
 	})
 }
 
+// matMulAcc adds a[m,k] @ b[k,n] into dst[m,n] (parallel over rows of dst).
+func matMulAcc(dst, a, b []float32, m, k, n int) {
+	if !haveFMA {
+		tmp := getScratch(m * n)
+		MatMul(tmp, a, b, m, k, n)
+		addInto(dst[:m*n], tmp)
+		putScratch(tmp)
+		return
+	}
+	parallelRows(m, func(lo, hi int) {
+		gemm(dst[lo*n:hi*n], a[lo*k:hi*k], b, hi-lo, k, n, k, n, n, true)
+	})
+}
+
 // MatMulTransB sets dst[m,n] = a[m,k] @ b[n,k]^T (b holds n rows of length k, like a Linear weight).
 func MatMulTransB(dst, a, b []float32, m, k, n int) {
 	checkMatMul("MatMulTransB", dst, a, b, m*n, m*k, n*k)
@@ -45,7 +59,7 @@ func MatMulTransAAcc(dst, a, b []float32, m, k, n int) {
 				}
 			}
 			if haveFMA {
-				gemmAcc(dst[lo*n:hi*n], at, b[mb*n:me*n], rows, bs, n, bs, n, n)
+				gemm(dst[lo*n:hi*n], at, b[mb*n:me*n], rows, bs, n, bs, n, n, true)
 				continue
 			}
 			for p := 0; p < rows; p++ {
@@ -70,8 +84,7 @@ func parallelRows(m int, fn func(lo, hi int)) {
 // independently (an axpy over the rows of b), so grouping does not change the result.
 func matMulRows(dst, a, b []float32, r, k, n int) {
 	if haveFMA {
-		clear(dst[:r*n])
-		gemmAcc(dst, a, b, r, k, n, k, n, n)
+		gemm(dst, a, b, r, k, n, k, n, n, false)
 		return
 	}
 	if k == 0 {

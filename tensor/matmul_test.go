@@ -45,6 +45,12 @@ func TestMatMulKernelsAgainstGonum(t *testing.T) {
 				gemmRef(blas.NoTrans, blas.Trans, a, bNK, m, k, n, k, m, n, want)
 				assertClose(t, "MatMulTransB "+name, got, want, k)
 
+				acc0 := randSlice(rng, m*n)
+				want1 := append([]float32(nil), acc0...)
+				matMulAcc(acc0, a, bKN, m, k, n)
+				gemmRef(blas.NoTrans, blas.NoTrans, a, bKN, m, k, k, n, m, n, want1)
+				assertClose(t, "matMulAcc "+name, acc0, want1, k)
+
 				// dst[k,n] += a[m,k]^T b[m,n], starting from a non-zero dst.
 				bMN := randSlice(rng, m*n)
 				acc := randSlice(rng, k*n)

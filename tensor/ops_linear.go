@@ -21,10 +21,7 @@ func (tp *Tape) Linear(x, w, b *Var) *Var {
 	res := result(y, x, w, b)
 	tp.record(res, func(g []float32) {
 		if dx := tp.gradData(x); dx != nil {
-			tmp := getScratch(rows * in)
-			MatMul(tmp, g, w.Value.Data, rows, out, in)
-			addInto(dx, tmp)
-			putScratch(tmp)
+			matMulAcc(dx, g, w.Value.Data, rows, out, in)
 		}
 		if dw := tp.gradData(w); dw != nil {
 			MatMulTransAAcc(dw, g, x.Value.Data, rows, out, in)
