@@ -136,18 +136,20 @@ func (in *inference) forward(rows []inferRow, want []int) []float32 {
 						m.rope.Apply(q[hh*hd:(hh+1)*hd], row.pos)
 					}
 				}
-				at := (row.seq*cfg.Context + row.pos) * in.kvDim
-				copy(kc[at:at+in.kvDim], q[in.qDim:in.qDim+in.kvDim])
-				copy(vc[at:at+in.kvDim], q[in.qDim+in.kvDim:])
+				for g := 0; g < nKV; g++ { // cache layout [S, KV, Context, hd]
+					at := ((row.seq*nKV+g)*cfg.Context + row.pos) * hd
+					copy(kc[at:at+hd], q[in.qDim+g*hd:in.qDim+(g+1)*hd])
+					copy(vc[at:at+hd], q[in.qDim+in.kvDim+g*hd:in.qDim+in.kvDim+(g+1)*hd])
+				}
 			}
 		})
 		tensor.Parallel(r, func(lo, hi int) {
-			scores := make([]float32, cfg.Context)
+			scores := make([]float32, (nH/nKV)*cfg.Context)
 			for i := lo; i < hi; i++ {
 				row := rows[i]
 				q := qkv[i*qkvDim : i*qkvDim+in.qDim]
-				base := row.seq * cfg.Context * in.kvDim
-				attendRow(att[i*in.qDim:(i+1)*in.qDim], q, kc[base:], vc[base:], row.pos+1, nH, nKV, hd, scores)
+				base := row.seq * nKV * cfg.Context * hd
+				attendRow(att[i*in.qDim:(i+1)*in.qDim], q, kc[base:], vc[base:], row.pos+1, nH, nKV, hd, cfg.Context, scores)
 			}
 		})
 		linearInto(tmp, att, w.proj, b.projB, r, in.qDim, d)
@@ -184,31 +186,29 @@ func addInPlace(dst, src []float32) {
 	}
 }
 
-// attendRow is causal attention for one query row over n cached positions:
+// attendRow is causal attention for one query row over its sequence's first n cached positions:
 //
 //	out_h = Σ_{p<n} softmax_p(q_h·k_p / sqrt(hd)) v_p,
 //
-// where query head h reads key/value head h / (H/KV) (grouped-query attention). k and v are
-// [n, KV*hd] slices of one sequence's cache.
-func attendRow(out, q, k, v []float32, n, nH, nKV, hd int, scores []float32) {
-	kvDim := nKV * hd
+// where query head h reads key/value head h / (H/KV) (grouped-query attention). k and v hold one
+// sequence's cache, [KV, ctx, hd]; scores is scratch of at least (H/KV)*ctx.
+func attendRow(out, q, k, v []float32, n, nH, nKV, hd, ctx int, scores []float32) {
 	group := nH / nKV
 	scale := float32(1 / math.Sqrt(float64(hd)))
-	for h := 0; h < nH; h++ {
-		qh := q[h*hd : (h+1)*hd]
-		off := (h / group) * hd
-		sc := scores[:n]
-		for p := range sc {
-			sc[p] = vek32.Dot(qh, k[p*kvDim+off:p*kvDim+off+hd]) * scale
-		}
-		tensor.Softmax(sc)
-		oh := out[h*hd : (h+1)*hd]
-		clear(oh)
-		for p, w := range sc {
-			vp := v[p*kvDim+off : p*kvDim+off+hd]
-			for j, vv := range vp {
-				oh[j] += w * vv
+	for g := 0; g < nKV; g++ {
+		kg := k[g*ctx*hd : (g*ctx+n)*hd] // [n, hd]
+		vg := v[g*ctx*hd : (g*ctx+n)*hd] // [n, hd]
+		w := scores[:group*n]            // [group, n]
+		for j := 0; j < group; j++ {
+			h := g*group + j
+			qh := q[h*hd : (h+1)*hd]
+			sc := w[j*n : (j+1)*n]
+			for p := range sc {
+				sc[p] = vek32.Dot(qh, kg[p*hd:(p+1)*hd]) * scale
 			}
+			tensor.Softmax(sc)
 		}
+		// out[heads of group g] [group, hd] = w [group, n] @ vg [n, hd]
+		vek32.MatMul_Into(out[g*group*hd:(g+1)*group*hd], w, vg, n)
 	}
 }
