@@ -94,23 +94,28 @@ func RMSNormRow(dst, x, gamma []float32, eps float32) (rstd float32) {
 
 // normBackward is shared by LayerNorm (mean != nil) and RMSNorm (mean == nil, no centring term).
 func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, d int) {
-	xhatAt := func(r, i int) float32 {
+	// xhatRow writes the normalised row r into dst.
+	xhatRow := func(dst []float32, r int) {
 		m := float32(0)
 		if mean != nil {
 			m = mean[r]
 		}
-		return (x.Value.Data[r*d+i] - m) * rstd[r]
+		for i, v := range x.Value.Data[r*d : (r+1)*d] {
+			dst[i] = (v - m) * rstd[r]
+		}
 	}
 	gm := gamma.Value.Data
 	if dx := tp.gradData(x); dx != nil {
 		parallelGrain(rows, 16, func(lo, hi int) {
+			xh := getScratch(d)
 			for r := lo; r < hi; r++ {
+				xhatRow(xh, r)
 				gr := g[r*d : (r+1)*d]
 				var sumD, sumDX float32
 				for i := 0; i < d; i++ {
 					dxh := gr[i] * gm[i]
 					sumD += dxh
-					sumDX += dxh * xhatAt(r, i)
+					sumDX += dxh * xh[i]
 				}
 				meanD, meanDX := sumD/float32(d), sumDX/float32(d)
 				if mean == nil {
@@ -118,9 +123,10 @@ func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, 
 				}
 				dxr := dx[r*d : (r+1)*d]
 				for i := 0; i < d; i++ {
-					dxr[i] += rstd[r] * (gr[i]*gm[i] - meanD - xhatAt(r, i)*meanDX)
+					dxr[i] += rstd[r] * (gr[i]*gm[i] - meanD - xh[i]*meanDX)
 				}
 			}
+			putScratch(xh)
 		})
 	}
 	dg, db := tp.gradData(gamma), tp.gradData(beta)
@@ -130,10 +136,14 @@ func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, 
 	// Parameter gradients: split over columns (the outputs), each summing rows in order.
 	parallelGrain(d, 16, func(lo, hi int) {
 		for r := 0; r < rows; r++ {
-			gr := g[r*d : (r+1)*d]
+			gr, xr := g[r*d:(r+1)*d], x.Value.Data[r*d:(r+1)*d]
+			m := float32(0)
+			if mean != nil {
+				m = mean[r]
+			}
 			for i := lo; i < hi; i++ {
 				if dg != nil {
-					dg[i] += gr[i] * xhatAt(r, i)
+					dg[i] += gr[i] * ((xr[i] - m) * rstd[r])
 				}
 				if db != nil {
 					db[i] += gr[i]
