@@ -20,6 +20,9 @@ type CorrectionOptions struct {
 	Feedback          bool
 	FeedbackCorrect   string // ("\nYour answer is correct.")
 	FeedbackIncorrect string // ("\nYour answer is incorrect.")
+	// TraceErrorRate is the share of reference traces (Trace, for supervised base policies)
+	// whose first attempt is wrong and then corrected (0.5).
+	TraceErrorRate float64
 }
 
 // DefaultCorrectionOptions are SCoRe's: two attempts, its instruction, no feedback.
@@ -29,6 +32,7 @@ func DefaultCorrectionOptions() CorrectionOptions {
 		Instruction:       "\n" + SCoReInstruction + "\n",
 		FeedbackCorrect:   "\nYour answer is correct.",
 		FeedbackIncorrect: "\nYour answer is incorrect.",
+		TraceErrorRate:    0.5,
 	}
 }
 
@@ -66,6 +70,10 @@ func newCorrection(p Params) (Env, error) {
 		Feedback:          a.Bool("feedback", false),
 		FeedbackCorrect:   a.String("feedback_correct", def.FeedbackCorrect),
 		FeedbackIncorrect: a.String("feedback_incorrect", def.FeedbackIncorrect),
+		TraceErrorRate:    a.Float("trace_error_rate", def.TraceErrorRate),
+	}
+	if opts.TraceErrorRate < 0 || opts.TraceErrorRate > 1 {
+		a.Failf("trace_error_rate", "must be in [0, 1], got %v", opts.TraceErrorRate)
 	}
 	if baseName == "" {
 		a.Failf("base", "is required: the name of the single-turn env to wrap (registered: %v)", Registered())

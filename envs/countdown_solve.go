@@ -31,14 +31,19 @@ func solve(items []countdownItem, target *big.Rat) (*Expr, bool) {
 	}
 	for i := 0; i < len(items); i++ {
 		for j := i + 1; j < len(items); j++ {
-			rest := make([]countdownItem, 0, len(items)-1)
-			for k := range items {
-				if k != i && k != j {
-					rest = append(rest, items[k])
-				}
-			}
 			for _, c := range combine(items[i], items[j]) {
-				if e, ok := solve(append(rest, c), target); ok {
+				// the combined item takes i's place, so solutions read in the prompt's order
+				next := make([]countdownItem, 0, len(items)-1)
+				for k := range items {
+					switch k {
+					case i:
+						next = append(next, c)
+					case j:
+					default:
+						next = append(next, items[k])
+					}
+				}
+				if e, ok := solve(next, target); ok {
 					return e, true
 				}
 			}
