@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"grit/trainers"
+)
+
+func TestPlainProgressLines(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b, false)
+	// Resumed at step 10: pace is (12-10)/4s = 0.5 steps/s, 48 steps left -> 96 s.
+	p.update(trainers.StepReport{Step: 11, Steps: 60, Reward: 0.25, Accuracy: 0.5, EvalAcc: math.NaN(), TokensPerS: 1200, ElapsedS: 2})
+	p.update(trainers.StepReport{Step: 12, Steps: 60, Reward: 0.5, Accuracy: 0.625, EvalAcc: 0.4, TokensPerS: 1250, ElapsedS: 4})
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one line per step, got %q", b.String())
+	}
+	for _, f := range []string{"step 12/60", "reward 0.500", "acc 62.5%", "eval 40.0%", "1250 tok/s", "eta 1m36s"} {
+		if !strings.Contains(lines[1], f) {
+			t.Errorf("line %q lacks %q", lines[1], f)
+		}
+	}
+	if !strings.Contains(lines[0], "eval -") {
+		t.Errorf("before the first eval the eval column should be '-': %q", lines[0])
+	}
+	if strings.Contains(b.String(), "\r") {
+		t.Error("plain output must not use \\r")
+	}
+}
+
+func TestTerminalBarRedrawsAndKeepsLogsAbove(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b, true)
+	p.update(trainers.StepReport{Step: 30, Steps: 60, Reward: 1, Accuracy: 1, EvalAcc: 0.5, TokensPerS: 10, ElapsedS: 30})
+	if _, err := p.Write([]byte("eval at step 30: 50%\n")); err != nil {
+		t.Fatal(err)
+	}
+	p.finish()
+	s := b.String()
+	// The first report seen is step 30, so this process did 1 step in 30 s: 30 steps left -> 900 s.
+	bar := "[############............] 30/60  ETA 15m00s"
+	if !strings.HasPrefix(s, "\r\033[K"+bar) {
+		t.Errorf("bar not drawn in place: %q", s)
+	}
+	if !strings.Contains(s, "\r\033[Keval at step 30: 50%\n"+"[####") {
+		t.Errorf("log line should clear the bar and the bar be redrawn after it: %q", s)
+	}
+	if !strings.HasSuffix(s, "\n") {
+		t.Errorf("finish should end the bar line: %q", s)
+	}
+}
+
+func TestDurationAndBar(t *testing.T) {
+	for s, want := range map[float64]string{0: "0s", 59.4: "59s", 61: "1m01s", 3725: "1h02m", math.NaN(): "?"} {
+		if got := duration(s); got != want {
+			t.Errorf("duration(%v) = %q, want %q", s, got, want)
+		}
+	}
+	if got := barOf(1, 4, 8); got != "[##......]" {
+		t.Errorf("barOf(1,4,8) = %q", got)
+	}
+	if got := barOf(9, 4, 8); got != "[########]" {
+		t.Errorf("barOf past the end = %q", got)
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"grit/envs"
+	"grit/trainers"
+	"grit/trainers/configfile"
+	"grit/trainers/plots"
+)
+
+// runFlags are the root command's flags.
+type runFlags struct {
+	algo, config, out, resume string
+	sets                      []string
+	dryRun                    bool
+}
+
+func joinAlgos() string { return strings.Join(trainers.Algorithms, "|") }
+
+// train resolves the config, prepares the run folder and runs the trainer.
+func (a *app) train(cmd *cobra.Command, f runFlags) error {
+	cfg, outDir, err := a.resolve(cmd, f)
+	if err != nil {
+		return err
+	}
+	if f.dryRun {
+		b, err := configfile.Dump(cfg)
+		if err != nil {
+			return err
+		}
+		_, err = a.stdout.Write(b)
+		return err
+	}
+	if err := checkEnv(cfg.Env); err != nil {
+		return err
+	}
+	resuming := f.resume != ""
+	if !resuming {
+		if _, err := os.Stat(filepath.Join(outDir, configfile.ResolvedName)); err == nil {
+			return configErrorf("%s already holds a run; continue it with `train --resume %s` or choose another --out", outDir, outDir)
+		}
+		if err := configfile.WriteResolved(outDir, cfg); err != nil {
+			return err
+		}
+	}
+
+	ctx, stop := notifyContext(a.stderr, a.exit)
+	defer stop()
+	prog := newProgress(a.stdout, isTerminal(a.stdout))
+	sum, runErr := a.run(ctx, cfg, trainers.RunOptions{
+		OutDir: outDir, Resume: resuming, Log: prog, Progress: prog.update,
+	})
+	prog.finish()
+	if err := plots.WriteRunPlots(outDir); err != nil && runErr == nil {
+		fmt.Fprintf(a.stderr, "train: warning: no plots: %v\n", err)
+	}
+	switch {
+	case errors.Is(runErr, trainers.ErrInterrupted):
+		printInterrupted(a.stdout, outDir)
+		return errStopped
+	case runErr != nil:
+		return fmt.Errorf("%w\n(what the run wrote is in %s)", runErr, outDir)
+	}
+	printReport(a.stdout, cfg, sum, outDir)
+	return nil
+}
+
+// resolve builds the config from the flags (or the run folder when resuming) and picks the run
+// folder.
+func (a *app) resolve(cmd *cobra.Command, f runFlags) (trainers.Config, string, error) {
+	if f.resume != "" {
+		for _, name := range []string{"algo", "config", "set", "out"} {
+			if cmd.Flags().Changed(name) {
+				return trainers.Config{}, "", configErrorf(
+					"--resume takes no other settings (got --%s): a resumed run keeps the config in %s; start a new run to change it",
+					name, filepath.Join(f.resume, configfile.ResolvedName))
+			}
+		}
+		cfg, err := configfile.LoadResolved(f.resume)
+		if err != nil {
+			return trainers.Config{}, "", configError{fmt.Errorf("resume: %w", err)}
+		}
+		return cfg, f.resume, nil
+	}
+	sets := f.sets
+	if cmd.Flags().Changed("algo") {
+		sets = append(slices.Clone(sets), "algo="+f.algo)
+	}
+	cfg, err := configfile.Load(f.config, sets, a.environ)
+	if err != nil {
+		return trainers.Config{}, "", configError{err}
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("runs", cfg.Algo+"-"+a.now().Format("20060102-150405"))
+	}
+	return cfg, out, nil
+}
+
+// checkEnv rejects an env that no linked package registered, listing the ones that are.
+func checkEnv(name string) error {
+	registered := envs.Registered()
+	if slices.Contains(registered, name) {
+		return nil
+	}
+	list := strings.Join(registered, ", ")
+	if list == "" {
+		list = "(none are linked into this binary)"
+	}
+	return configErrorf("env: unknown env %q; registered envs: %s", name, list)
+}
