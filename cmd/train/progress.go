@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -58,11 +59,19 @@ func (p *progress) update(r trainers.StepReport) {
 	fmt.Fprintf(p.w, "\r\033[K%s", p.bar)
 }
 
-// Write takes the run's log output. On a terminal it clears the bar, prints the log and redraws the
-// bar under it.
+// runStepLine matches the per-step line trainers.Run also logs; the progress display already shows
+// each step, so these are dropped rather than printed twice. (Remove once Run stops logging steps
+// when RunOptions.Progress is set.)
+var runStepLine = regexp.MustCompile(`^step \d+/\d+ `)
+
+// Write takes the run's log output (one line per call). On a terminal it clears the bar, prints
+// the log and redraws the bar under it.
 func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if runStepLine.Match(b) {
+		return len(b), nil
+	}
 	if !p.tty || p.bar == "" {
 		return p.w.Write(b)
 	}

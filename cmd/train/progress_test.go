@@ -67,3 +67,15 @@ func TestDurationAndBar(t *testing.T) {
 		t.Errorf("barOf past the end = %q", got)
 	}
 }
+
+func TestRunStepLogLinesAreNotRepeated(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		var b bytes.Buffer
+		p := newProgress(&b, tty)
+		p.Write([]byte("step 3/60 reward 0.500 acc 0.400 (1.2s)\n"))
+		p.Write([]byte("base policy: held-out accuracy 0.300 on 200 tasks\n"))
+		if strings.Contains(b.String(), "step 3/60 reward") || !strings.Contains(b.String(), "base policy") {
+			t.Errorf("tty=%v: log output %q", tty, b.String())
+		}
+	}
+}
