@@ -90,7 +90,7 @@ func TestExecRewardParamErrors(t *testing.T) {
 		params map[string]any
 		want   string
 	}{
-		{map[string]any{}, `"command" is required`},
+		{map[string]any{}, `"command": missing`},
 		{map[string]any{"command": cmd, "timout": "1s"}, `unknown param "timout"`},
 		{map[string]any{"command": cmd, "timeout": "fast"}, `"fast" is not a duration`},
 		{map[string]any{"command": cmd, "timeout": -1}, "must be a positive duration"},
@@ -179,9 +179,9 @@ func TestPluginEnvParamErrors(t *testing.T) {
 		params envs.Params
 		want   string
 	}{
-		{envs.Params{"command": cmd}, `"base" is required`},
+		{envs.Params{"command": cmd}, `"base": missing`},
 		{envs.Params{"base": "nope", "command": cmd}, `unknown env "nope"`},
-		{envs.Params{"base": "extproc_test_base"}, `"command" is required`},
+		{envs.Params{"base": "extproc_test_base"}, `"command": missing`},
 		{envs.Params{"base": "extproc_test_base", "command": cmd, "max_turns": 0}, "at least 1"},
 		{envs.Params{"base": "extproc_test_base", "command": cmd, "turns": 2}, `unknown param "turns"`},
 		{envs.Params{"base": "extproc_test_base", "command": toAny(pythonPlugin(t, "wrong_version_plugin.py"))}, "protocol version 2"},

@@ -46,7 +46,7 @@ func newPluginEnv(p envs.Params) (envs.Env, error) {
 	}
 	cfg := readConfig(a, p)
 	if baseName == "" {
-		a.Failf("base", "is required: the env whose tasks the plugin scores, one of %v", envs.Registered())
+		a.Failf("base", "missing; set it to the env whose tasks the plugin scores, one of %v", envs.Registered())
 	}
 	if err := a.Done(); err != nil {
 		return nil, err

@@ -8,19 +8,43 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
+var (
+	pythonOnce sync.Once
+	pythonPath string
+)
+
+// python3 finds the real Python executable (not a version manager's shim script, which adds
+// start-up time), or skips the test when there is none.
+func python3(t *testing.T) string {
+	t.Helper()
+	pythonOnce.Do(func() {
+		shim, err := exec.LookPath("python3")
+		if err != nil {
+			return
+		}
+		out, err := exec.Command(shim, "-c", "import sys; print(sys.executable)").Output()
+		if err != nil {
+			return
+		}
+		pythonPath = strings.TrimSpace(string(out))
+	})
+	if pythonPath == "" {
+		t.Skip("python3 not found; plugin process tests need it")
+	}
+	return pythonPath
+}
+
 // pythonPlugin returns the command that runs plugins/python/<name> with args, skipping the test
 // when python3 is not installed.
 func pythonPlugin(t *testing.T, name string, args ...string) []string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found; plugin process tests need it")
-	}
+	py := python3(t)
 	path, err := filepath.Abs(filepath.Join("..", "..", "plugins", "python", name))
 	if err != nil {
 		t.Fatal(err)
@@ -31,10 +55,7 @@ func pythonPlugin(t *testing.T, name string, args ...string) []string {
 // inlinePlugin writes a test-only Python plugin to a temp file and returns its command.
 func inlinePlugin(t *testing.T, source string) []string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found; plugin process tests need it")
-	}
+	py := python3(t)
 	path := filepath.Join(t.TempDir(), "plugin.py")
 	if err := os.WriteFile(path, []byte(source), 0o644); err != nil {
 		t.Fatal(err)

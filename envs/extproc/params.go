@@ -23,7 +23,7 @@ func readConfig(a *rewards.Args, params map[string]any) Config {
 		cfg.Command = a.Strings("command", nil)
 	}
 	if len(cfg.Command) == 0 {
-		a.Failf("command", "is required: the plugin executable and its arguments, e.g. [python3, plugins/python/example_reward.py]")
+		a.Failf("command", "missing; set it to the plugin executable and its arguments, e.g. [python3, plugins/python/example_reward.py]")
 	}
 	cfg.Timeout = readDuration(a, params, "timeout", DefaultTimeout)
 	cfg.StartTimeout = readDuration(a, params, "start_timeout", DefaultStartTimeout)

@@ -179,7 +179,7 @@ func decodeComponent(name string, raw json.RawMessage) rewards.Component {
 		return rewards.Component{Name: name, Value: v, OK: true}
 	}
 	var msg string
-	if json.Unmarshal(raw, &msg) == nil {
+	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &msg) == nil {
 		if msg == "" {
 			msg = "plugin returned an empty error string"
 		}
