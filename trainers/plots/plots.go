@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -72,6 +73,7 @@ func newPlot(title, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "step"
+	p.X.Tick.Marker = plainTicks{}
 	p.Y.Label.Text = yLabel
 	p.Legend.Top = true
 	p.Legend.Left = true
@@ -107,6 +109,19 @@ func addLine(p *plot.Plot, name string, s series, c color.Color) error {
 		}
 	}
 	return nil
+}
+
+// plainTicks labels ticks as 25 rather than 25.00 (steps are whole numbers).
+type plainTicks struct{}
+
+func (plainTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', -1, 64)
+		}
+	}
+	return ticks
 }
 
 func xyOf(xs, ys []float64) plotter.XYs {

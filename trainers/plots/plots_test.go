@@ -114,3 +114,11 @@ func TestWriteRunPlotsErrors(t *testing.T) {
 		t.Errorf("empty metrics.jsonl: err = %v", err)
 	}
 }
+
+func TestPlainTicksDropTrailingZeros(t *testing.T) {
+	for _, tk := range (plainTicks{}).Ticks(0, 50) {
+		if tk.Label != "" && tk.Label != ftoa(tk.Value) {
+			t.Errorf("tick %v labelled %q", tk.Value, tk.Label)
+		}
+	}
+}
