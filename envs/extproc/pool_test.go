@@ -304,3 +304,16 @@ func TestCloseLeavesNoProcessesOrGoroutines(t *testing.T) {
 		t.Errorf("goroutines: %d before the pool, %d after Close", before, runtime.NumGoroutine())
 	}
 }
+
+func TestMinimalPluginFromTheDocs(t *testing.T) {
+	p := newTestPool(t, Config{Command: pythonPlugin(t, "minimal_plugin.py"), Timeout: 5 * time.Second})
+	for _, c := range []struct {
+		completion string
+		want       float64
+	}{{" 42\n", 1}, {"41", 0}, {"42", 1}} {
+		r := p.Score(Request{Task: Task{Answer: "42"}, Completion: c.completion})
+		if got := component(t, r, "exact"); r.Err != nil || got.Value != c.want || r.Result.Correct != (c.want == 1) {
+			t.Errorf("%q: %+v", c.completion, r)
+		}
+	}
+}
