@@ -16,5 +16,8 @@
 //	efficiency  1/(1 + x/scale) for correct completions (x = length or tool calls), else 0
 //	overlong    DAPO's soft overlong penalty
 //
-// A plugin package adds its own with Register; configs select them by name with New.
+// Package envs registers one more, "countdown" (1 / 0.1 / 0 for the countdown game), as its
+// expression verifier lives there. A plugin package adds its own with Register (FuncOf turns a
+// plain function into a Func); configs select them by name with New, or a list of Specs with
+// Build, which gives a weighted Set.
 package rewards

@@ -113,7 +113,7 @@ func ExtractGSM8K(s string) (string, bool) {
 // ExtractAnswerLine returns what follows the last "Answer:" (any case) on its line, without a
 // final period.
 func ExtractAnswerLine(s string) (string, bool) {
-	i := strings.LastIndex(strings.ToLower(s), "answer:")
+	i := lastIndexASCIIFold(s, "answer:")
 	if i < 0 {
 		return "", false
 	}
@@ -214,4 +214,26 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// lastIndexASCIIFold is strings.LastIndex ignoring ASCII case. (Lower-casing the whole string
+// first would shift byte offsets on invalid UTF-8.)
+func lastIndexASCIIFold(s, lowerSub string) int {
+	for i := len(s) - len(lowerSub); i >= 0; i-- {
+		match := true
+		for k := 0; k < len(lowerSub); k++ {
+			c := s[i+k]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lowerSub[k] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return i
+		}
+	}
+	return -1
 }
