@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// FuzzEval checks that the calculator never panics, never exceeds its size limits, and that what
+// FuzzEval checks that an episode answers any text, that the calculator never panics, never exceeds its size limits, and that what
 // it accepts is consistent: the written result, evaluated again, gives the same value.
 func FuzzEval(f *testing.F) {
 	for _, seed := range []string{
@@ -16,6 +16,11 @@ func FuzzEval(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
+		// Raw text as a whole turn: an episode must answer it without error or panic.
+		ep, _ := (&Env{cfg: Config{MaxTurns: 2}}).Reset(task4783)
+		if _, err := ep.Step(expr); err != nil {
+			t.Fatalf("Step(%q): %v", expr, err)
+		}
 		v, err := Eval(expr)
 		obs := RunCall(Call(expr))
 		if err != nil {
@@ -34,7 +39,7 @@ func FuzzEval(f *testing.F) {
 		if obs != Observation(out) {
 			t.Fatalf("RunCall(Call(%q)) = %q, want %q", expr, obs, Observation(out))
 		}
-		if len(v.Num().String()) <= MaxLiteralLen+1 && len(v.Denom().String()) <= MaxLiteralLen {
+		if len(strings.TrimPrefix(v.Num().String(), "-")) <= MaxLiteralLen && len(v.Denom().String()) <= MaxLiteralLen {
 			again, err := Eval(out)
 			if err != nil || again.Cmp(v) != 0 {
 				t.Fatalf("Eval(%q) = %s, but Eval(%q) = %v, %v", expr, out, out, again, err)

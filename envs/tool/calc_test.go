@@ -11,20 +11,20 @@ func TestEvalTable(t *testing.T) {
 		expr, want string
 	}{
 		{"47*83", "3901"},
-		{"1+2*3", "7"},         // * binds tighter than +
-		{"(1+2)*3", "9"},       // parentheses first
-		{"10-4-3", "3"},        // left associative
-		{"10-(4-3)", "9"},      //
-		{"2*3-10", "-4"},       // negative result
-		{"-5+2", "-3"},         // unary minus
-		{"-(2+3)*2", "-10"},    //
-		{"3--2", "5"},          // binary then unary minus
-		{"12/4", "3"},          // exact division
-		{"7/2", "7/2"},         // inexact division stays a fraction
-		{"-7/2", "-7/2"},       //
-		{"6/4", "3/2"},         // reduced
-		{"1/3+1/6", "1/2"},     // exact rational arithmetic
-		{"8/2/2", "2"},         // left associative division
+		{"1+2*3", "7"},      // * binds tighter than +
+		{"(1+2)*3", "9"},    // parentheses first
+		{"10-4-3", "3"},     // left associative
+		{"10-(4-3)", "9"},   //
+		{"2*3-10", "-4"},    // negative result
+		{"-5+2", "-3"},      // unary minus
+		{"-(2+3)*2", "-10"}, //
+		{"3--2", "5"},       // binary then unary minus
+		{"12/4", "3"},       // exact division
+		{"7/2", "7/2"},      // inexact division stays a fraction
+		{"-7/2", "-7/2"},    //
+		{"6/4", "3/2"},      // reduced
+		{"1/3+1/6", "1/2"},  // exact rational arithmetic
+		{"8/2/2", "2"},      // left associative division
 		{" 12 + 3 * ( 4 ) ", "24"},
 		{"007+1", "8"},
 		{"999999999999*999999999999", "999999999998000000000001"},
