@@ -21,7 +21,7 @@ var (
 
 // python3 finds the real Python executable (not a version manager's shim script, which adds
 // start-up time), or skips the test when there is none.
-func python3(t *testing.T) string {
+func python3(t testing.TB) string {
 	t.Helper()
 	pythonOnce.Do(func() {
 		shim, err := exec.LookPath("python3")
@@ -42,7 +42,7 @@ func python3(t *testing.T) string {
 
 // pythonPlugin returns the command that runs plugins/python/<name> with args, skipping the test
 // when python3 is not installed.
-func pythonPlugin(t *testing.T, name string, args ...string) []string {
+func pythonPlugin(t testing.TB, name string, args ...string) []string {
 	t.Helper()
 	py := python3(t)
 	path, err := filepath.Abs(filepath.Join("..", "..", "plugins", "python", name))
