@@ -91,18 +91,18 @@ func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Samp
 			return err
 		}
 	}
-	mb, err := t.storeRollouts(step, samples, m)
+	ro, err := t.storeRollouts(step, samples)
 	if err != nil {
 		return err
 	}
+	defer ro.Release()
+	var rowWeights []float64
 	if weights != nil {
-		row := 0
 		for i := range samples {
 			for range samples[i].Turns {
-				mb.Weight[row] *= weights[i]
-				row++
+				rowWeights = append(rowWeights, weights[i])
 			}
 		}
 	}
-	return t.update(ctx, step, mb, lc, m)
+	return t.update(ctx, step, ro, rowWeights, lc, m)
 }

@@ -210,6 +210,7 @@ func (t *trainer) report(m Metrics) {
 	}
 	if t.opts.Progress != nil {
 		t.opts.Progress(r)
+		return // the progress display shows the step; the log keeps events only
 	}
 	line := fmt.Sprintf("step %d/%d reward %.3f acc %.3f", r.Step, r.Steps, r.Reward, r.Accuracy)
 	if v, ok := m["eval_accuracy"]; ok {

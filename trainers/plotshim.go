@@ -1,4 +1,6 @@
 package trainers
 
-// writePlots draws the run's curves into DIR/plots (set by the plots wiring).
-var writePlots = func(dir string) error { return nil }
+import "grit/trainers/plots"
+
+// writePlots draws the run's reward and accuracy curves into DIR/plots.
+var writePlots = plots.WriteRunPlots

@@ -1,11 +1,25 @@
 package trainers
 
 import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
 	"grit/rl"
 )
 
-// storeRollouts writes the step's rollouts to rollouts/step-NNNNNN.arrow and returns the
-// mini-batch rows the updates read.
-func (t *trainer) storeRollouts(step int, samples []rl.Sample, m Metrics) (rl.MiniBatch, error) {
-	return rl.MiniBatchFromSamples(samples)
+// storeRollouts turns the step's samples into one Arrow record batch (one row per scored turn;
+// schema in rl.RolloutSchema), writes it to rollouts/step-NNNNNN.arrow, and returns a view the
+// updates read mini-batches from without copying token data. The caller releases it.
+func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, error) {
+	rec, err := rl.StepRecord(memory.DefaultAllocator, filepath.Base(t.dir), samples)
+	if err != nil {
+		return nil, fmt.Errorf("building the rollout record: %w", err)
+	}
+	defer rec.Release()
+	if err := rl.WriteStepFile(rl.StepFilePath(t.dir, step), rec); err != nil {
+		return nil, err
+	}
+	return rl.NewRollouts(rec)
 }

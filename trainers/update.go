@@ -15,11 +15,21 @@ import (
 //
 //	forward (logp, entropy) -> rl.PolicyLoss (loss, dL/dlogp) -> Pass.Backward -> clip -> AdamW
 //
+// Mini-batches are read from the step's Arrow record; rowWeights (nil = 1) scale rows' losses.
 // A mini-batch whose loss or gradient is not finite is skipped (counted); max_bad_steps in a row
 // stops the run (checked by the loop).
-func (t *trainer) update(ctx context.Context, step int, mb rl.MiniBatch, lc rl.LossConfig, m Metrics) error {
+func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rowWeights []float64, lc rl.LossConfig, m Metrics) error {
 	cfg := t.cfg
 	start := time.Now()
+	all := make([]int, ro.Len())
+	for i := range all {
+		all[i] = i
+	}
+	mb, err := ro.MiniBatch(all)
+	if err != nil {
+		return err
+	}
+	applyRowWeights(&mb, rowWeights)
 	rows := nonEmptyRows(&mb)
 	if len(rows) == 0 {
 		m["update_s"] = 0
@@ -57,6 +67,10 @@ func (t *trainer) update(ctx context.Context, step int, mb rl.MiniBatch, lc rl.L
 			if err != nil {
 				return err
 			}
+			if !allFinite(pass.LogProbs) || !allFinite(sub.OldLogp) {
+				t.badUpdate(step, &acc, "log-probs")
+				continue
+			}
 			res, err := rl.PolicyLoss(lc, sub, pass.LogProbs, pass.Entropy)
 			if err != nil {
 				return err
@@ -67,11 +81,7 @@ func (t *trainer) update(ctx context.Context, step int, mb rl.MiniBatch, lc rl.L
 			}
 			norm := tensor.ClipGradNorm(params, cfg.MaxGradNorm)
 			if !finite(res.Loss) || !finite(norm) || !tensor.GradsFinite(params) {
-				t.st.BadInARow++
-				t.st.BadTotal++
-				acc.skipped++
-				t.pol.ZeroGrad()
-				t.logf("step %d: skipped an update with a non-finite loss or gradient (loss %v, grad norm %v)", step, res.Loss, norm)
+				t.badUpdate(step, &acc, "loss or gradient")
 				continue
 			}
 			t.st.BadInARow = 0
@@ -85,7 +95,38 @@ func (t *trainer) update(ctx context.Context, step int, mb rl.MiniBatch, lc rl.L
 	return ctx.Err()
 }
 
+// badUpdate counts a skipped update whose numbers were not finite.
+func (t *trainer) badUpdate(step int, acc *lossAccumulator, what string) {
+	t.st.BadInARow++
+	t.st.BadTotal++
+	acc.skipped++
+	t.pol.ZeroGrad()
+	t.logf("step %d: skipped an update with non-finite %s", step, what)
+}
+
+// allFinite reports whether every value is finite.
+func allFinite(v [][]float32) bool {
+	for _, row := range v {
+		for _, x := range row {
+			if !finite(float64(x)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// applyRowWeights multiplies each row's loss weight (0 for masked rows) by rowWeights[row].
+func applyRowWeights(mb *rl.MiniBatch, rowWeights []float64) {
+	if rowWeights == nil {
+		return
+	}
+	for b := range mb.Weight {
+		mb.Weight[b] *= rowWeights[mb.Rows[b]]
+	}
+}
 
 // nonEmptyRows lists rows with at least one scored token.
 func nonEmptyRows(mb *rl.MiniBatch) []int {

@@ -1,0 +1,195 @@
+package trainers
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"grit/policy"
+)
+
+// tinyRunConfig is a fast GRPO run from a fresh, very small model.
+func tinyRunConfig() Config {
+	cfg := Defaults()
+	cfg.Init = ""
+	cfg.Model = ModelConfig{DModel: 32, NHeads: 2, NLayers: 1, MLPHidden: 64, Context: 24,
+		Norm: "layernorm", Activation: "gelu", Positions: "learned"}
+	cfg.EnvArgs = map[string]any{"digits_min": 1, "digits_max": 1, "operators": []string{"+"}}
+	cfg.Steps = 6
+	cfg.PromptsPerStep = 4
+	cfg.NumGenerations = 4
+	cfg.MiniBatchSize = 8
+	cfg.NumIterations = 2
+	cfg.Beta = 0.04
+	cfg.LR = 1e-3
+	cfg.EvalEvery = 2
+	cfg.EvalTasks = 20
+	cfg.CheckpointEvery = 2
+	return cfg
+}
+
+// readMetrics loads metrics.jsonl without timing fields.
+func readMetrics(t *testing.T, dir string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []map[string]any
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		for k := range m {
+			if IsTimingKey(k) {
+				delete(m, k)
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestRunWritesRunFolder(t *testing.T) {
+	dir := t.TempDir()
+	cfg := tinyRunConfig()
+	s, err := Run(context.Background(), cfg, RunOptions{OutDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Base["accuracy"]; !ok {
+		t.Fatalf("summary base lacks accuracy: %v", s.Base)
+	}
+	for _, p := range []string{"metrics.jsonl", "summary.json", "rollouts/step-000000.arrow", "rollouts/step-000005.arrow",
+		"checkpoints/latest/model.safetensors", "checkpoints/latest/optimizer.safetensors", "checkpoints/best/model.safetensors",
+		"plots/reward.svg", "plots/accuracy.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("run folder lacks %s: %v", p, err)
+		}
+	}
+	ms := readMetrics(t, dir)
+	if len(ms) != cfg.Steps {
+		t.Fatalf("metrics.jsonl has %d lines, want %d", len(ms), cfg.Steps)
+	}
+	for _, k := range []string{"step", "reward_mean", "reward_std", "reward/correct_mean", "accuracy", "kl", "entropy",
+		"clip_frac", "completion_len_mean", "groups_dropped", "lr", "loss"} {
+		if _, ok := ms[0][k]; !ok {
+			t.Errorf("metrics line lacks %q: %v", k, ms[0])
+		}
+	}
+	if _, ok := ms[1]["eval_accuracy"]; !ok {
+		t.Errorf("step 1 (eval_every 2) lacks eval_accuracy")
+	}
+}
+
+func TestResumeGivesTheSameMetrics(t *testing.T) {
+	cfg := tinyRunConfig()
+	straight := t.TempDir()
+	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: straight}); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt after step 3 (an odd step: not a checkpoint_every boundary), then resume.
+	cut := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Run(ctx, cfg, RunOptions{OutDir: cut, Progress: func(r StepReport) {
+		if r.Step == 3 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted run returned %v, want ErrInterrupted", err)
+	}
+	if n := len(readMetrics(t, cut)); n != 3 {
+		t.Fatalf("interrupted run logged %d steps, want 3", n)
+	}
+	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: cut, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := readMetrics(t, straight), readMetrics(t, cut)
+	if !reflect.DeepEqual(a, b) {
+		for i := range a {
+			if i < len(b) && !reflect.DeepEqual(a[i], b[i]) {
+				t.Fatalf("step %d differs after resume:\n straight %v\n resumed  %v", i, a[i], b[i])
+			}
+		}
+		t.Fatalf("resumed run has %d metric lines, straight %d", len(b), len(a))
+	}
+}
+
+func TestSameSeedSameMetricsOnOneOrTwoThreads(t *testing.T) {
+	cfg := tinyRunConfig()
+	cfg.Steps = 3
+	var runs [2][]map[string]any
+	for i, threads := range []int{1, 2} {
+		cfg.Threads = threads
+		dir := t.TempDir()
+		if _, err := Run(context.Background(), cfg, RunOptions{OutDir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		runs[i] = readMetrics(t, dir)
+	}
+	if !reflect.DeepEqual(runs[0], runs[1]) {
+		t.Fatalf("metrics differ between 1 and 2 threads:\n%v\n%v", runs[0], runs[1])
+	}
+}
+
+func TestNonFiniteUpdatesStopTheRun(t *testing.T) {
+	// A starting policy with a NaN in a weight makes every loss NaN.
+	cfg := tinyRunConfig()
+	pol, err := initPolicy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol.Params()[len(pol.Params())-1].Value.Data[0] = float32(math.NaN())
+	init := t.TempDir()
+	if err := pol.Save(init); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Init = init
+	cfg.Beta = 0
+	cfg.MaxBadSteps = 2
+	cfg.NumIterations = 1
+	cfg.MiniBatchSize = 64
+	dir := t.TempDir()
+	_, err = Run(context.Background(), cfg, RunOptions{OutDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "non-finite") {
+		t.Fatalf("want a non-finite error, got %v", err)
+	}
+	ms := readMetrics(t, dir)
+	if len(ms) != 2 || ms[1]["skipped_updates_total"] != 2.0 {
+		t.Fatalf("want 2 logged steps with 2 skipped updates, got %v", ms)
+	}
+	if _, err := policy.Load(filepath.Join(dir, "checkpoints", "latest")); err != nil {
+		t.Fatalf("no checkpoint after the stop: %v", err)
+	}
+}
+
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	cfg := tinyRunConfig()
+	cfg.Algo = "score"
+	cfg.SCoRe.Alpha = 0
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "score.alpha") {
+		t.Fatalf("alpha 0: %v", err)
+	}
+	cfg = tinyRunConfig()
+	cfg.Algo = "score"
+	_, err := Run(context.Background(), cfg, RunOptions{OutDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "multi-attempt") {
+		t.Fatalf("score on a single-turn env: %v", err)
+	}
+	cfg = tinyRunConfig()
+	cfg.LossType = "ppo"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "loss_type") {
+		t.Fatalf("bad loss_type: %v", err)
+	}
+}
