@@ -135,7 +135,13 @@ func DecodeIPC(mem memory.Allocator, data []byte) (rec arrow.Record, err error) 
 			fr.Close()
 		}
 	}()
-	fr, err = ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))
+	if err := checkIPCFooter(data); err != nil {
+		return nil, err
+	}
+	// Decompressed buffers could legitimately exceed the file, but StepRecord files are not
+	// compressed; 64 bytes of slack cover alignment padding.
+	limited := limitedAllocator{Allocator: mem, limit: len(data) + 64}
+	fr, err = ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(limited))
 	if err != nil {
 		return nil, errorf("not an Arrow IPC file: %v", err)
 	}
