@@ -102,7 +102,9 @@ func operand(rng *rand.Rand, d int) int64 {
 }
 
 // inHeldOut reports whether the task whose canonical form is key ("47*83") is held out: the
-// FNV-64a hash of (salt, key), read as a number in [0, 1), is below fraction.
+// FNV-64a hash of (salt, key), passed through the splitmix64 finalizer and read as a number in
+// [0, 1), is below fraction. The finalizer matters: FNV's top bits barely depend on the last
+// bytes of a short key, so without it whole forms ("4+57") fell in or out of the split together.
 func inHeldOut(key string, fraction float64, salt uint64) bool {
 	if fraction <= 0 {
 		return false
@@ -112,5 +114,16 @@ func inHeldOut(key string, fraction float64, salt uint64) bool {
 	binary.LittleEndian.PutUint64(s[:], salt)
 	h.Write(s[:])
 	h.Write([]byte(key))
-	return float64(h.Sum64()>>11)/(1<<53) < fraction
+	return float64(splitmix64(h.Sum64())>>11)/(1<<53) < fraction
+}
+
+// splitmix64 is the finalizer of Steele et al.'s SplitMix64: every input bit flips each output
+// bit with probability about 1/2.
+func splitmix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }

@@ -112,3 +112,30 @@ func TestBudgetBoundsTraces(t *testing.T) {
 		t.Fatalf("longest trace %d tokens, Budget.Trace %d", longest, b.Trace)
 	}
 }
+
+// TestHeldOutShareByForm enumerates whole small task spaces: each form must send about
+// held_out_fraction of its tasks to the held-out split (a hash with poorly mixed high bits sent
+// 0 of the 900 "1+2" tasks there and 30 of the 100 "1+1" tasks).
+func TestHeldOutShareByForm(t *testing.T) {
+	for _, form := range []string{"2+1", "1+2", "2*1", "2-1"} {
+		f, _ := ParseForm(form)
+		for salt := uint64(1); salt <= 3; salt++ {
+			n, in := 0, 0
+			for a := int64(0); a < 100; a++ {
+				for b := int64(0); b < 100; b++ {
+					if len(strconv.FormatInt(a, 10)) != f.DigitsA || len(strconv.FormatInt(b, 10)) != f.DigitsB {
+						continue
+					}
+					n++
+					if inHeldOut(makeTask(a, f.Op, b, form, Easy).ID, 0.1, salt) {
+						in++
+					}
+				}
+			}
+			// 900 tasks: the share's standard deviation is 0.01; allow 4 of them.
+			if share := float64(in) / float64(n); share < 0.06 || share > 0.14 {
+				t.Errorf("form %s salt %d: held-out share %.3f of %d tasks, want about 0.1", form, salt, share, n)
+			}
+		}
+	}
+}
