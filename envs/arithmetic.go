@@ -28,6 +28,10 @@ type ArithmeticConfig struct {
 	Template      string    // prompt with {a}, {op}, {b} ("{a}{op}{b}=")
 	AllowNegative bool      // let subtraction go below zero (otherwise a >= b)
 	Extractor     string    // answer extraction rule for the verifier ("auto")
+	// TeacherCarryError is the probability that a task's Solution (the SFT reference: a weak
+	// teacher's answer) forgets every carry or borrow. Answer, which the verifier uses, stays exact.
+	// It makes base policies with a systematic error that a verifier-driven RL run can fix (0).
+	TeacherCarryError float64
 }
 
 // Arithmetic is the arithmetic env: both operands of a task have the same number of digits d,
@@ -44,12 +48,13 @@ type Arithmetic struct {
 func newArithmetic(p Params) (Env, error) {
 	a := rewards.NewArgs(p)
 	cfg := ArithmeticConfig{
-		DigitsMin:     a.Int("digits_min", 1),
-		DigitsMax:     a.Int("digits_max", 3),
-		Operators:     a.Strings("operators", []string{"+", "-", "*"}),
-		Template:      a.String("template", "{a}{op}{b}="),
-		AllowNegative: a.Bool("allow_negative", false),
-		Extractor:     a.String("extractor", "auto"),
+		DigitsMin:         a.Int("digits_min", 1),
+		DigitsMax:         a.Int("digits_max", 3),
+		Operators:         a.Strings("operators", []string{"+", "-", "*"}),
+		Template:          a.String("template", "{a}{op}{b}="),
+		AllowNegative:     a.Bool("allow_negative", false),
+		Extractor:         a.String("extractor", "auto"),
+		TeacherCarryError: a.Float("teacher_carry_error", 0),
 	}
 	cfg.OpWeights = a.Floats("op_weights", nil)
 	split := readSplitParams(a)
@@ -65,6 +70,9 @@ func NewArithmetic(cfg ArithmeticConfig, heldOutFraction float64, heldOutSize in
 	if cfg.DigitsMin < 1 || cfg.DigitsMax < cfg.DigitsMin || cfg.DigitsMax > 9 {
 		return nil, fmt.Errorf("digits_min and digits_max must satisfy 1 <= digits_min <= digits_max <= 9, got %d and %d",
 			cfg.DigitsMin, cfg.DigitsMax)
+	}
+	if !(cfg.TeacherCarryError >= 0 && cfg.TeacherCarryError <= 1) {
+		return nil, fmt.Errorf("teacher_carry_error %v must be a probability in [0, 1]", cfg.TeacherCarryError)
 	}
 	if len(cfg.Operators) == 0 {
 		return nil, fmt.Errorf("operators is empty; use some of \"+\", \"-\", \"*\"")
@@ -120,7 +128,33 @@ func (e *Arithmetic) generate(rng *rand.Rand) Task {
 	if op == "-" && !e.cfg.AllowNegative && a < b {
 		a, b = b, a
 	}
-	return e.task(a, op, b)
+	t := e.task(a, op, b)
+	if e.cfg.TeacherCarryError > 0 && rng.Float64() < e.cfg.TeacherCarryError {
+		t.Solution = strconv.FormatInt(withoutCarries(a, op, b, info(op)), 10)
+	}
+	return t
+}
+
+func info(op string) func(a, b int64) int64 { return arithmeticOps[op].apply }
+
+// withoutCarries is a op b computed digit by digit with every carry (addition) or borrow
+// (subtraction) forgotten: 19+27 -> 36, 42-17 -> 35. Multiplication is returned exact.
+func withoutCarries(a int64, op string, b int64, exact func(a, b int64) int64) int64 {
+	if op != "+" && op != "-" {
+		return exact(a, b)
+	}
+	var out, place int64 = 0, 1
+	for a > 0 || b > 0 {
+		da, db := a%10, b%10
+		d := (da + db) % 10
+		if op == "-" {
+			d = (da - db + 10) % 10
+		}
+		out += d * place
+		place *= 10
+		a, b = a/10, b/10
+	}
+	return out
 }
 
 // task builds the task a op b.
