@@ -10,6 +10,13 @@ import (
 // flight finished, a checkpoint was written, and `train --resume DIR` continues exactly.
 var ErrInterrupted = errors.New("run interrupted; checkpoint written")
 
+// ConfigError wraps a mistake in the settings found when the run starts (an env's own params, an
+// algorithm / env mismatch): nothing was trained. The command line exits with status 2 on it.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // RunOptions are the per-invocation settings that are not part of the config.
 type RunOptions struct {
 	OutDir   string           // run folder; created if missing

@@ -3,6 +3,7 @@ package trainers
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"grit/envs"
 	"grit/policy"
@@ -23,6 +24,9 @@ func evalCheckpoint(ctx context.Context, opts EvalOptions) (EvalMetrics, error) 
 	env, err := envs.New(opts.Env, opts.EnvArgs)
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
+	}
+	if c, ok := env.(io.Closer); ok {
+		defer c.Close()
 	}
 	return evaluate(ctx, pol, env, heldOut(env, opts.Tasks), opts.MaxNew, opts.PassK, streamSeed(opts.Seed, "eval"))
 }

@@ -44,7 +44,7 @@ func (t *trainer) path(parts ...string) string {
 // checkpoints until cfg.Steps or ctx is cancelled.
 func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
 	}
 	if cfg.Threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))
@@ -58,10 +58,13 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	}
 	var err error
 	if t.env, err = envs.New(cfg.Env, cfg.EnvArgs); err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
+	}
+	if c, ok := t.env.(io.Closer); ok {
+		defer c.Close() // plugin envs hold processes
 	}
 	if t.algo, err = newAlgorithm(t); err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
 	}
 	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {

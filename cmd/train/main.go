@@ -15,8 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	_ "grit/envs/extproc" // out-of-process plugins: the "plugin" env and "exec" reward
-	_ "grit/envs/tool"    // the "tool" env (calculator tool use)
+	_ "grit/envs/extproc"    // out-of-process plugins: the "plugin" env and "exec" reward
+	_ "grit/envs/tool"       // the "tool" env (calculator tool use)
+	_ "grit/plugins/example" // the example in-process plugin (example_parity env, example_short_exact reward)
 	"grit/trainers"
 )
 
@@ -69,8 +70,9 @@ func (a *app) execute(args []string) int {
 	}
 	fmt.Fprintf(a.stderr, "train: %v\n", err)
 	var ce configError
+	var tce *trainers.ConfigError
 	switch {
-	case errors.As(err, &ce):
+	case errors.As(err, &ce), errors.As(err, &tce):
 		return exitConfigError
 	case errors.Is(err, errStopped):
 		return exitInterrupted
