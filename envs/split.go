@@ -9,7 +9,9 @@ import (
 )
 
 // inHeldOut reports whether the task whose canonical form is key belongs to the held-out split:
-// the FNV-64a hash of (salt, key), read as a number in [0, 1), is below fraction.
+// the FNV-64a hash of (salt, key), passed through the SplitMix64 finaliser (plain FNV leaves the
+// high bits of short keys such as "1+2" badly spread) and read as a number in [0, 1), is below
+// fraction.
 func inHeldOut(key string, fraction float64, salt uint64) bool {
 	if fraction <= 0 {
 		return false
@@ -19,7 +21,16 @@ func inHeldOut(key string, fraction float64, salt uint64) bool {
 	binary.LittleEndian.PutUint64(s[:], salt)
 	h.Write(s[:])
 	h.Write([]byte(key))
-	return float64(h.Sum64()>>11)/(1<<53) < fraction
+	return float64(mix64(h.Sum64())>>11)/(1<<53) < fraction
+}
+
+// mix64 is the SplitMix64 finaliser, a bijection that spreads every input bit over the output.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ (x >> 31)
 }
 
 // splitParams are the held-out settings shared by the generated task sources.

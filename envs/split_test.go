@@ -1,6 +1,7 @@
 package envs
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -59,5 +60,31 @@ func TestInHeldOutFraction(t *testing.T) {
 	}
 	if inHeldOut("x", 0, 1) {
 		t.Error("fraction 0 must hold nothing out")
+	}
+}
+
+func TestHeldOutShareOfShortKeysIsEven(t *testing.T) {
+	// Every a+b with one-digit a and b: about 10% of each "a+" family should be held out.
+	held := 0
+	for a := 0; a < 10; a++ {
+		for b := 0; b < 10; b++ {
+			if inHeldOut(fmt.Sprintf("%d+%d", a, b), 0.1, 1) {
+				held++
+			}
+		}
+	}
+	if held < 3 || held > 20 {
+		t.Fatalf("%d of 100 one-digit sums held out at fraction 0.1", held)
+	}
+	long := 0
+	for a := 10; a < 100; a++ {
+		for b := 0; b < 10; b++ {
+			if inHeldOut(fmt.Sprintf("%d+%d", a, b), 0.1, 1) {
+				long++
+			}
+		}
+	}
+	if long < 60 || long > 120 {
+		t.Fatalf("%d of 900 two-plus-one-digit sums held out at fraction 0.1", long)
 	}
 }
