@@ -156,10 +156,17 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 	})
 }
 
-// softmaxInPlace replaces x by softmax(x), subtracting the max first for stability.
+// expFloor is the smallest argument given to vek's SIMD exp: vek32.Exp_Inplace returns NaN or
+// huge garbage below about -88 (it does not clamp), and exp(-80) = 1.8e-35 is 0 for any softmax.
+const expFloor = -80
+
+// softmaxInPlace replaces x by softmax(x), subtracting the max first for stability. Scores more
+// than 80 below the max are raised to -80 first (their probability, ~1e-35, is 0 in effect).
 func softmaxInPlace(x []float32) {
 	m := vek32.Max(x)
-	vek32.AddNumber_Inplace(x, -m)
+	for i, v := range x {
+		x[i] = max(v-m, expFloor)
+	}
 	vek32.Exp_Inplace(x)
 	s := vek32.Sum(x)
 	vek32.MulNumber_Inplace(x, 1/s)
