@@ -20,7 +20,9 @@ func TestEveryAlgorithmRuns(t *testing.T) {
 			c.DynamicSampling, c.MaxResampleRounds, c.LossType, c.OverlongMaxLen, c.OverlongCache = true, 2, "bnpo", 4, 2
 		}, []string{"groups_dropped", "reward/overlong_mean"}},
 		{"grpo-dr", func(c *Config) { c.LossType, c.ScaleRewards, c.MaskTruncated = "dr_grpo", "none", true }, []string{"masked_truncated"}},
-		{"grpo-entropy", func(c *Config) { c.LossType, c.TopEntropyQuantile, c.EntropyCoef, c.Estimator = "grpo", 0.5, 0.01, "rloo" }, []string{"entropy"}},
+		{"grpo-entropy", func(c *Config) {
+			c.LossType, c.TopEntropyQuantile, c.EntropyCoef, c.Estimator = "grpo", 0.5, 0.01, "rloo"
+		}, []string{"entropy"}},
 		{"nft", func(c *Config) { c.Algo = "nft"; c.Beta = 0 }, []string{"groups_uninformative"}},
 		{"nft-positives", func(c *Config) { c.Algo = "nft"; c.NFT.NegWeight = 0 }, []string{"groups_uninformative"}},
 		{"score", func(c *Config) {

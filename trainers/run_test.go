@@ -72,7 +72,7 @@ func TestRunWritesRunFolder(t *testing.T) {
 	}
 	for _, p := range []string{"metrics.jsonl", "summary.json", "rollouts/step-000000.arrow", "rollouts/step-000005.arrow",
 		"checkpoints/latest/model.safetensors", "checkpoints/latest/optimizer.safetensors", "checkpoints/best/model.safetensors",
-		"plots/reward.svg", "plots/accuracy.svg"} {
+		"plots/reward.svg", "plots/accuracy.svg", "rollouts.parquet"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			t.Errorf("run folder lacks %s: %v", p, err)
 		}
