@@ -12,7 +12,7 @@ func Defaults() Config {
 		Algo:    "grpo",
 		Seed:    1,
 		Env:     "arithmetic",
-		EnvArgs: map[string]any{},
+		EnvArgs: map[string]any{"digits_min": 2, "digits_max": 2, "operators": []any{"+"}},
 		Init:    "configs/base/arithmetic",
 		Model: ModelConfig{
 			DModel: 64, NHeads: 4, NLayers: 2, MLPHidden: 256, Context: 32,
@@ -25,7 +25,7 @@ func Defaults() Config {
 		Temperature:    1,
 		TopP:           1,
 
-		LR:          2e-4,
+		LR:          3e-4,
 		LRSchedule:  "constant",
 		AdamBeta1:   0.9,
 		AdamBeta2:   0.99,

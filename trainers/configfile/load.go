@@ -108,11 +108,18 @@ func (t *keyTable) readSets(sets []string) ([]setting, error) {
 }
 
 // merge layers the settings over the defaults with viper and decodes the result strictly.
+// The free-form maps env_args and reward_weights are resolved by resolveMaps, not by viper.
 func merge(file, env, sets []setting) (trainers.Config, error) {
+	envArgs, weights, layers := resolveMaps([][]setting{file, env, sets})
+	file, env, sets = layers[0], layers[1], layers[2]
 	v := viper.New()
 	for key, def := range trainers.DefaultsMap() {
-		v.SetDefault(key, def)
+		if !trainers.IsMapKey(key) {
+			v.SetDefault(key, def)
+		}
 	}
+	v.SetDefault("env_args", envArgs)
+	v.SetDefault("reward_weights", weights)
 	if err := v.MergeConfigMap(nest(file)); err != nil {
 		return trainers.Config{}, err
 	}
@@ -137,6 +144,62 @@ func merge(file, env, sets []setting) (trainers.Config, error) {
 		cfg.RewardWeights = map[string]float64{}
 	}
 	return cfg, nil
+}
+
+// resolveMaps computes env_args and reward_weights over the layers (file, environment, --set),
+// lowest first, and returns the layers without those settings. A layer that gives a whole map
+// (env_args: {...} in a file) replaces it; env_args.x / reward_weights.x entries change one key of
+// the map resolved so far. A layer that switches `env` to another env starts env_args afresh,
+// since one env's settings mean nothing to another.
+func resolveMaps(layers [][]setting) (envArgs map[string]any, weights map[string]any, rest [][]setting) {
+	def := trainers.Defaults()
+	envName := def.Env
+	envArgs = map[string]any{}
+	for k, v := range def.EnvArgs {
+		envArgs[k] = v
+	}
+	weights = map[string]any{}
+	for k, v := range def.RewardWeights {
+		weights[k] = v
+	}
+	for _, layer := range layers {
+		var kept []setting
+		for _, s := range layer {
+			if s.key == "env" {
+				if name, ok := s.value.(string); ok && name != envName {
+					envName = name
+					envArgs = map[string]any{}
+				}
+			}
+		}
+		for _, s := range layer {
+			switch {
+			case s.key == "env_args":
+				envArgs = copyMap(s.value)
+			case strings.HasPrefix(s.key, "env_args."):
+				envArgs[strings.TrimPrefix(s.key, "env_args.")] = s.value
+			case s.key == "reward_weights":
+				weights = copyMap(s.value)
+			case strings.HasPrefix(s.key, "reward_weights."):
+				weights[strings.TrimPrefix(s.key, "reward_weights.")] = s.value
+			default:
+				kept = append(kept, s)
+			}
+		}
+		rest = append(rest, kept)
+	}
+	return envArgs, weights, rest
+}
+
+// copyMap copies a decoded YAML map (nil or not a map gives an empty one).
+func copyMap(v any) map[string]any {
+	out := map[string]any{}
+	if m, ok := v.(map[string]any); ok {
+		for k, x := range m {
+			out[k] = x
+		}
+	}
+	return out
 }
 
 // nest turns dotted settings into the nested maps viper reads from a config file.

@@ -116,7 +116,11 @@ func TestSetTypesAndMapKeys(t *testing.T) {
 	if cfg.Steps != 7 || cfg.Temperature != 0.5 || !cfg.DynamicSampling || cfg.Seed != 42 || cfg.Init != "" || cfg.Algo != "nft" {
 		t.Errorf("scalar sets not applied: %+v", cfg)
 	}
+	// --set env_args.x changes one key of the default env's settings.
 	wantArgs := map[string]any{"digits": 4, "ops": []any{"+", "-"}, "name": "abc"}
+	for k, v := range trainers.Defaults().EnvArgs {
+		wantArgs[k] = v
+	}
 	if !reflect.DeepEqual(cfg.EnvArgs, wantArgs) {
 		t.Errorf("env_args = %#v, want %#v", cfg.EnvArgs, wantArgs)
 	}
@@ -247,5 +251,34 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(c.a, c.b); got != c.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
+	}
+}
+
+func TestEnvArgsFollowTheEnv(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(path, []byte("env: countdown\nenv_args:\n  count_min: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.EnvArgs, map[string]any{"count_min": 3}) {
+		t.Errorf("a file's env_args replace the defaults: got %#v", cfg.EnvArgs)
+	}
+	cfg, err = Load("", []string{"env=countdown"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.EnvArgs) != 0 {
+		t.Errorf("switching env drops the default env's settings: got %#v", cfg.EnvArgs)
+	}
+	cfg, err = Load(path, []string{"env_args.count_max=4"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.EnvArgs, map[string]any{"count_min": 3, "count_max": 4}) {
+		t.Errorf("--set env_args.x merges into the file's map: got %#v", cfg.EnvArgs)
 	}
 }
