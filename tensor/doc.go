@@ -12,7 +12,7 @@
 // differences of an independent float64 reference (gradcheck_test.go).
 //
 // Kernels: MatMul, MatMulTransB and MatMulTransAAcc run AVX2+FMA register-blocked micro-kernels
-// (gemm_amd64.s, 4x16 output tiles) and fall back to github.com/viterin/vek's SIMD routines elsewhere;
+// (gemm_amd64.s, 6x16 output tiles read through strides, gemm_packed.go) and fall back to a Go kernel elsewhere;
 // gonum's blas32 is the trusted reference in tests. The kernels behind the ops (LayerNormRow,
 // GELUInto, LogSumExp, Softmax, RoPE.Apply, ...) are exported so an inference path (a KV-cache sampler)
 // computes exactly what training computes.

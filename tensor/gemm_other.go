@@ -4,10 +4,6 @@ package tensor
 
 const haveFMA = false
 
-func gemm4x16(a []float32, lda int, b []float32, ldb int, c []float32, ldc int, k int, add bool) {
-	panic("tensor: gemm4x16 needs amd64")
-}
-
-func gemm1x16(a []float32, b []float32, ldb int, c []float32, k int, add bool) {
-	panic("tensor: gemm1x16 needs amd64")
+func gemm6x16(a []float32, lda, astep int, b []float32, bstep int, c []float32, ldc, k int, add bool) {
+	gemm6x16Go(a, lda, astep, b, bstep, c, ldc, k, add)
 }

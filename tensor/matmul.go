@@ -1,100 +1,37 @@
 package tensor
 
-import "github.com/viterin/vek/vek32"
-
-// Matrix kernels. All matrices are dense row-major float32 slices. The SIMD inner loops are
-// github.com/viterin/vek (pure Go + AVX2 assembly). Each output row is computed by one goroutine in a
-// fixed order of the shared dimension, so results do not depend on GOMAXPROCS.
+// Matrix kernels. All matrices are dense row-major float32 slices. They run the packed 6x16
+// micro-kernel of gemm_packed.go (AVX2+FMA assembly, or portable Go elsewhere); transposed operands
+// are read in place while packing. Each output element is one FMA chain over the shared dimension in
+// increasing order, so results do not depend on GOMAXPROCS or on how many rows share the call.
 
 // MatMul sets dst[m,n] = a[m,k] @ b[k,n].
 func MatMul(dst, a, b []float32, m, k, n int) {
 	checkMatMul("MatMul", dst, a, b, m*n, m*k, k*n)
-	parallelRows(m, func(lo, hi int) {
-		matMulRows(dst[lo*n:hi*n], a[lo*k:hi*k], b, hi-lo, k, n)
-	})
+	gemmPar(dst, n, view{data: a, ld: k}, view{data: b, ld: n}, m, k, n, false)
 }
 
-// matMulAcc adds a[m,k] @ b[k,n] into dst[m,n] (parallel over rows of dst).
+// matMulAcc adds a[m,k] @ b[k,n] into dst[m,n].
 func matMulAcc(dst, a, b []float32, m, k, n int) {
-	if !haveFMA {
-		tmp := getScratch(m * n)
-		MatMul(tmp, a, b, m, k, n)
-		addInto(dst[:m*n], tmp)
-		putScratch(tmp)
-		return
-	}
-	parallelRows(m, func(lo, hi int) {
-		gemm(dst[lo*n:hi*n], a[lo*k:hi*k], b, hi-lo, k, n, k, n, n, true)
-	})
+	gemmPar(dst, n, view{data: a, ld: k}, view{data: b, ld: n}, m, k, n, true)
 }
 
 // MatMulTransB sets dst[m,n] = a[m,k] @ b[n,k]^T (b holds n rows of length k, like a Linear weight).
 func MatMulTransB(dst, a, b []float32, m, k, n int) {
 	checkMatMul("MatMulTransB", dst, a, b, m*n, m*k, n*k)
-	bt := getScratch(k * n) // [k, n]
-	transposeInto(bt, b, n, k)
-	MatMul(dst, a, bt, m, k, n)
-	putScratch(bt)
+	gemmPar(dst, n, view{data: a, ld: k}, view{data: b, ld: k, trans: true}, m, k, n, false)
 }
 
 // MatMulTransAAcc adds a[m,k]^T @ b[m,n] into dst[k,n] (weight gradients: dW += dY^T X).
-// Work is split over output rows of dst; each row sums over m in fixed blocks of increasing index,
-// so the result does not depend on how many goroutines run.
+// Each element of dst receives one chain over m in increasing order, added once.
 func MatMulTransAAcc(dst, a, b []float32, m, k, n int) {
 	checkMatMul("MatMulTransAAcc", dst, a, b, k*n, m*k, m*n)
-	const mBlock = 256 // rows of a and b per pass, so the blocks stay in cache
-	parallelRows(k, func(lo, hi int) {
-		rows := hi - lo
-		at := getScratch(rows * mBlock) // [rows, bs]: a[mb:me, lo:hi]^T
-		var tmp []float32
-		if !haveFMA {
-			tmp = getScratch(n)
-		}
-		for mb := 0; mb < m; mb += mBlock {
-			me := min(mb+mBlock, m)
-			bs := me - mb
-			for i := mb; i < me; i++ {
-				for p, v := range a[i*k+lo : i*k+hi] {
-					at[p*bs+i-mb] = v
-				}
-			}
-			if haveFMA {
-				gemm(dst[lo*n:hi*n], at, b[mb*n:me*n], rows, bs, n, bs, n, n, true)
-				continue
-			}
-			for p := 0; p < rows; p++ {
-				vek32.MatMul_Into(tmp, at[p*bs:(p+1)*bs], b[mb*n:me*n], bs)
-				vek32.Add_Inplace(dst[(lo+p)*n:(lo+p+1)*n], tmp)
-			}
-		}
-		putScratch(at)
-		putScratch(tmp)
-	})
+	gemmPar(dst, n, view{data: a, ld: k, trans: true}, view{data: b, ld: n}, k, m, n, true)
 }
 
-// parallelRows splits [0,m) rows into fixed chunks whose boundaries are multiples of 4 (the micro-kernel
-// height), so every row is computed by the same kernel path whatever GOMAXPROCS is.
-func parallelRows(m int, fn func(lo, hi int)) {
-	parallelGrain((m+3)/4, 1, func(lo, hi int) { fn(lo*4, min(hi*4, m)) })
-}
-
-// matMulRows sets dst[r,n] = a[r,k] @ b[k,n] on the calling goroutine, with the FMA micro-kernels
-// when the CPU has them. Otherwise vek's MatMul_Into does it; it runs
-// blocks of fewer than 4 rows inline, so it is called on 3-row groups; its kernel computes each row
-// independently (an axpy over the rows of b), so grouping does not change the result.
+// matMulRows sets dst[r,n] = a[r,k] @ b[k,n] on the calling goroutine.
 func matMulRows(dst, a, b []float32, r, k, n int) {
-	if haveFMA {
-		gemm(dst, a, b, r, k, n, k, n, n, false)
-		return
-	}
-	if k == 0 {
-		clear(dst[:r*n])
-		return
-	}
-	for i := 0; i < r; i += 3 {
-		j := min(i+3, r)
-		vek32.MatMul_Into(dst[i*n:j*n], a[i*k:j*k], b[:k*n], k)
-	}
+	gemmBlock(dst, n, view{data: a, ld: k}, view{data: b, ld: n}, 0, r, 0, n, k, false)
 }
 
 // transposeInto sets dst[c,r] = src[r,c]^T, in cache-sized tiles.

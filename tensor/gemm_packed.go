@@ -1,0 +1,219 @@
+package tensor
+
+// Blocked matrix multiply: C[m,n] (+)= A[m,k] B[k,n] where A and B are views that may be transposed
+// in place, so no caller transposes a matrix first. C is cut into 6x16 tiles, each computed by
+// micro-kernel calls that read A and B through strides; a transposed B and the edge tiles are first
+// copied into contiguous zero-padded panels (A as k groups of 6, B as k rows of 16). Every element of C is one FMA chain over k in
+// increasing order, starting from 0 (or from C's value when accumulating), whatever the tile's
+// position, the partition or the thread count, so the same product gives bit-identical elements in
+// training (2048 rows) and sampling (64 rows).
+
+const (
+	gemmMR = 6  // micro-kernel rows
+	gemmNR = 16 // micro-kernel columns
+)
+
+// view is a read-only matrix operand: element (i, j) is data[i*ld+j], or data[j*ld+i] when trans.
+type view struct {
+	data  []float32
+	ld    int
+	trans bool
+}
+
+// gemmPar computes C (+)= A B with C [m, n] (leading dimension ldc) in parallel over a fixed 2-D grid
+// of tile blocks that depends only on m, k, n.
+func gemmPar(c []float32, ldc int, a, b view, m, k, n int, add bool) {
+	rb, pb := (m+gemmMR-1)/gemmMR, (n+gemmNR-1)/gemmNR
+	rg, cg := gemmGrid(m, k, n, rb, pb)
+	parallelGrain(rg*cg, 1, func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			g, h := t/cg, t%cg
+			i0, i1 := g*rb/rg*gemmMR, min((g+1)*rb/rg*gemmMR, m)
+			j0, j1 := h*pb/cg*gemmNR, min((h+1)*pb/cg*gemmNR, n)
+			gemmBlock(c, ldc, a, b, i0, i1, j0, j1, k, add)
+		}
+	})
+}
+
+// gemmGrid picks rg row groups x cg column groups (powers of two, at most 16 blocks, about 256k
+// flops each at least) minimising the traffic rg*n + cg*m: every block reads its own rows of A and
+// its own columns of B (and packs them when transposed).
+func gemmGrid(m, k, n, rb, pb int) (rg, cg int) {
+	blocks := 1
+	for work := 2 * m * k * n; blocks < maxChunks && work >= blocks*2<<18; blocks *= 2 {
+	}
+	for ; blocks > 1; blocks /= 2 {
+		best := -1
+		for r := 1; r <= blocks; r *= 2 {
+			c := blocks / r
+			if r > rb || c > pb {
+				continue
+			}
+			if cost := r*n + c*m; best < 0 || cost < best {
+				best, rg, cg = cost, r, c
+			}
+		}
+		if best >= 0 {
+			return rg, cg
+		}
+	}
+	return 1, 1
+}
+
+// gemmKC is the slice of the shared dimension packed at a time: a 16-column B panel of gemmKC rows
+// (16 KiB) stays in L1 while the kernel runs down the rows. Each C element keeps one chain over k:
+// later slices continue from the value the earlier ones stored.
+const gemmKC = 256
+
+// gemmBlock computes rows [i0,i1) x columns [j0,j1) of C on the calling goroutine, one slice of k
+// at a time. The kernel reads full 6-row blocks of A and 16-column panels of a row-major B in place
+// (strided); a transposed B is packed panel by panel (kept in L1 while the kernel runs down the rows),
+// and edge blocks are packed zero-padded.
+func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool) {
+	if i0 >= i1 || j0 >= j1 {
+		return
+	}
+	if k == 0 {
+		if !add {
+			for i := i0; i < i1; i++ {
+				clear(c[i*ldc+j0 : i*ldc+j1])
+			}
+		}
+		return
+	}
+	kc := min(k, gemmKC)
+	var ap, bp []float32
+	if (i1-i0)%gemmMR != 0 {
+		ap = getScratch(gemmMR * kc) // [kc, 6]: the last, partial row block
+	}
+	if b.trans || (j1-j0)%gemmNR != 0 {
+		bp = getScratch(gemmNR * kc) // [kc, 16]
+	}
+	lastRows := i0 + (i1-i0)/gemmMR*gemmMR // rows from here on form the partial block
+	var tile [gemmMR * gemmNR]float32
+	for p0 := 0; p0 < k; p0 += gemmKC {
+		kl := min(gemmKC, k-p0)
+		load := add || p0 > 0 // continue the chain from what C holds
+		if lastRows < i1 {
+			packA(ap, a, lastRows, i1-lastRows, p0, kl)
+		}
+		for j := j0; j < j1; j += gemmNR {
+			cols := min(gemmNR, j1-j)
+			bs, bstep := b.data, b.ld
+			if b.trans || cols < gemmNR {
+				packB(bp, b, j, cols, p0, kl)
+				bs, bstep = bp, gemmNR
+			} else {
+				bs = b.data[p0*b.ld+j:]
+			}
+			for r0 := i0; r0 < i1; r0 += gemmMR {
+				rows := min(gemmMR, i1-r0)
+				as, lda, astep := ap, 1, gemmMR
+				if rows == gemmMR {
+					as, lda, astep = a.block(r0, p0)
+				}
+				if rows == gemmMR && cols == gemmNR {
+					gemmKernel(as, lda, astep, bs, bstep, c[r0*ldc+j:], ldc, kl, load)
+					continue
+				}
+				// Edge tile: run the full 6x16 tile on a copy, then store its valid part.
+				if load {
+					clear(tile[:])
+					for r := 0; r < rows; r++ {
+						copy(tile[r*gemmNR:r*gemmNR+cols], c[(r0+r)*ldc+j:(r0+r)*ldc+j+cols])
+					}
+				}
+				gemmKernel(as, lda, astep, bs, bstep, tile[:], gemmNR, kl, load)
+				for r := 0; r < rows; r++ {
+					copy(c[(r0+r)*ldc+j:(r0+r)*ldc+j+cols], tile[r*gemmNR:r*gemmNR+cols])
+				}
+			}
+		}
+	}
+	putScratch(ap)
+	putScratch(bp)
+}
+
+// block returns the kernel's view of the 6 rows of A from row r0, column p0 on: the data from that
+// element and the strides between rows and between columns.
+func (a view) block(r0, p0 int) (data []float32, lda, astep int) {
+	if a.trans {
+		return a.data[p0*a.ld+r0:], 1, a.ld
+	}
+	return a.data[r0*a.ld+p0:], a.ld, 1
+}
+
+// gemmKernel runs the assembly micro-kernel when the CPU has AVX2+FMA, else the Go one.
+func gemmKernel(a []float32, lda, astep int, b []float32, bstep int, c []float32, ldc, k int, add bool) {
+	if haveFMA {
+		gemm6x16(a, lda, astep, b, bstep, c, ldc, k, add)
+		return
+	}
+	gemm6x16Go(a, lda, astep, b, bstep, c, ldc, k, add)
+}
+
+// packA writes rows [i0, i0+rows) (rows < 6: the partial last block) x columns [p0, p0+k) of A into
+// dst as k groups of 6, zero-padded.
+func packA(dst []float32, a view, i0, rows, p0, k int) {
+	dst = dst[:k*gemmMR]
+	if a.trans { // row i of A is column i of data: each group is up to 6 consecutive elements
+		for p := 0; p < k; p++ {
+			d := dst[p*gemmMR : (p+1)*gemmMR]
+			copy(d, a.data[(p0+p)*a.ld+i0:(p0+p)*a.ld+i0+rows])
+			clear(d[rows:])
+		}
+		return
+	}
+	clear(dst)
+	for r := 0; r < rows; r++ {
+		for p, v := range a.data[(i0+r)*a.ld+p0 : (i0+r)*a.ld+p0+k] {
+			dst[p*gemmMR+r] = v
+		}
+	}
+}
+
+// packB writes rows [p0, p0+k) x columns [j0, j0+cols) (cols <= 16) of B into dst as k rows of 16,
+// zero-padded.
+func packB(dst []float32, b view, j0, cols, p0, k int) {
+	dst = dst[:k*gemmNR]
+	if !b.trans {
+		for p := 0; p < k; p++ {
+			d := dst[p*gemmNR : (p+1)*gemmNR]
+			copy(d, b.data[(p0+p)*b.ld+j0:(p0+p)*b.ld+j0+cols])
+			clear(d[cols:])
+		}
+		return
+	}
+	if cols < gemmNR {
+		clear(dst)
+	}
+	for q := 0; q < cols; q++ { // column j0+q of B is row j0+q of data
+		for p, v := range b.data[(j0+q)*b.ld+p0 : (j0+q)*b.ld+p0+k] {
+			dst[p*gemmNR+q] = v
+		}
+	}
+}
+
+// gemm6x16Go is the portable micro-kernel: the same tile, strides, start value and summation order
+// as gemm6x16, without fused multiply-add.
+func gemm6x16Go(a []float32, lda, astep int, b []float32, bstep int, c []float32, ldc, k int, add bool) {
+	var acc [gemmMR * gemmNR]float32
+	if add {
+		for r := 0; r < gemmMR; r++ {
+			copy(acc[r*gemmNR:(r+1)*gemmNR], c[r*ldc:r*ldc+gemmNR])
+		}
+	}
+	for p := 0; p < k; p++ {
+		bp := b[p*bstep : p*bstep+gemmNR]
+		for r := 0; r < gemmMR; r++ {
+			av := a[r*lda+p*astep]
+			row := acc[r*gemmNR : (r+1)*gemmNR]
+			for q, bv := range bp {
+				row[q] += av * bv
+			}
+		}
+	}
+	for r := 0; r < gemmMR; r++ {
+		copy(c[r*ldc:r*ldc+gemmNR], acc[r*gemmNR:(r+1)*gemmNR])
+	}
+}

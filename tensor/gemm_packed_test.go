@@ -1,0 +1,80 @@
+package tensor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// Large enough products that gemmGrid cuts C into several row and column blocks.
+func TestGemmMultiBlockAgainstGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{301, 70, 203}, {40, 300, 500}, {700, 33, 17}, {13, 129, 1000}} {
+		m, k, n := s[0], s[1], s[2]
+		if rg, cg := gemmGrid(m, k, n, (m+5)/6, (n+15)/16); rg*cg < 2 {
+			t.Fatalf("%v: grid %dx%d does not exercise the blocked path", s, rg, cg)
+		}
+		a, bNK := randSlice(rng, m*k), randSlice(rng, n*k)
+		got, want := make([]float32, m*n), make([]float32, m*n)
+		MatMulTransB(got, a, bNK, m, k, n)
+		gemmRef(blas.NoTrans, blas.Trans, a, bNK, m, k, n, k, m, n, want)
+		assertClose(t, fmt.Sprintf("MatMulTransB %v", s), got, want, k)
+
+		bMN := randSlice(rng, m*n)
+		acc := randSlice(rng, k*n)
+		want2 := append([]float32(nil), acc...)
+		MatMulTransAAcc(acc, a, bMN, m, k, n)
+		gemmRef(blas.Trans, blas.NoTrans, a, bMN, m, k, m, n, k, n, want2)
+		assertClose(t, fmt.Sprintf("MatMulTransAAcc %v", s), acc, want2, m)
+	}
+}
+
+// A row of a product must not depend on which other rows share the call (the sampler multiplies 64
+// rows, training 2048, and both must agree), nor on the operand layout (MatMul with a transposed
+// copy of the weight versus MatMulTransB): bit-identical, not just close.
+func TestGemmRowIndependentOfBatchAndLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	m, k, n := 203, 300, 150                         // k spans two gemmKC slices
+	a, w := randSlice(rng, m*k), randSlice(rng, n*k) // w [n, k]
+	wT := make([]float32, k*n)
+	transposeInto(wT, w, n, k)
+	all := make([]float32, m*n)
+	MatMulTransB(all, a, w, m, k, n)
+	one := make([]float32, n)
+	for i := 0; i < m; i += 17 {
+		MatMul(one, a[i*k:(i+1)*k], wT, 1, k, n)
+		for j := range one {
+			if one[j] != all[i*n+j] {
+				t.Fatalf("row %d col %d: alone %v, in a %d-row batch %v", i, j, one[j], m, all[i*n+j])
+			}
+		}
+	}
+}
+
+// The portable kernel (used without AVX2+FMA) computes the same tile as the assembly one, up to the
+// rounding of unfused multiply-add.
+func TestGemmGoKernelMatchesAssembly(t *testing.T) {
+	if !haveFMA {
+		t.Skip("no AVX2+FMA: the Go kernel is the only one")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, k := range []int{0, 1, 5, 64} {
+		a, b := randSlice(rng, k*gemmMR), randSlice(rng, k*gemmNR)
+		for _, add := range []bool{false, true} {
+			c0 := randSlice(rng, 2*gemmMR*gemmNR) // ldc = 32: the kernel must leave the odd columns alone
+			c1 := append([]float32(nil), c0...)
+			gemm6x16(a, 1, gemmMR, b, gemmNR, c0, 2*gemmNR, k, add)
+			gemm6x16Go(a, 1, gemmMR, b, gemmNR, c1, 2*gemmNR, k, add)
+			assertClose(t, fmt.Sprintf("gemm6x16 k=%d add=%v", k, add), c0, c1, k)
+			for r := 0; r < gemmMR; r++ {
+				for q := gemmNR; q < 2*gemmNR; q++ {
+					if c0[r*2*gemmNR+q] != c1[r*2*gemmNR+q] {
+						t.Fatalf("k=%d: kernel wrote outside its tile at row %d col %d", k, r, q)
+					}
+				}
+			}
+		}
+	}
+}
