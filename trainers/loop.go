@@ -242,10 +242,12 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if err := os.WriteFile(t.path("summary.json"), append(raw, '\n'), 0o644); err != nil {
 		return nil, err
 	}
-	if rows, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, t.path("rollouts.parquet")); err != nil {
-		t.logf("warning: rollouts.parquet: %v", err)
-	} else {
-		t.logf("exported %d rollout rows to %s", rows, t.path("rollouts.parquet"))
+	if t.cfg.Algo != "sft" { // sft samples nothing
+		if rows, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, t.path("rollouts.parquet")); err != nil {
+			t.logf("warning: rollouts.parquet: %v", err)
+		} else {
+			t.logf("exported %d rollout rows to %s", rows, t.path("rollouts.parquet"))
+		}
 	}
 	if err := writePlots(t.dir); err != nil {
 		t.logf("warning: plots: %v", err)
