@@ -10,22 +10,29 @@ const (
 // GELU applies the tanh approximation used by GPT-2:
 //
 //	gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+//
+// The forward keeps th = tanh(...) [same shape as x] for the backward pass:
+//
+//	gelu'(x) = 0.5 (1 + th) + 0.5 x (1 - th^2) sqrt(2/pi) (1 + 3*0.044715 x^2).
 func (tp *Tape) GELU(x *Var) *Var {
 	y := New(x.Value.Shape...)
-	elementwise(len(y.Data), func(lo, hi int) { GELUInto(y.Data[lo:hi], x.Value.Data[lo:hi]) })
+	th := make([]float32, len(y.Data)) // tanh argument's tanh, per element
+	elementwise(len(y.Data), func(lo, hi int) {
+		tanhArg(th[lo:hi], x.Value.Data[lo:hi])
+		for i, v := range x.Value.Data[lo:hi] {
+			y.Data[lo+i] = 0.5 * v * (1 + th[lo+i])
+		}
+	})
 	res := result(y, x)
 	tp.record(res, func(g []float32) {
 		dx := tp.gradData(x)
 		elementwise(len(g), func(lo, hi int) {
-			xs := x.Value.Data[lo:hi]
-			t := getScratch(hi - lo)
-			tanhArg(t, xs)
+			xs, ts, gs, ds := x.Value.Data[lo:hi], th[lo:hi], g[lo:hi], dx[lo:hi]
 			for i, v := range xs {
-				th := t[i]
-				d := 0.5*(1+th) + 0.5*v*(1-th*th)*geluC*(1+3*geluA*v*v)
-				dx[lo+i] += g[lo+i] * d
+				t := ts[i]
+				d := 0.5*(1+t) + 0.5*v*(1-t*t)*geluC*(1+3*geluA*v*v)
+				ds[i] += gs[i] * d
 			}
-			putScratch(t)
 		})
 	})
 	return res
@@ -42,9 +49,15 @@ func GELUInto(dst, x []float32) {
 // tanhArg sets t = tanh(sqrt(2/pi) (x + 0.044715 x^3)) via tanh(u) = 1 - 2/(exp(2u)+1), with
 // vek's SIMD exp. u is clamped to +-20, where tanh is 1 to float32 precision, so exp cannot overflow.
 func tanhArg(t, x []float32) {
+	t = t[:len(x)]
 	for i, v := range x {
 		u := geluC * (v + geluA*v*v*v)
-		t[i] = 2 * min(max(u, -20), 20)
+		if u > 20 {
+			u = 20
+		} else if u < -20 {
+			u = -20
+		}
+		t[i] = 2 * u
 	}
 	vek32.Exp_Inplace(t)
 	for i, e := range t {
