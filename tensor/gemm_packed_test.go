@@ -78,3 +78,20 @@ func TestGemmGoKernelMatchesAssembly(t *testing.T) {
 		}
 	}
 }
+
+// transposeInto sets dst[c,r] = src[r,c]^T, in cache-sized tiles.
+func transposeInto(dst, src []float32, r, c int) {
+	const tile = 32
+	for i0 := 0; i0 < r; i0 += tile {
+		i1 := min(i0+tile, r)
+		for j0 := 0; j0 < c; j0 += tile {
+			j1 := min(j0+tile, c)
+			for i := i0; i < i1; i++ {
+				row := src[i*c : i*c+c]
+				for j := j0; j < j1; j++ {
+					dst[j*r+i] = row[j]
+				}
+			}
+		}
+	}
+}

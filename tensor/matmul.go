@@ -34,21 +34,19 @@ func matMulRows(dst, a, b []float32, r, k, n int) {
 	gemmBlock(dst, n, view{data: a, ld: k}, view{data: b, ld: n}, 0, r, 0, n, k, false)
 }
 
-// transposeInto sets dst[c,r] = src[r,c]^T, in cache-sized tiles.
-func transposeInto(dst, src []float32, r, c int) {
-	const tile = 32
-	for i0 := 0; i0 < r; i0 += tile {
-		i1 := min(i0+tile, r)
-		for j0 := 0; j0 < c; j0 += tile {
-			j1 := min(j0+tile, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c : i*c+c]
-				for j := j0; j < j1; j++ {
-					dst[j*r+i] = row[j]
-				}
-			}
-		}
-	}
+// matMulTransBRows sets dst[r,n] = a[r,k] @ b[n,k]^T on the calling goroutine.
+func matMulTransBRows(dst, a, b []float32, r, k, n int) {
+	gemmBlock(dst, n, view{data: a, ld: k}, view{data: b, ld: k, trans: true}, 0, r, 0, n, k, false)
+}
+
+// matMulTransARowsAcc adds a[k,r]^T @ b[k,n] into dst[r,n] on the calling goroutine.
+func matMulTransARowsAcc(dst, a, b []float32, r, k, n int) {
+	gemmBlock(dst, n, view{data: a, ld: r, trans: true}, view{data: b, ld: n}, 0, r, 0, n, k, true)
+}
+
+// matMulTransBRowsAcc adds a[r,k] @ b[n,k]^T into dst[r,n] on the calling goroutine.
+func matMulTransBRowsAcc(dst, a, b []float32, r, k, n int) {
+	gemmBlock(dst, n, view{data: a, ld: k}, view{data: b, ld: k, trans: true}, 0, r, 0, n, k, true)
 }
 
 func checkMatMul(op string, dst, a, b []float32, nd, na, nb int) {

@@ -35,7 +35,7 @@ func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, head
 	x := qkv.Value.Data
 	T, hd := seq, headDim
 	Parallel(batch*nHeads, func(lo, hi int) {
-		q, kt, k, v := getScratch(T*hd), getScratch(hd*T), getScratch(T*hd), getScratch(T*hd)
+		q, k, v := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
 		oh := getScratch(T * hd)
 		for task := lo; task < hi; task++ {
 			b, h := task/nHeads, task%nHeads
@@ -43,9 +43,8 @@ func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, head
 			a.gather(q, x, b, h*hd, true)
 			a.gather(k, x, b, (nHeads+g)*hd, true)
 			a.gather(v, x, b, (nHeads+nKVHeads+g)*hd, false)
-			transposeInto(kt, k, T, hd)
 			p := probs[task*T*T : (task+1)*T*T] // [T, T]
-			matMulRows(p, q, kt, T, hd, T)
+			matMulTransBRows(p, q, k, T, hd, T)
 			scale := float32(1 / math.Sqrt(float64(hd)))
 			for i := 0; i < T; i++ {
 				row := p[i*T : (i+1)*T]
@@ -57,7 +56,6 @@ func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, head
 			a.scatterAdd(out.Data, nHeads*hd, oh, b, h*hd, false, true)
 		}
 		putScratch(q)
-		putScratch(kt)
 		putScratch(k)
 		putScratch(v)
 		putScratch(oh)
@@ -113,14 +111,13 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 	outW := a.nh * hd
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	Parallel(a.batch*a.nkv, func(lo, hi int) {
-		k, v, vt, q := getScratch(T*hd), getScratch(T*hd), getScratch(hd*T), getScratch(T*hd)
+		k, v, q := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
 		dout, dk, dv, tmp := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
-		dp, pt := getScratch(T*T), getScratch(T*T)
+		dp := getScratch(T * T)
 		for task := lo; task < hi; task++ {
 			b, kvh := task/a.nkv, task%a.nkv
 			a.gather(k, x, b, (a.nh+kvh)*hd, true)
 			a.gather(v, x, b, (a.nh+a.nkv+kvh)*hd, false)
-			transposeInto(vt, v, T, hd)
 			clear(dk)
 			clear(dv)
 			for h := kvh * group; h < (kvh+1)*group; h++ {
@@ -129,10 +126,8 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 				for t := 0; t < T; t++ { // dout [T, hd] for this head
 					copy(dout[t*hd:(t+1)*hd], g[(b*T+t)*outW+h*hd:])
 				}
-				transposeInto(pt, p, T, T)
-				matMulRows(tmp, pt, dout, T, T, hd) // P^T dout
-				vek32.Add_Inplace(dv, tmp)
-				matMulRows(dp, dout, vt, T, hd, T) // dout v^T
+				matMulTransARowsAcc(dv, p, dout, T, T, hd) // dv += P^T dout
+				matMulTransBRows(dp, dout, v, T, hd, T)    // dout v^T
 				for i := 0; i < T; i++ {
 					pr, dr := p[i*T:i*T+i+1], dp[i*T:(i+1)*T]
 					dot := vek32.Dot(pr, dr[:i+1])
@@ -143,14 +138,12 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 				}
 				matMulRows(tmp, dp, k, T, T, hd) // dq = dS k
 				a.scatterAdd(dqkv, a.width, tmp, b, h*hd, true, false)
-				transposeInto(pt, dp, T, T)
-				matMulRows(tmp, pt, q, T, T, hd) // dS^T q
-				vek32.Add_Inplace(dk, tmp)
+				matMulTransARowsAcc(dk, dp, q, T, T, hd) // dk += dS^T q
 			}
 			a.scatterAdd(dqkv, a.width, dk, b, (a.nh+kvh)*hd, true, false)
 			a.scatterAdd(dqkv, a.width, dv, b, (a.nh+a.nkv+kvh)*hd, false, false)
 		}
-		for _, s := range [][]float32{k, v, vt, q, dout, dk, dv, tmp, dp, pt} {
+		for _, s := range [][]float32{k, v, q, dout, dk, dv, tmp, dp} {
 			putScratch(s)
 		}
 	})

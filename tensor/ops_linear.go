@@ -55,22 +55,10 @@ func (tp *Tape) BatchedMatMul(a, b *Var) *Var {
 				gi := g[i*m*n : (i+1)*m*n]
 				ai, bi := a.Value.Data[i*m*k:(i+1)*m*k], b.Value.Data[i*k*n:(i+1)*k*n]
 				if da != nil { // da[i] += g[i] @ b[i]^T
-					bt := getScratch(n * k)
-					transposeInto(bt, bi, k, n)
-					tmp := getScratch(m * k)
-					matMulRows(tmp, gi, bt, m, n, k)
-					addInto(da[i*m*k:(i+1)*m*k], tmp)
-					putScratch(tmp)
-					putScratch(bt)
+					matMulTransBRowsAcc(da[i*m*k:(i+1)*m*k], gi, bi, m, n, k)
 				}
 				if db != nil { // db[i] += a[i]^T @ g[i]
-					at := getScratch(k * m)
-					transposeInto(at, ai, m, k)
-					tmp := getScratch(k * n)
-					matMulRows(tmp, at, gi, k, m, n)
-					addInto(db[i*k*n:(i+1)*k*n], tmp)
-					putScratch(tmp)
-					putScratch(at)
+					matMulTransARowsAcc(db[i*k*n:(i+1)*k*n], ai, gi, k, m, n)
 				}
 			}
 		})
