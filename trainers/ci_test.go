@@ -47,3 +47,12 @@ func TestCIGRPOImprovesHeldOutAccuracy(t *testing.T) {
 			gain, s.Base["accuracy"], s.Final["accuracy"])
 	}
 }
+
+func TestCINFTImprovesHeldOutAccuracy(t *testing.T) {
+	s := runCIConfig(t, "nft")
+	gain := s.Final["accuracy"] - s.Base["accuracy"]
+	if gain < 0.20 {
+		t.Fatalf("NFT raised held-out accuracy by %.3f (base %.3f, final %.3f); want at least 0.20",
+			gain, s.Base["accuracy"], s.Final["accuracy"])
+	}
+}
