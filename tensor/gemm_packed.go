@@ -14,10 +14,13 @@ const (
 )
 
 // view is a read-only matrix operand: element (i, j) is data[i*ld+j], or data[j*ld+i] when trans.
+// A packed view (B operands only) holds 16-column panels of k rows each, zero-padded: element
+// (p, j) is data[(j/16)*16*ld + p*16 + j%16] with ld = k.
 type view struct {
-	data  []float32
-	ld    int
-	trans bool
+	data   []float32
+	ld     int
+	trans  bool
+	packed bool
 }
 
 // gemmPar computes C (+)= A B with C [m, n] (leading dimension ldc) in parallel over a fixed 2-D grid
@@ -25,6 +28,17 @@ type view struct {
 func gemmPar(c []float32, ldc int, a, b view, m, k, n int, add bool) {
 	rb, pb := (m+gemmMR-1)/gemmMR, (n+gemmNR-1)/gemmNR
 	rg, cg := gemmGrid(m, k, n, rb, pb)
+	if b.trans && rg > 1 && k > 0 {
+		// Every row group would pack the same panels: pack B once, in parallel over panels.
+		bp := getScratch(pb * gemmNR * k) // [pb, k, 16]
+		parallelGrain(pb, 1, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				packB(bp[j*gemmNR*k:(j+1)*gemmNR*k], b, j*gemmNR, min(gemmNR, n-j*gemmNR), 0, k)
+			}
+		})
+		defer putScratch(bp)
+		b = view{data: bp, ld: k, packed: true}
+	}
 	parallelGrain(rg*cg, 1, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			g, h := t/cg, t%cg
@@ -86,7 +100,7 @@ func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool)
 	if (i1-i0)%gemmMR != 0 {
 		ap = getScratch(gemmMR * kc) // [kc, 6]: the last, partial row block
 	}
-	if b.trans || (j1-j0)%gemmNR != 0 {
+	if !b.packed && (b.trans || (j1-j0)%gemmNR != 0) {
 		bp = getScratch(gemmNR * kc) // [kc, 16]
 	}
 	lastRows := i0 + (i1-i0)/gemmMR*gemmMR // rows from here on form the partial block
@@ -100,7 +114,9 @@ func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool)
 		for j := j0; j < j1; j += gemmNR {
 			cols := min(gemmNR, j1-j)
 			bs, bstep := b.data, b.ld
-			if b.trans || cols < gemmNR {
+			if b.packed {
+				bs, bstep = b.data[(j/gemmNR)*gemmNR*b.ld+p0*gemmNR:], gemmNR
+			} else if b.trans || cols < gemmNR {
 				packB(bp, b, j, cols, p0, kl)
 				bs, bstep = bp, gemmNR
 			} else {
