@@ -34,31 +34,46 @@ func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, head
 	probs := make([]float32, batch*nHeads*seq*seq) // [B, H, T, T]
 	x := qkv.Value.Data
 	T, hd := seq, headDim
+	outW := nHeads * hd
+	scale := float32(1 / math.Sqrt(float64(hd)))
 	Parallel(batch*nHeads, func(lo, hi int) {
-		q, k, v := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
-		oh := getScratch(T * hd)
+		var q, k []float32 // rotated copies, only with rope
+		if rope != nil {
+			q, k = getScratch(T*hd), getScratch(T*hd)
+		}
 		for task := lo; task < hi; task++ {
 			b, h := task/nHeads, task%nHeads
 			g := h / (nHeads / nKVHeads)
-			a.gather(q, x, b, h*hd, true)
-			a.gather(k, x, b, (nHeads+g)*hd, true)
-			a.gather(v, x, b, (nHeads+nKVHeads+g)*hd, false)
+			// Heads are read in place from the rows of qkv (leading dimension width) unless rotated.
+			base := b * T * width
+			qv := view{data: x[base+h*hd:], ld: width}
+			kv := view{data: x[base+(nHeads+g)*hd:], ld: width, trans: true} // k^T
+			vv := view{data: x[base+(nHeads+nKVHeads+g)*hd:], ld: width}
+			if rope != nil {
+				a.gather(q, x, b, h*hd, true)
+				a.gather(k, x, b, (nHeads+g)*hd, true)
+				qv, kv = view{data: q, ld: hd}, view{data: k, ld: hd, trans: true}
+			}
 			p := probs[task*T*T : (task+1)*T*T] // [T, T]
-			matMulTransBRows(p, q, k, T, hd, T)
-			scale := float32(1 / math.Sqrt(float64(hd)))
+			// Scores q k^T, skipping 6x16 tiles that lie wholly above the diagonal.
+			for j := 0; j < T; j += gemmNR {
+				gemmBlock(p, T, qv, kv, j/gemmMR*gemmMR, T, j, min(j+gemmNR, T), hd, false)
+			}
 			for i := 0; i < T; i++ {
 				row := p[i*T : (i+1)*T]
 				vek32.MulNumber_Inplace(row[:i+1], scale)
 				softmaxInPlace(row[:i+1])
 				clear(row[i+1:])
 			}
-			matMulRows(oh, p, v, T, T, hd)
-			a.scatterAdd(out.Data, nHeads*hd, oh, b, h*hd, false, true)
+			// out rows [r0, r1) = P[r0:r1, 0:r1] v[0:r1]: the rest of each row of P is zero.
+			pv := view{data: p, ld: T}
+			for r0 := 0; r0 < T; r0 += gemmMR {
+				r1 := min(r0+gemmMR, T)
+				gemmBlock(out.Data[base/width*outW+h*hd:], outW, pv, vv, r0, r1, 0, hd, r1, false)
+			}
 		}
 		putScratch(q)
 		putScratch(k)
-		putScratch(v)
-		putScratch(oh)
 	})
 	res := result(out, qkv)
 	tp.record(res, func(g []float32) {
