@@ -329,6 +329,7 @@ func TestGradients(t *testing.T) {
 	for _, a := range []attnCase{
 		{1, 1, 1, 1, 2, 0}, {2, 3, 2, 2, 4, 0}, {1, 5, 4, 2, 4, 10000}, {2, 4, 4, 1, 6, 100}, {1, 1, 2, 1, 4, 10000},
 		{1, 20, 2, 1, 16, 10000}, // head size and length that use the 16-wide micro-kernels
+		{1, 20, 2, 1, 16, 0},     // the same without RoPE: heads read and gradients written in place
 	} {
 		width := (a.nh + 2*a.nkv) * a.hd
 		var rope *RoPE

@@ -117,32 +117,48 @@ func (a attnShape) scatterAdd(dst []float32, rowWidth int, src []float32, b, col
 }
 
 // backward runs one task per (sequence, kv head), so each task owns the dq columns of its query heads
-// and the dk/dv columns of its kv head: no two goroutines write the same gradient element.
+// and the dk/dv columns of its kv head: no two goroutines write the same gradient element. Heads are
+// read in place from qkv and dout and accumulated in place into dqkv; with rope, q and k are rotated
+// copies and dq, dk are rotated back from scratch buffers.
 func (a attnShape) backward(dqkv, x, g, probs []float32) {
 	if dqkv == nil {
 		return
 	}
-	T, hd, group := a.seq, a.hd, a.nh/a.nkv
+	T, hd, group, width := a.seq, a.hd, a.nh/a.nkv, a.width
 	outW := a.nh * hd
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	Parallel(a.batch*a.nkv, func(lo, hi int) {
-		k, v, q := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
-		dout, dk, dv, tmp := getScratch(T*hd), getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
-		dp := getScratch(T * T)
+		dp := getScratch(T * T) // [T, T]
+		var k, q, dk, dq []float32
+		if a.rope != nil {
+			k, q, dk, dq = getScratch(T*hd), getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
+		}
 		for task := lo; task < hi; task++ {
 			b, kvh := task/a.nkv, task%a.nkv
-			a.gather(k, x, b, (a.nh+kvh)*hd, true)
-			a.gather(v, x, b, (a.nh+a.nkv+kvh)*hd, false)
-			clear(dk)
-			clear(dv)
+			base := b * T * width
+			kv := view{data: x[base+(a.nh+kvh)*hd:], ld: width}
+			vt := view{data: x[base+(a.nh+a.nkv+kvh)*hd:], ld: width, trans: true} // v^T
+			dv, dvLd := dqkv[base+(a.nh+a.nkv+kvh)*hd:], width
+			dkDst, dkLd := dqkv[base+(a.nh+kvh)*hd:], width
+			if a.rope != nil {
+				a.gather(k, x, b, (a.nh+kvh)*hd, true)
+				kv = view{data: k, ld: hd}
+				clear(dk)
+				dkDst, dkLd = dk, hd
+			}
 			for h := kvh * group; h < (kvh+1)*group; h++ {
 				p := probs[(b*a.nh+h)*T*T : (b*a.nh+h+1)*T*T] // [T, T]
-				a.gather(q, x, b, h*hd, true)
-				for t := 0; t < T; t++ { // dout [T, hd] for this head
-					copy(dout[t*hd:(t+1)*hd], g[(b*T+t)*outW+h*hd:])
+				qv := view{data: x[base+h*hd:], ld: width}
+				if a.rope != nil {
+					a.gather(q, x, b, h*hd, true)
+					qv = view{data: q, ld: hd}
 				}
-				matMulTransARowsAcc(dv, p, dout, T, T, hd) // dv += P^T dout
-				matMulTransBRows(dp, dout, v, T, hd, T)    // dout v^T
+				dout := view{data: g[b*T*outW+h*hd:], ld: outW}
+				gemmBlock(dv, dvLd, view{data: p, ld: T, trans: true}, dout, 0, T, 0, hd, T, true) // dv += P^T dout
+				// dP = dout v^T, on and below the diagonal.
+				for j := 0; j < T; j += gemmNR {
+					gemmBlock(dp, T, dout, vt, j/gemmMR*gemmMR, T, j, min(j+gemmNR, T), hd, false)
+				}
 				for i := 0; i < T; i++ {
 					pr, dr := p[i*T:i*T+i+1], dp[i*T:(i+1)*T]
 					dot := vek32.Dot(pr, dr[:i+1])
@@ -151,14 +167,25 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 					}
 					clear(dr[i+1:])
 				}
-				matMulRows(tmp, dp, k, T, T, hd) // dq = dS k
-				a.scatterAdd(dqkv, a.width, tmp, b, h*hd, true, false)
-				matMulTransARowsAcc(dk, dp, q, T, T, hd) // dk += dS^T q
+				// dq = dS k: row i sums over keys 0..i only (dS is zero after).
+				dqDst, dqLd, dqAdd := dqkv[base+h*hd:], width, true
+				if a.rope != nil {
+					dqDst, dqLd, dqAdd = dq, hd, false
+				}
+				for r0 := 0; r0 < T; r0 += gemmMR {
+					r1 := min(r0+gemmMR, T)
+					gemmBlock(dqDst, dqLd, view{data: dp, ld: T}, kv, r0, r1, 0, hd, r1, dqAdd)
+				}
+				if a.rope != nil {
+					a.scatterAdd(dqkv, width, dq, b, h*hd, true, false)
+				}
+				gemmBlock(dkDst, dkLd, view{data: dp, ld: T, trans: true}, qv, 0, T, 0, hd, T, true) // dk += dS^T q
 			}
-			a.scatterAdd(dqkv, a.width, dk, b, (a.nh+kvh)*hd, true, false)
-			a.scatterAdd(dqkv, a.width, dv, b, (a.nh+a.nkv+kvh)*hd, false, false)
+			if a.rope != nil {
+				a.scatterAdd(dqkv, width, dk, b, (a.nh+kvh)*hd, true, false)
+			}
 		}
-		for _, s := range [][]float32{k, v, q, dout, dk, dv, tmp, dp} {
+		for _, s := range [][]float32{dp, k, q, dk, dq} {
 			putScratch(s)
 		}
 	})
