@@ -56,3 +56,14 @@ func TestCINFTImprovesHeldOutAccuracy(t *testing.T) {
 			gain, s.Base["accuracy"], s.Final["accuracy"])
 	}
 }
+
+func TestCISCoReLearnsToCorrect(t *testing.T) {
+	s := runCIConfig(t, "score")
+	base, final := s.Base, s.Final
+	if !(final["delta_t1_t2"] > 0 && final["delta_t1_t2"] > base["delta_t1_t2"]) {
+		t.Fatalf("Delta(t1,t2): base %.3f, final %.3f; want final > 0 and > base", base["delta_t1_t2"], final["delta_t1_t2"])
+	}
+	if final["delta_c_to_i"] > base["delta_c_to_i"] {
+		t.Fatalf("Delta c->i rose from %.3f to %.3f", base["delta_c_to_i"], final["delta_c_to_i"])
+	}
+}
