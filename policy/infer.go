@@ -4,8 +4,6 @@ import (
 	"math"
 
 	"grit/tensor"
-
-	"github.com/viterin/vek/vek32"
 )
 
 // inference is the tape-free forward used by the sampler: the same function as the training forward,
@@ -203,12 +201,13 @@ func attendRow(out, q, k, v []float32, n, nH, nKV, hd, ctx int, scores []float32
 			h := g*group + j
 			qh := q[h*hd : (h+1)*hd]
 			sc := w[j*n : (j+1)*n]
+			tensor.DotRows(sc, qh, kg, n, hd)
 			for p := range sc {
-				sc[p] = vek32.Dot(qh, kg[p*hd:(p+1)*hd]) * scale
+				sc[p] *= scale
 			}
 			tensor.Softmax(sc)
+			// out[head h] [hd] = w[j] [n] @ vg [n, hd]
+			tensor.WeightedRows(out[h*hd:(h+1)*hd], sc, vg, n, hd)
 		}
-		// out[heads of group g] [group, hd] = w [group, n] @ vg [n, hd]
-		vek32.MatMul_Into(out[g*group*hd:(g+1)*group*hd], w, vg, n)
 	}
 }
