@@ -150,3 +150,6 @@ func (e *correctionEpisode) Step(action string) (StepResult, error) {
 	}
 	return res, nil
 }
+
+// Attempts is the number of attempts per episode (envs.MultiAttempt).
+func (c *correction) Attempts() int { return c.opts.Attempts }

@@ -21,7 +21,8 @@ func heldOut(env envs.Env, n int) []envs.Task {
 // evaluate plays every task once greedily and summarises:
 //
 //	accuracy        final-turn correctness
-//	acc_t<k>        correctness after turn k (episodes that ended earlier keep their last verdict)
+//	acc_t<k>        multi-attempt envs: correctness after attempt k (episodes that ended earlier
+//	                keep their last verdict)
 //	delta_t1_t2     acc_t2 - acc_t1; delta_i_to_c / delta_c_to_i: fraction of tasks wrong at turn 1
 //	                and right at turn 2, and the reverse (SCoRe's self-correction metrics)
 //	length_mean     generated tokens per episode; tokens_mean is the same (HDPO's name)
@@ -38,7 +39,10 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 		return nil, err
 	}
 	m := EvalMetrics{"tasks": float64(len(tasks))}
-	turns := env.MaxTurns()
+	turns := 1 // attempts scored one by one (Acc@t1, Acc@t2, Delta): only multi-attempt envs
+	if ma, ok := env.(envs.MultiAttempt); ok {
+		turns = ma.Attempts()
+	}
 	var correct, length, tools float64
 	perTurn := make([]float64, turns)
 	var iToC, cToI float64

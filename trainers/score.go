@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"grit/envs"
 	"grit/rl"
 )
 
@@ -23,9 +24,10 @@ import (
 type score struct{ t *trainer }
 
 func newSCoRe(t *trainer) (*score, error) {
-	if t.env.MaxTurns() < 2 {
-		return nil, fmt.Errorf("algo score needs a multi-attempt env, but env %q allows %d turn(s); use env correction (e.g. env_args: {base: arithmetic, attempts: 2})",
-			t.env.Name(), t.env.MaxTurns())
+	ma, ok := t.env.(envs.MultiAttempt)
+	if !ok || ma.Attempts() < 2 {
+		return nil, fmt.Errorf("algo score needs a multi-attempt env, but env %q is not one; use env correction (e.g. env_args: {base: arithmetic, attempts: 2})",
+			t.env.Name())
 	}
 	return &score{t: t}, nil
 }
