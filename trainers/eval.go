@@ -27,7 +27,7 @@ func heldOut(env envs.Env, n int) []envs.Task {
 //	                and right at turn 2, and the reverse (SCoRe's self-correction metrics)
 //	length_mean     generated tokens per episode; tokens_mean is the same (HDPO's name)
 //	tool_calls_mean tool calls per episode
-//	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d
+//	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d (and tool_calls_mean/<d>)
 //	pass@k          with passK > 0: fraction of tasks solved by at least one of k samples at temperature 1
 func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, passK int, seed uint64) (EvalMetrics, error) {
 	if len(tasks) == 0 {
@@ -46,7 +46,7 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	var correct, length, tools float64
 	perTurn := make([]float64, turns)
 	var iToC, cToI float64
-	byDiff := map[string][2]float64{}
+	byDiff := map[string][3]float64{} // correct, tasks, tool calls
 	for _, t := range trajs {
 		verdicts := make([]bool, turns)
 		for k := 0; k < turns; k++ {
@@ -79,6 +79,7 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 			if ok {
 				c[0]++
 			}
+			c[2] += float64(t.ToolCalls())
 			byDiff[d] = c
 		}
 	}
@@ -103,6 +104,7 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	for _, d := range diffs {
 		m["accuracy/"+d] = byDiff[d][0] / byDiff[d][1]
 		m["tasks/"+d] = byDiff[d][1]
+		m["tool_calls_mean/"+d] = byDiff[d][2] / byDiff[d][1]
 	}
 	if passK > 0 {
 		pk, err := passAtK(ctx, pol, env, tasks, maxNew, passK, seed)

@@ -46,7 +46,13 @@ func TestShippedGRPOConfigEqualsDefaults(t *testing.T) {
 }
 
 func TestOtherShippedConfigsLoad(t *testing.T) {
-	for _, path := range []string{"../../configs/ci/grpo.yaml", "../../configs/sft-arithmetic.yaml"} {
+	paths, _ := filepath.Glob("../../configs/*.yaml")
+	ci, _ := filepath.Glob("../../configs/ci/*.yaml")
+	paths = append(paths, ci...)
+	if len(paths) < 8 {
+		t.Fatalf("found only %d shipped configs: %v", len(paths), paths)
+	}
+	for _, path := range paths {
 		if _, err := Load(path, nil, nil); err != nil {
 			t.Errorf("%s: %v", path, err)
 		}
