@@ -273,7 +273,7 @@ func TestGradients(t *testing.T) {
 			return [][]float64{y}
 		},
 	})
-	for _, s := range [][2]int{{1, 1}, {1, 6}, {4, 7}} { // rows, d
+	for _, s := range [][2]int{{1, 1}, {1, 6}, {4, 7}, {70, 3}} { // rows, d (70: two row chunks in backward)
 		rows, d := s[0], s[1]
 		cases = append(cases, gradCase{
 			name:   fmt.Sprintf("LayerNorm %dx%d", rows, d),

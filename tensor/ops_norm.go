@@ -93,62 +93,68 @@ func RMSNormRow(dst, x, gamma []float32, eps float32) (rstd float32) {
 }
 
 // normBackward is shared by LayerNorm (mean != nil) and RMSNorm (mean == nil, no centring term).
+// One pass over the rows: the rows are cut into a fixed number of chunks (a function of rows only);
+// each chunk writes its rows of dx and its own partial sums of dgamma and dbeta, and the partials are
+// then added in chunk order, so the result does not depend on GOMAXPROCS.
 func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, d int) {
-	// xhatRow writes the normalised row r into dst.
-	xhatRow := func(dst []float32, r int) {
-		m := float32(0)
-		if mean != nil {
-			m = mean[r]
-		}
-		for i, v := range x.Value.Data[r*d : (r+1)*d] {
-			dst[i] = (v - m) * rstd[r]
-		}
+	dx, dg, db := tp.gradData(x), tp.gradData(gamma), tp.gradData(beta)
+	if dx == nil && dg == nil && db == nil {
+		return
 	}
 	gm := gamma.Value.Data
-	if dx := tp.gradData(x); dx != nil {
-		parallelGrain(rows, 16, func(lo, hi int) {
-			xh := getScratch(d)
-			for r := lo; r < hi; r++ {
-				xhatRow(xh, r)
-				gr := g[r*d : (r+1)*d]
+	chunks := min(maxChunks, max(1, rows/32))
+	var part []float32 // [chunks, 2, d]: partial dgamma, dbeta
+	if dg != nil || db != nil {
+		part = getScratch(chunks * 2 * d)
+		clear(part)
+	}
+	Parallel(chunks, func(clo, chi int) {
+		xh := getScratch(d) // [d] normalised row
+		for c := clo; c < chi; c++ {
+			for r := c * rows / chunks; r < (c+1)*rows/chunks; r++ {
+				m := float32(0)
+				if mean != nil {
+					m = mean[r]
+				}
+				rs := rstd[r]
+				xr, gr := x.Value.Data[r*d:(r+1)*d], g[r*d:(r+1)*d]
 				var sumD, sumDX float32
-				for i := 0; i < d; i++ {
+				for i, v := range xr {
+					h := (v - m) * rs
+					xh[i] = h
 					dxh := gr[i] * gm[i]
 					sumD += dxh
-					sumDX += dxh * xh[i]
+					sumDX += dxh * h
+				}
+				if part != nil {
+					pg, pb := part[c*2*d:c*2*d+d], part[c*2*d+d:(c+1)*2*d]
+					for i, gv := range gr {
+						pg[i] += gv * xh[i]
+						pb[i] += gv
+					}
+				}
+				if dx == nil {
+					continue
 				}
 				meanD, meanDX := sumD/float32(d), sumDX/float32(d)
 				if mean == nil {
 					meanD = 0
 				}
 				dxr := dx[r*d : (r+1)*d]
-				for i := 0; i < d; i++ {
-					dxr[i] += rstd[r] * (gr[i]*gm[i] - meanD - xh[i]*meanDX)
-				}
-			}
-			putScratch(xh)
-		})
-	}
-	dg, db := tp.gradData(gamma), tp.gradData(beta)
-	if dg == nil && db == nil {
-		return
-	}
-	// Parameter gradients: split over columns (the outputs), each summing rows in order.
-	parallelGrain(d, 16, func(lo, hi int) {
-		for r := 0; r < rows; r++ {
-			gr, xr := g[r*d:(r+1)*d], x.Value.Data[r*d:(r+1)*d]
-			m := float32(0)
-			if mean != nil {
-				m = mean[r]
-			}
-			for i := lo; i < hi; i++ {
-				if dg != nil {
-					dg[i] += gr[i] * ((xr[i] - m) * rstd[r])
-				}
-				if db != nil {
-					db[i] += gr[i]
+				for i, gv := range gr {
+					dxr[i] += rs * (gv*gm[i] - meanD - xh[i]*meanDX)
 				}
 			}
 		}
+		putScratch(xh)
 	})
+	for c := 0; part != nil && c < chunks; c++ { // fixed order
+		if dg != nil {
+			addInto(dg, part[c*2*d:c*2*d+d])
+		}
+		if db != nil {
+			addInto(db, part[c*2*d+d:(c+1)*2*d])
+		}
+	}
+	putScratch(part)
 }
