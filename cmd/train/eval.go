@@ -97,7 +97,9 @@ func evalOptions(f evalFlags) (trainers.EvalOptions, error) {
 			return trainers.EvalOptions{}, configErrorf("eval: --set %s: eval only takes env settings (--set env_args.<name>=value)", s)
 		}
 	}
-	cfg, err := configfile.Load("", f.sets, nil) // parses env_args values as YAML, like `train --set`
+	// env first, so that another env than the default starts from empty env_args.
+	sets := append([]string{"env=" + f.env}, f.sets...)
+	cfg, err := configfile.Load("", sets, nil) // parses env_args values as YAML, like `train --set`
 	if err != nil {
 		return trainers.EvalOptions{}, configError{fmt.Errorf("eval: %w", err)}
 	}

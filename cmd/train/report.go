@@ -1,10 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"grit/trainers"
 )
@@ -27,8 +32,8 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 	fmt.Fprintf(w, "  run folder          %s  (config.yaml, metrics.jsonl, summary.json, plots/, rollouts/, checkpoints/)\n", dir)
 	fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "{reward,accuracy}.svg"))
 	fmt.Fprintf(w, "  resume              train --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", dir)
-	fmt.Fprintf(w, "  evaluate            train eval --checkpoint %s --env %s --pass-k 8\n",
-		filepath.Join(dir, "checkpoints", "best"), cfg.Env)
+	fmt.Fprintf(w, "  evaluate            train eval --checkpoint %s --env %s%s --pass-k 8\n",
+		filepath.Join(dir, "checkpoints", "best"), cfg.Env, envArgSets(cfg.EnvArgs))
 	fmt.Fprintf(w, "  rollouts (Arrow)    %s\n", rolloutsHint(dir))
 }
 
@@ -50,4 +55,33 @@ func metric(m trainers.EvalMetrics, key string) float64 {
 		return v
 	}
 	return math.NaN()
+}
+
+// envArgSets spells env_args as --set flags for train eval (values in YAML flow style).
+func envArgSets(args map[string]any) string {
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		var val string
+		switch args[k].(type) {
+		case []any, map[string]any: // lists and maps in flow style (JSON is valid YAML)
+			j, err := json.Marshal(args[k])
+			if err != nil {
+				continue
+			}
+			val = string(j)
+		default:
+			v, err := yaml.Marshal(args[k])
+			if err != nil {
+				continue
+			}
+			val = strings.TrimSpace(string(v))
+		}
+		fmt.Fprintf(&b, " --set 'env_args.%s=%s'", k, val)
+	}
+	return b.String()
 }
