@@ -124,7 +124,7 @@ func (e *Arithmetic) generate(rng *rand.Rand) Task {
 	}
 	op := e.cfg.Operators[k]
 	digits := e.cfg.DigitsMin + rng.IntN(e.cfg.DigitsMax-e.cfg.DigitsMin+1)
-	a, b := operand(rng, digits), operand(rng, digits)
+	a, b := Operand(rng, digits), Operand(rng, digits)
 	if op == "-" && !e.cfg.AllowNegative && a < b {
 		a, b = b, a
 	}
@@ -173,8 +173,8 @@ func (e *Arithmetic) task(a int64, op string, b int64) Task {
 	}
 }
 
-// operand draws a number with exactly d digits (0-9 for d = 1).
-func operand(rng *rand.Rand, d int) int64 {
+// Operand draws a number with exactly d digits (0-9 for d = 1).
+func Operand(rng *rand.Rand, d int) int64 {
 	if d == 1 {
 		return rng.Int64N(10)
 	}

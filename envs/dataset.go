@@ -103,7 +103,7 @@ func NewDataset(cfg DatasetConfig) (*Dataset, error) {
 		}
 	} else {
 		for _, t := range tasksOf(main.records, cfg.Path, cfg.Template) {
-			if inHeldOut(t.Prompt, cfg.HeldOutFraction, cfg.SplitSeed) {
+			if InHeldOut(t.Prompt, cfg.HeldOutFraction, cfg.SplitSeed) {
 				d.heldOut = append(d.heldOut, t)
 			} else {
 				d.train = append(d.train, t)

@@ -8,11 +8,11 @@ import (
 	"grit/rewards"
 )
 
-// inHeldOut reports whether the task whose canonical form is key belongs to the held-out split:
+// InHeldOut reports whether the task whose canonical form is key belongs to the held-out split:
 // the FNV-64a hash of (salt, key), passed through the SplitMix64 finaliser (plain FNV leaves the
 // high bits of short keys such as "1+2" badly spread) and read as a number in [0, 1), is below
 // fraction.
-func inHeldOut(key string, fraction float64, salt uint64) bool {
+func InHeldOut(key string, fraction float64, salt uint64) bool {
 	if fraction <= 0 {
 		return false
 	}
@@ -73,7 +73,7 @@ func newGeneratedSource(generate func(*rand.Rand) Task, split splitParams) *gene
 		seen := map[string]bool{}
 		for draws := 0; len(g.heldOut) < split.size && draws < maxDrawsPerTask*(split.size+1); draws++ {
 			t := generate(rng)
-			if !seen[t.ID] && inHeldOut(t.ID, split.fraction, split.seed) {
+			if !seen[t.ID] && InHeldOut(t.ID, split.fraction, split.seed) {
 				seen[t.ID] = true
 				g.heldOut = append(g.heldOut, t)
 			}
@@ -88,7 +88,7 @@ func (g *generatedSource) Train(n int, rng *rand.Rand) []Task {
 	out := make([]Task, 0, max(n, 0))
 	for draws := 0; len(out) < n && draws < maxDrawsPerTask*(n+1); draws++ {
 		t := g.generate(rng)
-		if !inHeldOut(t.ID, g.split.fraction, g.split.seed) {
+		if !InHeldOut(t.ID, g.split.fraction, g.split.seed) {
 			out = append(out, t)
 		}
 	}

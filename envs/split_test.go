@@ -51,14 +51,14 @@ func TestSeededReproducibilityAndDisjointSplits(t *testing.T) {
 func TestInHeldOutFraction(t *testing.T) {
 	n, in := 20000, 0
 	for i := range n {
-		if inHeldOut(string(rune('a'+i%26))+string(rune(i)), 0.1, 1) {
+		if InHeldOut(string(rune('a'+i%26))+string(rune(i)), 0.1, 1) {
 			in++
 		}
 	}
 	if frac := float64(in) / float64(n); frac < 0.08 || frac > 0.12 {
 		t.Errorf("held-out share %v, want about 0.1", frac)
 	}
-	if inHeldOut("x", 0, 1) {
+	if InHeldOut("x", 0, 1) {
 		t.Error("fraction 0 must hold nothing out")
 	}
 }
@@ -68,7 +68,7 @@ func TestHeldOutShareOfShortKeysIsEven(t *testing.T) {
 	held := 0
 	for a := 0; a < 10; a++ {
 		for b := 0; b < 10; b++ {
-			if inHeldOut(fmt.Sprintf("%d+%d", a, b), 0.1, 1) {
+			if InHeldOut(fmt.Sprintf("%d+%d", a, b), 0.1, 1) {
 				held++
 			}
 		}
@@ -79,7 +79,7 @@ func TestHeldOutShareOfShortKeysIsEven(t *testing.T) {
 	long := 0
 	for a := 10; a < 100; a++ {
 		for b := 0; b < 10; b++ {
-			if inHeldOut(fmt.Sprintf("%d+%d", a, b), 0.1, 1) {
+			if InHeldOut(fmt.Sprintf("%d+%d", a, b), 0.1, 1) {
 				long++
 			}
 		}

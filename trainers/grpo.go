@@ -57,13 +57,7 @@ func (t *trainer) clipLossConfig() rl.LossConfig {
 
 func (g *grpo) step(ctx context.Context, step int, m Metrics) error {
 	t := g.t
-	kept, all, err := t.collectGroups(ctx, step, m, func(trajs []*Trajectory) []rl.Sample {
-		out := make([]rl.Sample, len(trajs))
-		for i, tr := range trajs {
-			out[i] = t.trajectorySample(step, tr)
-		}
-		return out
-	})
+	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step))
 	if err != nil {
 		return err
 	}

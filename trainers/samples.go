@@ -32,6 +32,17 @@ func (t *trainer) trajectorySample(step int, tr *Trajectory) rl.Sample {
 	return s
 }
 
+// trajectorySamples maps trajectories one to one onto samples (trajectorySample).
+func (t *trainer) trajectorySamples(step int) func([]*Trajectory) []rl.Sample {
+	return func(trajs []*Trajectory) []rl.Sample {
+		out := make([]rl.Sample, len(trajs))
+		for i, tr := range trajs {
+			out[i] = t.trajectorySample(step, tr)
+		}
+		return out
+	}
+}
+
 // scoreSample computes the sample's total reward from its components (and overlong shaping).
 func (t *trainer) scoreSample(s *rl.Sample) {
 	total := rl.TotalReward(s.Components, t.rewardWeights())

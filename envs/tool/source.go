@@ -55,7 +55,7 @@ func (s *source) makeHeldOut() []envs.Task {
 		seen := map[string]bool{}
 		for n, draws := 0, 0; n < want && draws < maxDrawsPerTask*(want+1); draws++ {
 			t := l.draw(rng)
-			if !seen[t.ID] && inHeldOut(t.ID, s.split.Fraction, s.split.Seed) {
+			if !seen[t.ID] && envs.InHeldOut(t.ID, s.split.Fraction, s.split.Seed) {
 				seen[t.ID] = true
 				out = append(out, t)
 				n++
@@ -90,7 +90,7 @@ func (s *source) Train(n int, rng *rand.Rand) []envs.Task {
 	out := make([]envs.Task, 0, max(n, 0))
 	for draws := 0; len(out) < n && draws < maxDrawsPerTask*(n+1); draws++ {
 		t := s.drawAny(rng)
-		if !inHeldOut(t.ID, s.split.Fraction, s.split.Seed) {
+		if !envs.InHeldOut(t.ID, s.split.Fraction, s.split.Seed) {
 			out = append(out, t)
 		}
 	}

@@ -1,9 +1,7 @@
 package tool
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"strconv"
 
@@ -60,7 +58,7 @@ func (f Form) maxAnswerLen() int {
 
 // draw makes one task of this form at the given difficulty.
 func (f Form) draw(rng *rand.Rand, difficulty string) envs.Task {
-	a, b := operand(rng, f.DigitsA), operand(rng, f.DigitsB)
+	a, b := envs.Operand(rng, f.DigitsA), envs.Operand(rng, f.DigitsB)
 	if f.Op == '-' && f.DigitsA == f.DigitsB && a < b {
 		a, b = b, a
 	}
@@ -87,43 +85,4 @@ func makeTask(a int64, op byte, b int64, form, difficulty string) envs.Task {
 		Solution: answer,
 		Meta:     map[string]string{"difficulty": difficulty, "form": form},
 	}
-}
-
-// operand draws a number with exactly d digits (0-9 for d = 1).
-func operand(rng *rand.Rand, d int) int64 {
-	if d == 1 {
-		return rng.Int64N(10)
-	}
-	lo := int64(1)
-	for range d - 1 {
-		lo *= 10
-	}
-	return lo + rng.Int64N(9*lo)
-}
-
-// inHeldOut reports whether the task whose canonical form is key ("47*83") is held out: the
-// FNV-64a hash of (salt, key), passed through the splitmix64 finalizer and read as a number in
-// [0, 1), is below fraction. The finalizer matters: FNV's top bits barely depend on the last
-// bytes of a short key, so without it whole forms ("4+57") fell in or out of the split together.
-func inHeldOut(key string, fraction float64, salt uint64) bool {
-	if fraction <= 0 {
-		return false
-	}
-	h := fnv.New64a()
-	var s [8]byte
-	binary.LittleEndian.PutUint64(s[:], salt)
-	h.Write(s[:])
-	h.Write([]byte(key))
-	return float64(splitmix64(h.Sum64())>>11)/(1<<53) < fraction
-}
-
-// splitmix64 is the finalizer of Steele et al.'s SplitMix64: every input bit flips each output
-// bit with probability about 1/2.
-func splitmix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }

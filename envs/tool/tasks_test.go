@@ -127,7 +127,7 @@ func TestHeldOutShareByForm(t *testing.T) {
 						continue
 					}
 					n++
-					if inHeldOut(makeTask(a, f.Op, b, form, Easy).ID, 0.1, salt) {
+					if envs.InHeldOut(makeTask(a, f.Op, b, form, Easy).ID, 0.1, salt) {
 						in++
 					}
 				}
