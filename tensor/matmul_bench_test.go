@@ -16,7 +16,9 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
-var benchShapes = [][3]int{{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {64, 128, 64}, {64, 128, 384}}
+// Tiny-model training shapes, then small-model ones (4096 rows, d_model 256), then sampling (64 rows).
+var benchShapes = [][3]int{{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 256, 768}, {4096, 1024, 256},
+	{64, 128, 64}, {64, 128, 384}}
 
 func benchKernel(b *testing.B, name string, kern func(dst, a, bb []float32, m, k, n int), sizes func(m, k, n int) (int, int, int)) {
 	for _, s := range benchShapes {
