@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -92,6 +93,39 @@ func transposeInto(dst, src []float32, r, c int) {
 					dst[j*r+i] = row[j]
 				}
 			}
+		}
+	}
+}
+
+// tanhArg's assembly steps must give bit-identical elements to its Go loops (the sampler and the
+// trainer split the same activations at different offsets), including NaN and the clamp; and both
+// must match math.Tanh. (vek's exp itself may differ by an ulp between its SIMD body
+// and its scalar tail; that is outside tanhArg's own steps.)
+func TestTanhArgSIMDMatchesGo(t *testing.T) {
+	if !haveFMA {
+		t.Skip("no AVX2: only the Go loops exist")
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	x := randSlice(rng, 64)
+	for i := range x {
+		x[i] *= 4
+	}
+	x[3], x[9], x[17] = 30, -30, float32(math.NaN())
+	simd, scalar := make([]float32, len(x)), make([]float32, len(x))
+	tanhArg(simd, x)
+	haveFMA = false
+	tanhArg(scalar, x)
+	haveFMA = true
+	for i := range x {
+		if simd[i] != scalar[i] && !(math.IsNaN(float64(simd[i])) && math.IsNaN(float64(scalar[i]))) {
+			t.Fatalf("x=%v: assembly %v, Go %v", x[i], simd[i], scalar[i])
+		}
+		if math.IsNaN(float64(x[i])) {
+			continue // vek's exp does not keep NaN; gelu(NaN) = 0.5 NaN (1 + t) is NaN all the same
+		}
+		want := math.Tanh(0.7978845608028654 * (float64(x[i]) + 0.044715*math.Pow(float64(x[i]), 3)))
+		if math.Abs(float64(simd[i])-want) > 1e-6 {
+			t.Fatalf("x=%v: tanhArg %v, math.Tanh %v", x[i], simd[i], want)
 		}
 	}
 }

@@ -1,0 +1,7 @@
+package tensor
+
+//go:noescape
+func tanhArgPre8(t []float32, x []float32, n int)
+
+//go:noescape
+func tanhArgPost8(t []float32, n int)
