@@ -79,9 +79,6 @@ func gemmGrid(m, k, n, rb, pb int) (rg, cg int) {
 // later slices continue from the value the earlier ones stored.
 const gemmKC = 256
 
-// gemmPackRows is how many 6-row blocks must share a row-major B panel before it is worth copying.
-const gemmPackRows = 8
-
 // gemmBlock computes rows [i0,i1) x columns [j0,j1) of C on the calling goroutine, one slice of k
 // at a time. The kernel reads full 6-row blocks of A and 16-column panels of a row-major B in place
 // (strided); a transposed B is packed panel by panel (kept in L1 while the kernel runs down the rows),
@@ -103,11 +100,7 @@ func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool)
 	if (i1-i0)%gemmMR != 0 {
 		ap = getScratch(gemmMR * kc) // [kc, 6]: the last, partial row block
 	}
-	nb := (i1 - i0 + gemmMR - 1) / gemmMR
-	// Copy B's panels when transposed, at a ragged edge, or when enough row blocks reuse each one:
-	// rows of a large row-major B are a power-of-two stride apart and collide in the L1 cache.
-	packAllB := !b.packed && (b.trans || nb >= gemmPackRows)
-	if packAllB || (!b.packed && (j1-j0)%gemmNR != 0) {
+	if !b.packed && (b.trans || (j1-j0)%gemmNR != 0) {
 		bp = getScratch(gemmNR * kc) // [kc, 16]
 	}
 	lastRows := i0 + (i1-i0)/gemmMR*gemmMR // rows from here on form the partial block
@@ -123,7 +116,7 @@ func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool)
 			bs, bstep := b.data, b.ld
 			if b.packed {
 				bs, bstep = b.data[(j/gemmNR)*gemmNR*b.ld+p0*gemmNR:], gemmNR
-			} else if packAllB || cols < gemmNR {
+			} else if b.trans || cols < gemmNR {
 				packB(bp, b, j, cols, p0, kl)
 				bs, bstep = bp, gemmNR
 			} else {
