@@ -47,6 +47,7 @@ func (tp *Tape) LogSoftmaxGather(logits *Var, targets []int) (logp, entropy *Var
 	lp, ent := New(n), New(n) // [N], [N]
 	lse := make([]float32, n)
 	parallelGrain(n, 16, func(lo, hi int) {
+		lpr := getScratch(nv) // [V] log-probabilities of one row
 		for i := lo; i < hi; i++ {
 			t := targets[i]
 			if t < 0 || t >= nv {
@@ -55,8 +56,9 @@ func (tp *Tape) LogSoftmaxGather(logits *Var, targets []int) (logp, entropy *Var
 			row := x[i*nv : (i+1)*nv]
 			lse[i] = LogSumExp(row)
 			lp.Data[i] = row[t] - lse[i]
-			ent.Data[i] = entropyRow(row, lse[i])
+			ent.Data[i] = entropyRow(row, lse[i], lpr)
 		}
+		putScratch(lpr)
 	})
 	logp, entropy = result(lp, logits), result(ent, logits)
 	if !logp.needsGrad {
@@ -68,6 +70,7 @@ func (tp *Tape) LogSoftmaxGather(logits *Var, targets []int) (logp, entropy *Var
 		}
 		dx := tp.gradData(logits)
 		parallelGrain(n, 16, func(lo, hi int) {
+			pr := getScratch(nv) // [V] probabilities of one row
 			for i := lo; i < hi; i++ {
 				t := targets[i]
 				if t < 0 || t >= nv {
@@ -82,26 +85,44 @@ func (tp *Tape) LogSoftmaxGather(logits *Var, targets []int) (logp, entropy *Var
 				}
 				row, dr := x[i*nv:(i+1)*nv], dx[i*nv:(i+1)*nv]
 				h := ent.Data[i]
+				rowProbs(pr, row, lse[i])
 				for j, v := range row {
-					lpj := v - lse[i]
-					p := float32(math.Exp(float64(lpj)))
-					dr[j] += -gl*p - ge*p*(lpj+h)
+					p := pr[j]
+					dr[j] += -gl*p - ge*p*(v-lse[i]+h)
 				}
 				dr[t] += gl
 			}
+			putScratch(pr)
 		})
 	})
 	return logp, entropy
 }
 
-// entropyRow returns -sum p log p for one row given its logsumexp.
-func entropyRow(row []float32, lse float32) float32 {
+// entropyRow returns -sum p log p for one row given its logsumexp (p by vek's SIMD exp, the sum in
+// float64); scratch holds at least len(row) elements.
+func entropyRow(row []float32, lse float32, scratch []float32) float32 {
+	p := scratch[:len(row)]
+	rowProbs(p, row, lse)
 	var s float64
-	for _, v := range row {
-		lpj := float64(v - lse)
-		s -= math.Exp(lpj) * lpj
+	for j, v := range row {
+		s -= float64(p[j]) * float64(v-lse)
 	}
 	return float32(s)
+}
+
+// rowProbs sets p[j] = exp(row[j] - lse), the softmax of a row given its logsumexp. Log-probabilities
+// below expFloor (where vek's exp is not valid) give exactly 0.
+func rowProbs(p, row []float32, lse float32) {
+	p = p[:len(row)]
+	for j, v := range row {
+		p[j] = max(v-lse, expFloor)
+	}
+	vek32.Exp_Inplace(p)
+	for j, v := range row {
+		if v-lse < expFloor {
+			p[j] = 0
+		}
+	}
 }
 
 // CrossEntropy returns the scalar [1] mean over rows with 0 <= targets[i] < V of -log softmax(logits_i)[t].
