@@ -67,3 +67,17 @@ func TestCISCoReLearnsToCorrect(t *testing.T) {
 		t.Fatalf("Delta c->i rose from %.3f to %.3f", base["delta_c_to_i"], final["delta_c_to_i"])
 	}
 }
+
+func TestCIHDPOCutsToolCallsKeepingAccuracy(t *testing.T) {
+	grpo := runCIConfig(t, "tool-grpo").Final
+	hdpo := runCIConfig(t, "hdpo").Final
+	if hdpo["tool_calls_mean"] > 0.5*grpo["tool_calls_mean"] {
+		t.Errorf("HDPO makes %.3f tool calls per episode, GRPO %.3f; want at most half", hdpo["tool_calls_mean"], grpo["tool_calls_mean"])
+	}
+	if hdpo["accuracy"] < grpo["accuracy"]-0.03 {
+		t.Errorf("HDPO held-out accuracy %.3f is more than 3 points below GRPO's %.3f", hdpo["accuracy"], grpo["accuracy"])
+	}
+	if hdpo["tool_calls_mean/hard"] < 0.9 {
+		t.Errorf("HDPO stopped calling the calculator on hard tasks (%.3f calls per episode), where it is needed", hdpo["tool_calls_mean/hard"])
+	}
+}
