@@ -165,17 +165,20 @@ func (tp *Tape) CrossEntropy(logits *Var, targets []int) *Var {
 		dx := tp.gradData(logits)
 		scale := g[0] / float32(count)
 		parallelGrain(n, 16, func(lo, hi int) {
+			pr := getScratch(nv) // [V] probabilities of one row
 			for i := lo; i < hi; i++ {
 				t := targets[i]
 				if t < 0 || t >= nv {
 					continue
 				}
-				row, dr := x[i*nv:(i+1)*nv], dx[i*nv:(i+1)*nv]
-				for j, v := range row {
-					dr[j] += scale * float32(math.Exp(float64(v-lse[i])))
+				dr := dx[i*nv : (i+1)*nv]
+				rowProbs(pr, x[i*nv:(i+1)*nv], lse[i])
+				for j, p := range pr[:nv] {
+					dr[j] += scale * p
 				}
 				dr[t] -= scale
 			}
+			putScratch(pr)
 		})
 	})
 	return res
