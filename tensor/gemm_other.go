@@ -2,7 +2,8 @@
 
 package tensor
 
-const haveFMA = false
+// haveFMA is false off amd64: the portable Go kernels run (a variable so tests can compare paths).
+var haveFMA = false
 
 func gemm6x16(a []float32, lda, astep int, b []float32, bstep int, c []float32, ldc, k int, add bool) {
 	gemm6x16Go(a, lda, astep, b, bstep, c, ldc, k, add)

@@ -129,3 +129,25 @@ func TestTanhArgSIMDMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// geluGrad's assembly body must match its Go loop bit for bit.
+func TestGELUGradSIMDMatchesGo(t *testing.T) {
+	if !haveFMA {
+		t.Skip("no AVX2: only the Go loop exists")
+	}
+	rng := rand.New(rand.NewPCG(17, 18))
+	n := 77
+	x, g, dx0 := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n)
+	th := make([]float32, n)
+	tanhArg(th, x)
+	simd, scalar := append([]float32(nil), dx0...), append([]float32(nil), dx0...)
+	geluGrad(simd, g, x, th)
+	haveFMA = false
+	geluGrad(scalar, g, x, th)
+	haveFMA = true
+	for i := range simd {
+		if simd[i] != scalar[i] {
+			t.Fatalf("element %d: assembly %v, Go %v", i, simd[i], scalar[i])
+		}
+	}
+}
