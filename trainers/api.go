@@ -28,7 +28,8 @@ type RunOptions struct {
 // StepReport is what a progress display needs after each step.
 type StepReport struct {
 	Step, Steps int
-	Reward      float64 // mean total reward of the step's rollouts
+	Reward      float64 // mean total reward of the step's rollouts (NaN for sft)
+	Loss        float64 // the step's mean loss (NaN when no update ran)
 	Accuracy    float64 // fraction of correct rollouts in the step
 	EvalAcc     float64 // latest held-out accuracy (NaN before the first eval)
 	TokensPerS  float64 // generated tokens per second in this step

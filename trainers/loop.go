@@ -214,6 +214,13 @@ func (t *trainer) report(m Metrics) {
 	if t.st.HaveEval {
 		r.EvalAcc = t.st.LastEvalAcc
 	}
+	r.Loss = math.NaN()
+	if v, ok := m["loss"]; ok {
+		r.Loss = v
+	}
+	if t.cfg.Algo == "sft" { // no rollouts: the loss is what moves
+		r.Reward, r.Accuracy = math.NaN(), math.NaN()
+	}
 	if t.opts.Progress != nil {
 		t.opts.Progress(r)
 		return // the progress display shows the step; the log keeps events only

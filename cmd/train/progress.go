@@ -47,15 +47,19 @@ func (p *progress) update(r trainers.StepReport) {
 		p.firstStep = r.Step - 1
 	}
 	eta := etaOf(r, p.firstStep)
+	what := fmt.Sprintf("reward %.3f  acc %s", r.Reward, percent(r.Accuracy))
+	if math.IsNaN(r.Reward) { // sft: no rollouts, show the loss
+		what = fmt.Sprintf("loss %.4f", r.Loss)
+	}
 	if !p.tty {
-		fmt.Fprintf(p.w, "step %d/%d  reward %.3f  acc %s  eval %s  %.0f tok/s  elapsed %s  eta %s\n",
-			r.Step, r.Steps, r.Reward, percent(r.Accuracy), percent(r.EvalAcc), r.TokensPerS,
+		fmt.Fprintf(p.w, "step %d/%d  %s  eval %s  %.0f tok/s  elapsed %s  eta %s\n",
+			r.Step, r.Steps, what, percent(r.EvalAcc), r.TokensPerS,
 			duration(r.ElapsedS), duration(eta))
 		return
 	}
-	p.bar = fmt.Sprintf("%s %d/%d  ETA %s  reward %.3f  acc %s  eval %s  %.0f tok/s",
-		barOf(r.Step, r.Steps, 24), r.Step, r.Steps, duration(eta), r.Reward,
-		percent(r.Accuracy), percent(r.EvalAcc), r.TokensPerS)
+	p.bar = fmt.Sprintf("%s %d/%d  ETA %s  %s  eval %s  %.0f tok/s",
+		barOf(r.Step, r.Steps, 24), r.Step, r.Steps, duration(eta), what,
+		percent(r.EvalAcc), r.TokensPerS)
 	fmt.Fprintf(p.w, "\r\033[K%s", p.bar)
 }
 
