@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"grit/tensor"
+
+	"github.com/viterin/vek/vek32"
 )
 
 // inference is the tape-free forward used by the sampler: the same function as the training forward,
@@ -70,10 +72,7 @@ func linearInto(y, x, wT []float32, b *tensor.Param, r, nIn, nOut int) {
 	if b != nil {
 		bias := b.Value.Data
 		for i := 0; i < r; i++ {
-			row := y[i*nOut : (i+1)*nOut]
-			for j := range row {
-				row[j] += bias[j]
-			}
+			vek32.Add_Inplace(y[i*nOut:(i+1)*nOut], bias)
 		}
 	}
 }
@@ -178,11 +177,7 @@ func (in *inference) forward(rows []inferRow, want []int) []float32 {
 	return logits
 }
 
-func addInPlace(dst, src []float32) {
-	for i, v := range src {
-		dst[i] += v
-	}
-}
+func addInPlace(dst, src []float32) { vek32.Add_Inplace(dst[:len(src)], src) }
 
 // attendRow is causal attention for one query row over its sequence's first n cached positions:
 //
