@@ -183,7 +183,24 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 	cfg = tinyRunConfig()
 	cfg.Algo = "score"
+	cfg.SCoRe.Beta2 = -0.1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "score.beta") {
+		t.Fatalf("negative beta2: %v", err)
+	}
+	cfg = tinyRunConfig()
+	cfg.Algo, cfg.Env = "score", "correction"
+	cfg.EnvArgs = map[string]any{"base": "arithmetic", "attempts": 1}
 	_, err := Run(context.Background(), cfg, RunOptions{OutDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "attempts") {
+		t.Fatalf("one attempt: %v", err)
+	}
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("an env settings error should be a ConfigError: %T", err)
+	}
+	cfg = tinyRunConfig()
+	cfg.Algo = "score"
+	_, err = Run(context.Background(), cfg, RunOptions{OutDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "multi-attempt") {
 		t.Fatalf("score on a single-turn env: %v", err)
 	}
