@@ -15,17 +15,17 @@ import (
 type inference struct {
 	m     *GPT
 	cfg   Config
-	seqs  int       // sequences in the cache
-	qDim  int       // H*hd
-	kvDim int       // KV*hd
-	wT    []layerWT // per layer: weights transposed to [in, out] for MatMul
-	headT []float32 // [D, V]
+	seqs  int                  // sequences in the cache
+	qDim  int                  // H*hd
+	kvDim int                  // KV*hd
+	wT    []layerWT            // per layer: weights packed for the matrix kernel
+	headT *tensor.PackedWeight // [V, D] output head
 	k, v  [][]float32
 }
 
-// layerWT holds one block's weights as [in, out] matrices.
+// layerWT holds one block's weights packed for repeated products x W^T.
 type layerWT struct {
-	qkv, proj, fc, up, out []float32
+	qkv, proj, fc, up, out *tensor.PackedWeight
 }
 
 // inferRow is one input position: sequence seq reads token at position pos.
@@ -33,22 +33,15 @@ type inferRow struct {
 	seq, pos, token int
 }
 
-func transposed(p *tensor.Param) []float32 {
+// packed snapshots a Linear weight [out, in] for this Sample call (nil for an absent weight).
+func packed(p *tensor.Param) *tensor.PackedWeight {
 	if p == nil {
 		return nil
 	}
-	rows, cols := p.Value.Shape[0], p.Value.Shape[1]
-	dst := make([]float32, rows*cols) // [cols, rows]
-	for r := 0; r < rows; r++ {
-		src := p.Value.Data[r*cols : (r+1)*cols]
-		for c, x := range src {
-			dst[c*rows+r] = x
-		}
-	}
-	return dst
+	return tensor.PackWeight(p.Value.Data, p.Value.Shape[0], p.Value.Shape[1])
 }
 
-// newInference snapshots the weights (transposed) and allocates a KV cache for seqs sequences of up
+// newInference snapshots the weights (packed) and allocates a KV cache for seqs sequences of up
 // to Context positions each: per layer, K and V are [seqs, Context, KV*hd].
 func newInference(m *GPT, seqs int) *inference {
 	cfg := m.cfg
@@ -58,17 +51,17 @@ func newInference(m *GPT, seqs int) *inference {
 	in.v = make([][]float32, cfg.NLayers)
 	for l := range m.blocks {
 		b := &m.blocks[l]
-		in.wT[l] = layerWT{qkv: transposed(b.qkvW), proj: transposed(b.projW), fc: transposed(b.fcW), up: transposed(b.upW), out: transposed(b.outW)}
+		in.wT[l] = layerWT{qkv: packed(b.qkvW), proj: packed(b.projW), fc: packed(b.fcW), up: packed(b.upW), out: packed(b.outW)}
 		in.k[l] = make([]float32, seqs*cfg.Context*in.kvDim) // [S, Context, KV*hd]
 		in.v[l] = make([]float32, seqs*cfg.Context*in.kvDim) // [S, Context, KV*hd]
 	}
-	in.headT = transposed(m.head)
+	in.headT = packed(m.head)
 	return in
 }
 
-// linearInto sets y[r, out] = x[r, in] @ wT[in, out] + b.
-func linearInto(y, x, wT []float32, b *tensor.Param, r, nIn, nOut int) {
-	tensor.MatMul(y, x, wT, r, nIn, nOut)
+// linearInto sets y[r, out] = x[r, in] @ W^T + b.
+func linearInto(y, x []float32, w *tensor.PackedWeight, b *tensor.Param, r, nIn, nOut int) {
+	tensor.MatMulPacked(y, x, w, r)
 	if b != nil {
 		bias := b.Value.Data
 		for i := 0; i < r; i++ {
@@ -173,7 +166,7 @@ func (in *inference) forward(rows []inferRow, want []int) []float32 {
 	}
 	in.normRows(sel, sel, m.lnfG, m.lnfB, len(want))
 	logits := make([]float32, len(want)*cfg.Vocab) // [W, V]
-	tensor.MatMul(logits, sel, in.headT, len(want), d, cfg.Vocab)
+	tensor.MatMulPacked(logits, sel, in.headT, len(want))
 	return logits
 }
 

@@ -43,13 +43,22 @@ func TestGemmRowIndependentOfBatchAndLayout(t *testing.T) {
 	transposeInto(wT, w, n, k)
 	all := make([]float32, m*n)
 	MatMulTransB(all, a, w, m, k, n)
-	one := make([]float32, n)
+	one, onePacked := make([]float32, n), make([]float32, n)
+	pw := PackWeight(w, n, k)
 	for i := 0; i < m; i += 17 {
 		MatMul(one, a[i*k:(i+1)*k], wT, 1, k, n)
+		MatMulPacked(onePacked, a[i*k:(i+1)*k], pw, 1)
 		for j := range one {
-			if one[j] != all[i*n+j] {
-				t.Fatalf("row %d col %d: alone %v, in a %d-row batch %v", i, j, one[j], m, all[i*n+j])
+			if one[j] != all[i*n+j] || onePacked[j] != all[i*n+j] {
+				t.Fatalf("row %d col %d: alone %v (packed weight %v), in a %d-row batch %v", i, j, one[j], onePacked[j], m, all[i*n+j])
 			}
+		}
+	}
+	allPacked := make([]float32, m*n)
+	MatMulPacked(allPacked, a, pw, m)
+	for i := range all {
+		if allPacked[i] != all[i] {
+			t.Fatalf("element %d: MatMulPacked %v, MatMulTransB %v", i, allPacked[i], all[i])
 		}
 	}
 }

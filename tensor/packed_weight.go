@@ -1,0 +1,31 @@
+package tensor
+
+// PackedWeight is a Linear weight W [out, in] copied once into the layout the matrix kernel reads
+// (16-column panels of W^T, zero-padded), for code that multiplies by the same weights many times
+// (the KV-cache sampler, once per generated token). Products with it are bit-identical to
+// MatMulTransB with W and to MatMul with W^T. It is a snapshot: rebuild it after W changes.
+type PackedWeight struct {
+	data    []float32 // [ceil(out/16), in, 16]
+	in, out int
+}
+
+// PackWeight packs w [out, in]; w must hold out*in elements (a shorter slice is a programming error
+// in the caller and panics, like MatMul's shape checks).
+func PackWeight(w []float32, out, in int) *PackedWeight {
+	if len(w) < out*in {
+		panic("tensor.PackWeight: weight slice shorter than out*in (programming error in the caller)")
+	}
+	pb := (out + gemmNR - 1) / gemmNR
+	p := &PackedWeight{data: make([]float32, pb*gemmNR*in), in: in, out: out}
+	src := view{data: w, ld: in, trans: true} // B = W^T [in, out]
+	for j := 0; j < pb; j++ {
+		packB(p.data[j*gemmNR*in:(j+1)*gemmNR*in], src, j*gemmNR, min(gemmNR, out-j*gemmNR), 0, in)
+	}
+	return p
+}
+
+// MatMulPacked sets dst[m, out] = x[m, in] @ W^T.
+func MatMulPacked(dst, x []float32, w *PackedWeight, m int) {
+	checkMatMul("MatMulPacked", dst, x, w.data, m*w.out, m*w.in, 0)
+	gemmPar(dst, w.out, view{data: x, ld: w.in}, view{data: w.data, ld: w.in, packed: true}, m, w.in, w.out, false)
+}
