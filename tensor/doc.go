@@ -11,15 +11,19 @@
 // leaves accumulate straight into Param.Grad. Every backward is checked against central finite
 // differences of an independent float64 reference (gradcheck_test.go).
 //
-// Kernels: MatMul, MatMulTransB and MatMulTransAAcc run AVX2+FMA register-blocked micro-kernels
-// (gemm_amd64.s, 6x16 output tiles read through strides, gemm_packed.go) and fall back to a Go kernel elsewhere;
-// gonum's blas32 is the trusted reference in tests. The kernels behind the ops (LayerNormRow,
-// GELUInto, LogSumExp, Softmax, RoPE.Apply, ...) are exported so an inference path (a KV-cache sampler)
-// computes exactly what training computes.
+// Kernels: MatMul, MatMulTransB, MatMulTransAAcc and MatMulPacked run one AVX2+FMA 6x16 micro-kernel
+// (gemm_amd64.s; blocking and packing in gemm_packed.go) that reads transposed operands in place, so
+// no caller transposes a matrix; elsewhere a Go kernel with the same tiling runs. gonum's blas32 is
+// the trusted reference in tests. Every element of a product is one FMA chain over the shared
+// dimension in increasing order, whatever the row count, so a 64-row sampler product equals the same
+// rows of a 2048-row training product bit for bit. The kernels behind the ops (LayerNormRow, GELUInto,
+// LogSumExp, Softmax, RoPE.Apply, PackWeight/MatMulPacked, DotRows/WeightedRows, ...) are exported so
+// an inference path (a KV-cache sampler) computes what training computes.
 //
 // Determinism rule: work is split with Parallel into a fixed partition that depends only on the
-// problem size, never on GOMAXPROCS; each output element is written by one goroutine, and weight
-// gradients are split over their output rows, so no partial sums are ever combined in a
+// problem size, never on GOMAXPROCS; each output element is written by one goroutine, weight
+// gradients are split over their output rows, and the few chunked sums (norm parameter gradients)
+// are combined in chunk order, so no partial sums are ever combined in a
 // schedule-dependent order. Results are bit-identical for any number of cores.
 //
 // Weight layout: PyTorch nn.Linear, W is [out, in] and y = x W^T + b, so Hugging Face GPT-2 / Llama
