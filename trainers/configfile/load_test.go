@@ -288,3 +288,15 @@ func TestEnvArgsFollowTheEnv(t *testing.T) {
 		t.Errorf("--set env_args.x merges into the file's map: got %#v", cfg.EnvArgs)
 	}
 }
+
+func TestREADMEDocumentsEveryKey(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range trainers.Keys() {
+		if !strings.Contains(string(raw), "| `"+key+"` |") {
+			t.Errorf("README.md's configuration table lacks key %q", key)
+		}
+	}
+}
