@@ -24,17 +24,7 @@ func TestArrowJSReadsStepFile(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed")
 	}
-	mem := checkedAlloc(t)
-	samples := testSamples(3)
-	rec, err := StepRecord(mem, "js", samples)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Release()
-	path := StepFilePath(t.TempDir(), 3)
-	if err := WriteStepFile(path, rec); err != nil {
-		t.Fatal(err)
-	}
+	path, samples := writeTestStepFile(t, "js")
 	script := `
 const fs = require("fs");
 const arrow = require("apache-arrow");
@@ -101,4 +91,20 @@ console.log(JSON.stringify(out));
 	if got.PromptID0 != samples[0].PromptID {
 		t.Errorf("prompt_id[0] = %q, want %q", got.PromptID0, samples[0].PromptID)
 	}
+}
+
+// writeTestStepFile writes testSamples(3) as a step file for other Arrow implementations to read.
+func writeTestStepFile(t *testing.T, runID string) (string, []Sample) {
+	t.Helper()
+	samples := testSamples(3)
+	rec, err := StepRecord(checkedAlloc(t), runID, samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	path := StepFilePath(t.TempDir(), 3)
+	if err := WriteStepFile(path, rec); err != nil {
+		t.Fatal(err)
+	}
+	return path, samples
 }

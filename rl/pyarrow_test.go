@@ -14,17 +14,7 @@ func TestPyArrowReadsStepFile(t *testing.T) {
 	if exec.Command("python3", "-c", "import pyarrow").Run() != nil {
 		t.Skip("python3 with pyarrow is not available")
 	}
-	mem := checkedAlloc(t)
-	samples := testSamples(3)
-	rec, err := StepRecord(mem, "py", samples)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Release()
-	path := StepFilePath(t.TempDir(), 3)
-	if err := WriteStepFile(path, rec); err != nil {
-		t.Fatal(err)
-	}
+	path, samples := writeTestStepFile(t, "py")
 	script := `
 import sys, pyarrow as pa, pyarrow.ipc as ipc
 t = ipc.open_file(sys.argv[1]).read_all()

@@ -41,23 +41,19 @@ func runCIConfig(t *testing.T, name string, sets ...string) *trainers.Summary {
 	return s
 }
 
-func TestCIGRPOImprovesHeldOutAccuracy(t *testing.T) {
-	s := runCIConfig(t, "grpo")
+// assertGain runs a CI config and requires held-out accuracy to rise by at least minGain.
+func assertGain(t *testing.T, name string, minGain float64) {
+	s := runCIConfig(t, name)
 	gain := s.Final["accuracy"] - s.Base["accuracy"]
-	if gain < 0.20 {
-		t.Fatalf("GRPO raised held-out accuracy by %.3f (base %.3f, final %.3f); want at least 0.20",
-			gain, s.Base["accuracy"], s.Final["accuracy"])
+	if gain < minGain {
+		t.Fatalf("%s raised held-out accuracy by %.3f (base %.3f, final %.3f); want at least %.2f",
+			name, gain, s.Base["accuracy"], s.Final["accuracy"], minGain)
 	}
 }
 
-func TestCINFTImprovesHeldOutAccuracy(t *testing.T) {
-	s := runCIConfig(t, "nft")
-	gain := s.Final["accuracy"] - s.Base["accuracy"]
-	if gain < 0.20 {
-		t.Fatalf("NFT raised held-out accuracy by %.3f (base %.3f, final %.3f); want at least 0.20",
-			gain, s.Base["accuracy"], s.Final["accuracy"])
-	}
-}
+func TestCIGRPOImprovesHeldOutAccuracy(t *testing.T) { assertGain(t, "grpo", 0.20) }
+
+func TestCINFTImprovesHeldOutAccuracy(t *testing.T) { assertGain(t, "nft", 0.20) }
 
 func TestCISCoReLearnsToCorrect(t *testing.T) {
 	s := runCIConfig(t, "score")
