@@ -25,6 +25,18 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 			fmt.Fprintf(w, "   (%+.1f points)", gain)
 		}
 		fmt.Fprintln(w)
+		if _, ok := sum.Final["delta_t1_t2"]; ok { // multi-attempt env: SCoRe's self-correction metrics
+			fmt.Fprintf(w, "  Acc@t1 / Acc@t2     base %s / %s  ->  final %s / %s\n",
+				percent(metric(sum.Base, "acc_t1")), percent(metric(sum.Base, "acc_t2")),
+				percent(metric(sum.Final, "acc_t1")), percent(metric(sum.Final, "acc_t2")))
+			fmt.Fprintf(w, "  Delta(t1,t2)        base %+.1f  ->  final %+.1f points (c->i %s -> %s)\n",
+				100*metric(sum.Base, "delta_t1_t2"), 100*metric(sum.Final, "delta_t1_t2"),
+				percent(metric(sum.Base, "delta_c_to_i")), percent(metric(sum.Final, "delta_c_to_i")))
+		}
+		if metric(sum.Base, "tool_calls_mean") > 0 || metric(sum.Final, "tool_calls_mean") > 0 {
+			fmt.Fprintf(w, "  tool calls/episode  base %.2f  ->  final %.2f\n",
+				metric(sum.Base, "tool_calls_mean"), metric(sum.Final, "tool_calls_mean"))
+		}
 		if sum.BestStep > 0 {
 			fmt.Fprintf(w, "  best held-out       %s at step %d (checkpoints/best)\n", percent(sum.BestAccuracy), sum.BestStep)
 		}
