@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"sync"
 
 	"grit/tensor"
 )
@@ -64,10 +65,11 @@ func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
 
 // LogProbs scores completions without keeping anything for backward.
 func (m *GPT) LogProbs(seqs []Sequence) ([][]float32, error) {
-	pass, err := m.Forward(seqs)
+	pass, release, err := m.forward(seqs)
 	if err != nil {
 		return nil, err
 	}
+	release() // LogProbs are copies; the tape's buffers go back to the pool
 	return pass.LogProbs, nil
 }
 
@@ -78,20 +80,34 @@ func (m *GPT) LogProbs(seqs []Sequence) ([][]float32, error) {
 // into Params' gradients, where logp[b][t] = log softmax(logits)[Completion[t]] and
 // H = -Σ_v p_v log p_v at the position that predicts Completion[t].
 func (m *GPT) Forward(seqs []Sequence) (*Pass, error) {
+	pass, _, err := m.forward(seqs)
+	return pass, err
+}
+
+// forward is Forward that also returns release, which hands the pass's tape memory back to the
+// model's arena pool when the pass will not run Backward (Backward hands it back itself). The tape's
+// activations and gradients live in an arena taken from m.arenas; only the LogProbs/Entropy copies
+// leave the pass, so recycling the arena after Backward (or release) cannot change what callers hold.
+// A pass that is dropped without either leaves its arena to the garbage collector.
+func (m *GPT) forward(seqs []Sequence) (pass *Pass, release func(), err error) {
+	release = func() {}
 	pb, err := newPaddedBatch(seqs, m.cfg, m.tok.PAD())
 	if err != nil {
-		return nil, err
+		return nil, release, err
 	}
-	pass := &Pass{LogProbs: make([][]float32, pb.B), Entropy: make([][]float32, pb.B)}
+	pass = &Pass{LogProbs: make([][]float32, pb.B), Entropy: make([][]float32, pb.B)}
 	for b := range pb.rows {
 		pass.LogProbs[b] = make([]float32, len(pb.rows[b]))
 		pass.Entropy[b] = make([]float32, len(pb.rows[b]))
 	}
 	if pb.T == 0 { // only one-token prompts with empty completions: nothing to score
 		pass.Backward = func(dLogProbs, dEntropy [][]float32) error { return checkGradShape(pb, dLogProbs, dEntropy) }
-		return pass, nil
+		return pass, release, nil
 	}
-	tm := &tapeModel{m: m, tp: tensor.NewTape(), vars: map[*tensor.Param]*tensor.Var{}}
+	arena := m.arenas.Get()
+	var once sync.Once
+	release = func() { once.Do(func() { m.arenas.Put(arena) }) }
+	tm := &tapeModel{m: m, tp: tensor.NewTapeOn(arena), vars: map[*tensor.Param]*tensor.Var{}}
 	logits := tm.logits(pb.inputs, pb.B, pb.T)
 	logp, entropy := tm.tp.LogSoftmaxGather(logits, pb.targets) // [B*T] each
 	for b, rows := range pb.rows {
@@ -124,9 +140,10 @@ func (m *GPT) Forward(seqs []Sequence) (*Pass, error) {
 			}
 		}
 		tm.tp.Backward()
+		release()
 		return nil
 	}
-	return pass, nil
+	return pass, release, nil
 }
 
 // checkGradShape requires dLogProbs (and dEntropy when given) shaped like the pass's completions.

@@ -25,6 +25,8 @@ type GPT struct {
 	lnfG, lnfB *tensor.Param // final norm gain and bias (bias nil with rmsnorm)
 	head       *tensor.Param // [V, D] output projection (the token embedding when tied)
 	rope       *tensor.RoPE  // rotary tables (nil with learned positions)
+
+	arenas tensor.ArenaPool // activation/gradient memory reused by Forward's tapes, one arena per pass in flight
 }
 
 // block holds one transformer layer's parameters. Linear weights are [out, in] (PyTorch layout).

@@ -9,7 +9,10 @@ import (
 
 // tinyStep runs a few training steps of a one-block transformer (embedding, LayerNorm, attention with
 // RoPE and GQA, GELU MLP, cross-entropy, clipping, AdamW) and returns the final parameters and losses.
-func tinySteps(steps int) ([]*Param, []float32) {
+func tinySteps(steps int) ([]*Param, []float32) { return tinyStepsOn(steps, NewTape) }
+
+// tinyStepsOn is tinySteps with each step's tape made by newTape.
+func tinyStepsOn(steps int, newTape func() *Tape) ([]*Param, []float32) {
 	const (
 		vocab, d, nh, nkv, hd = 11, 16, 4, 2, 4
 		batch, seq            = 3, 40 // 120 rows: several parallel chunks
@@ -43,7 +46,7 @@ func tinySteps(steps int) ([]*Param, []float32) {
 	var losses []float32
 	for s := 0; s < steps; s++ {
 		ZeroGrads(params)
-		tp := NewTape()
+		tp := newTape()
 		x := tp.Embedding(tp.Param(emb), ids)
 		h := tp.LayerNorm(x, tp.Param(lnG), tp.Param(lnB), 1e-5)
 		att := tp.CausalSelfAttention(tp.Linear(h, tp.Param(qkvW), nil), batch, seq, nh, nkv, hd, rope)

@@ -15,8 +15,8 @@ const (
 //
 //	gelu'(x) = 0.5 (1 + th) + 0.5 x (1 - th^2) sqrt(2/pi) (1 + 3*0.044715 x^2).
 func (tp *Tape) GELU(x *Var) *Var {
-	y := New(x.Value.Shape...)
-	th := make([]float32, len(y.Data)) // tanh argument's tanh, per element
+	y := tp.alloc(false, x.Value.Shape...)
+	th := tp.buf(len(y.Data), false) // tanh argument's tanh, per element
 	elementwise(len(y.Data), func(lo, hi int) {
 		tanhArg(th[lo:hi], x.Value.Data[lo:hi])
 		for i, v := range x.Value.Data[lo:hi] {
@@ -25,8 +25,13 @@ func (tp *Tape) GELU(x *Var) *Var {
 	})
 	res := result(y, x)
 	tp.record(res, func(g []float32) {
-		dx := tp.gradData(x)
-		elementwise(len(g), func(lo, hi int) { geluGrad(dx[lo:hi], g[lo:hi], x.Value.Data[lo:hi], th[lo:hi]) })
+		dx, overwrite := tp.gradOut(x)
+		elementwise(len(g), func(lo, hi int) {
+			if overwrite {
+				clear(dx[lo:hi]) // while this chunk is in cache
+			}
+			geluGrad(dx[lo:hi], g[lo:hi], x.Value.Data[lo:hi], th[lo:hi])
+		})
 	})
 	return res
 }
@@ -98,7 +103,7 @@ func sigmoidInto(s, x []float32) {
 
 // SiLU applies silu(x) = x * sigmoid(x); d/dx = s (1 + x (1 - s)).
 func (tp *Tape) SiLU(x *Var) *Var {
-	y := New(x.Value.Shape...)
+	y := tp.alloc(false, x.Value.Shape...)
 	elementwise(len(y.Data), func(lo, hi int) { SiLUInto(y.Data[lo:hi], x.Value.Data[lo:hi]) })
 	res := result(y, x)
 	tp.record(res, func(g []float32) {
@@ -130,7 +135,7 @@ func (tp *Tape) SwiGLU(gate, up *Var) *Var {
 	if len(gate.Value.Data) != len(up.Value.Data) {
 		shapePanic("SwiGLU", "gate "+shapeStr(gate.Value)+" and up "+shapeStr(up.Value)+" differ")
 	}
-	y := New(gate.Value.Shape...)
+	y := tp.alloc(false, gate.Value.Shape...)
 	elementwise(len(y.Data), func(lo, hi int) {
 		SwiGLUInto(y.Data[lo:hi], gate.Value.Data[lo:hi], up.Value.Data[lo:hi])
 	})

@@ -30,8 +30,8 @@ func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, head
 		shapePanic("CausalSelfAttention", "rope built for head size "+itoa(rope.headDim)+", attention uses "+itoa(headDim))
 	}
 	a := attnShape{batch: batch, seq: seq, nh: nHeads, nkv: nKVHeads, hd: headDim, width: width, rope: rope}
-	out := New(batch*seq, nHeads*headDim)          // [B*T, H*hd]
-	probs := make([]float32, batch*nHeads*seq*seq) // [B, H, T, T]
+	out := tp.alloc(false, batch*seq, nHeads*headDim) // [B*T, H*hd], every head's columns written below
+	probs := tp.buf(batch*nHeads*seq*seq, false)      // [B, H, T, T], every row written (zero above the diagonal)
 	x := qkv.Value.Data
 	T, hd := seq, headDim
 	outW := nHeads * hd

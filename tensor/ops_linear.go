@@ -1,5 +1,7 @@
 package tensor
 
+import "github.com/viterin/vek/vek32"
+
 // Linear computes y = x W^T + b (PyTorch nn.Linear layout).
 // x [..., in], w [out, in], b [out] or nil -> y [..., out].
 // Backward: dx += dy W, dW += dy^T x, db += sum over rows of dy.
@@ -13,15 +15,15 @@ func (tp *Tape) Linear(x, w, b *Var) *Var {
 		shapePanic("Linear", "bias "+shapeStr(b.Value)+" does not match weight "+shapeStr(w.Value))
 	}
 	shape := append(append([]int(nil), x.Value.Shape[:len(x.Value.Shape)-1]...), out)
-	y := New(shape...) // [..., out]
+	y := tp.alloc(false, shape...) // [..., out], overwritten by the product
 	MatMulTransB(y.Data, x.Value.Data, w.Value.Data, rows, in, out)
 	if b != nil {
 		addBiasRows(y.Data, b.Value.Data, rows, out)
 	}
 	res := result(y, x, w, b)
 	tp.record(res, func(g []float32) {
-		if dx := tp.gradData(x); dx != nil {
-			matMulAcc(dx, g, w.Value.Data, rows, out, in)
+		if dx, overwrite := tp.gradOut(x); dx != nil {
+			gemmPar(dx, in, view{data: g, ld: out}, view{data: w.Value.Data, ld: in}, rows, out, in, !overwrite) // dx (+)= dy W
 		}
 		if dw := tp.gradData(w); dw != nil {
 			MatMulTransAAcc(dw, g, x.Value.Data, rows, out, in)
@@ -41,7 +43,7 @@ func (tp *Tape) BatchedMatMul(a, b *Var) *Var {
 		shapePanic("BatchedMatMul", "shapes "+shapeStr(a.Value)+" and "+shapeStr(b.Value)+" do not match; want [B,M,K] and [B,K,N]")
 	}
 	nb, m, k, n := as[0], as[1], as[2], bs[2]
-	c := New(nb, m, n) // [B, M, N]
+	c := tp.alloc(false, nb, m, n) // [B, M, N], overwritten by the products
 	Parallel(nb, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			matMulRows(c.Data[i*m*n:(i+1)*m*n], a.Value.Data[i*m*k:(i+1)*m*k], b.Value.Data[i*k*n:(i+1)*k*n], m, k, n)
@@ -71,17 +73,24 @@ func (tp *Tape) Add(a, b *Var) *Var {
 	if len(a.Value.Data) != len(b.Value.Data) {
 		shapePanic("Add", "shapes "+shapeStr(a.Value)+" and "+shapeStr(b.Value)+" differ")
 	}
-	y := New(a.Value.Shape...)
-	for i, v := range a.Value.Data {
-		y.Data[i] = v + b.Value.Data[i]
-	}
+	y := tp.alloc(false, a.Value.Shape...)
+	elementwise(len(y.Data), func(lo, hi int) { vek32.Add_Into(y.Data[lo:hi], a.Value.Data[lo:hi], b.Value.Data[lo:hi]) })
 	res := result(y, a, b)
 	tp.record(res, func(g []float32) {
-		if da := tp.gradData(a); da != nil {
-			addInto(da, g)
+		// On an arena tape a's first gradient is g itself (nothing reads res's gradient afterwards).
+		if tp.arena != nil && a.needsGrad && a.Grad == nil {
+			a.Grad = &Tensor{Shape: append([]int(nil), a.Value.Shape...), Data: g}
+		} else if da := tp.gradData(a); da != nil {
+			elementwise(len(g), func(lo, hi int) { addInto(da[lo:hi], g[lo:hi]) })
 		}
-		if db := tp.gradData(b); db != nil {
-			addInto(db, g)
+		if db, overwrite := tp.gradOut(b); db != nil {
+			elementwise(len(g), func(lo, hi int) {
+				if overwrite {
+					copy(db[lo:hi], g[lo:hi])
+				} else {
+					addInto(db[lo:hi], g[lo:hi])
+				}
+			})
 		}
 	})
 	return res
@@ -94,10 +103,12 @@ func (tp *Tape) Embedding(table *Var, ids []int) *Var {
 		shapePanic("Embedding", "table "+shapeStr(table.Value)+" is not [V, D]")
 	}
 	nv, d := table.Value.Shape[0], table.Value.Shape[1]
-	y := New(len(ids), d) // [N, D]
+	y := tp.alloc(false, len(ids), d) // [N, D]
 	for i, id := range ids {
 		if id >= 0 && id < nv {
 			copy(y.Data[i*d:(i+1)*d], table.Value.Data[id*d:(id+1)*d])
+		} else {
+			clear(y.Data[i*d : (i+1)*d])
 		}
 	}
 	res := result(y, table)

@@ -14,13 +14,13 @@ func (tp *Tape) LayerNorm(x, gamma, beta *Var, eps float32) *Var {
 	if len(gamma.Value.Data) != d || (beta != nil && len(beta.Value.Data) != d) {
 		shapePanic("LayerNorm", "gamma/beta do not match the last dimension of "+shapeStr(x.Value))
 	}
-	y := New(x.Value.Shape...)
+	y := tp.alloc(false, x.Value.Shape...) // overwritten row by row
 	var bdata []float32
 	if beta != nil {
 		bdata = beta.Value.Data
 	}
-	rstd := make([]float32, rows) // [rows]
-	mean := make([]float32, rows) // [rows]
+	rstd := tp.buf(rows, false) // [rows]
+	mean := tp.buf(rows, false) // [rows]
 	parallelGrain(rows, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			mean[r], rstd[r] = LayerNormRow(y.Data[r*d:(r+1)*d], x.Value.Data[r*d:(r+1)*d], gamma.Value.Data, bdata, eps)
@@ -65,8 +65,8 @@ func (tp *Tape) RMSNorm(x, gamma *Var, eps float32) *Var {
 	if len(gamma.Value.Data) != d {
 		shapePanic("RMSNorm", "gamma does not match the last dimension of "+shapeStr(x.Value))
 	}
-	y := New(x.Value.Shape...)
-	rstd := make([]float32, rows) // [rows]
+	y := tp.alloc(false, x.Value.Shape...) // overwritten row by row
+	rstd := tp.buf(rows, false)            // [rows]
 	parallelGrain(rows, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			rstd[r] = RMSNormRow(y.Data[r*d:(r+1)*d], x.Value.Data[r*d:(r+1)*d], gamma.Value.Data, eps)
@@ -97,7 +97,8 @@ func RMSNormRow(dst, x, gamma []float32, eps float32) (rstd float32) {
 // each chunk writes its rows of dx and its own partial sums of dgamma and dbeta, and the partials are
 // then added in chunk order, so the result does not depend on GOMAXPROCS.
 func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, d int) {
-	dx, dg, db := tp.gradData(x), tp.gradData(gamma), tp.gradData(beta)
+	dx, overwrite := tp.gradOut(x)
+	dg, db := tp.gradData(gamma), tp.gradData(beta)
 	if dx == nil && dg == nil && db == nil {
 		return
 	}
@@ -141,6 +142,12 @@ func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, 
 					meanD = 0
 				}
 				dxr := dx[r*d : (r+1)*d]
+				if overwrite {
+					for i, gv := range gr {
+						dxr[i] = rs * (gv*gm[i] - meanD - xh[i]*meanDX)
+					}
+					continue
+				}
 				for i, gv := range gr {
 					dxr[i] += rs * (gv*gm[i] - meanD - xh[i]*meanDX)
 				}

@@ -45,7 +45,7 @@ func (tp *Tape) LogSoftmaxGather(logits *Var, targets []int) (logp, entropy *Var
 	}
 	x := logits.Value.Data
 	lp, ent := New(n), New(n) // [N], [N]
-	lse := make([]float32, n)
+	lse := tp.buf(n, false)   // [N], set for the rows that are read
 	parallelGrain(n, 16, func(lo, hi int) {
 		lpr := getScratch(nv) // [V] log-probabilities of one row
 		for i := lo; i < hi; i++ {

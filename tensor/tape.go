@@ -14,10 +14,35 @@ type Var struct {
 // residual branch) receives the sum. A Tape is used by one goroutine; build a new one per pass.
 type Tape struct {
 	backs []func()
+	arena *Arena // nil: every tensor is allocated fresh
 }
 
-// NewTape returns an empty tape.
+// NewTape returns an empty tape whose op outputs and gradients are freshly allocated.
 func NewTape() *Tape { return &Tape{} }
+
+// NewTapeOn returns an empty tape that takes its op outputs, saved statistics and gradients from a
+// (which must not be used by another tape at the same time). The caller Resets the arena (or returns
+// it to its pool) once it no longer needs any Var of the tape: after Backward, or when the pass is
+// dropped. On such a tape only the leaves' gradients (Params) are meaningful after Backward: to save a
+// copy, a residual Add hands its output's gradient buffer on to its first input.
+func NewTapeOn(a *Arena) *Tape { return &Tape{arena: a} }
+
+// alloc returns a tensor for an op's output: zeroed when zero is set, otherwise with arbitrary
+// contents that the op overwrites completely (fresh allocations are always zero).
+func (tp *Tape) alloc(zero bool, shape ...int) *Tensor {
+	if tp.arena == nil {
+		return New(shape...)
+	}
+	return tp.arena.tensor(zero, shape...)
+}
+
+// buf returns n float32s an op saves for its backward pass, with arbitrary contents unless zero.
+func (tp *Tape) buf(n int, zero bool) []float32 {
+	if tp.arena == nil {
+		return make([]float32, n)
+	}
+	return tp.arena.alloc(n, zero)
+}
 
 // Param returns a leaf for p whose gradient accumulates into p.Grad (allocated if nil) on Backward.
 func (tp *Tape) Param(p *Param) *Var {
@@ -33,7 +58,7 @@ func (tp *Tape) Constant(t *Tensor) *Var { return &Var{Value: t} }
 // GradOf returns v.Grad, allocating it zeroed first if nil, so callers can seed output gradients.
 func (tp *Tape) GradOf(v *Var) *Tensor {
 	if v.Grad == nil {
-		v.Grad = New(v.Value.Shape...)
+		v.Grad = tp.alloc(true, v.Value.Shape...)
 	}
 	return v.Grad
 }
@@ -75,6 +100,20 @@ func (tp *Tape) gradData(v *Var) []float32 {
 		return nil
 	}
 	return tp.GradOf(v).Data
+}
+
+// gradOut is gradData for ops that can write their contribution instead of adding it: when v has no
+// gradient yet it gets an unzeroed buffer and overwrite is true, and the caller must then set every
+// element. Otherwise it returns v's gradient to add into (or nil when v needs none).
+func (tp *Tape) gradOut(v *Var) (g []float32, overwrite bool) {
+	if v == nil || !v.needsGrad {
+		return nil, false
+	}
+	if v.Grad == nil {
+		v.Grad = tp.alloc(false, v.Value.Shape...)
+		return v.Grad.Data, true
+	}
+	return v.Grad.Data, false
 }
 
 // lastDim returns the size of t's last dimension and the number of rows before it.
