@@ -36,16 +36,8 @@ func (tp *Tape) LayerNorm(x, gamma, beta *Var, eps float32) *Var {
 // LayerNormRow writes one normalised row into dst (beta may be nil) and returns its mean and 1/std.
 // It is the kernel behind Tape.LayerNorm, exported for the sampler's inference path.
 func LayerNormRow(dst, x, gamma, beta []float32, eps float32) (mean, rstd float32) {
-	var s float32
-	for _, v := range x {
-		s += v
-	}
-	mean = s / float32(len(x))
-	var ss float32
-	for _, v := range x {
-		c := v - mean
-		ss += c * c
-	}
+	mean = sum4(x) / float32(len(x))
+	ss := centredSquares4(x, mean)
 	rstd = float32(1 / math.Sqrt(float64(ss/float32(len(x))+eps)))
 	for i, v := range x {
 		dst[i] = (v - mean) * rstd * gamma[i]
@@ -81,10 +73,7 @@ func (tp *Tape) RMSNorm(x, gamma *Var, eps float32) *Var {
 
 // RMSNormRow writes one RMS-normalised row into dst and returns 1/rms. Kernel of Tape.RMSNorm.
 func RMSNormRow(dst, x, gamma []float32, eps float32) (rstd float32) {
-	var ss float32
-	for _, v := range x {
-		ss += v * v
-	}
+	ss := centredSquares4(x, 0)
 	rstd = float32(1 / math.Sqrt(float64(ss/float32(len(x))+eps)))
 	for i, v := range x {
 		dst[i] = v * rstd * gamma[i]
@@ -119,14 +108,7 @@ func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, 
 				}
 				rs := rstd[r]
 				xr, gr := x.Value.Data[r*d:(r+1)*d], g[r*d:(r+1)*d]
-				var sumD, sumDX float32
-				for i, v := range xr {
-					h := (v - m) * rs
-					xh[i] = h
-					dxh := gr[i] * gm[i]
-					sumD += dxh
-					sumDX += dxh * h
-				}
+				sumD, sumDX := normRowSums(xh, xr, gr, gm, m, rs)
 				if part != nil {
 					pg, pb := part[c*2*d:c*2*d+d], part[c*2*d+d:(c+1)*2*d]
 					for i, gv := range gr {
@@ -164,4 +146,69 @@ func normBackward(tp *Tape, x, gamma, beta *Var, g, mean, rstd []float32, rows, 
 		}
 	}
 	putScratch(part)
+}
+
+// sum4 returns the sum of x in four interleaved chains (elements i mod 4), added together at the end
+// as (c0+c1)+(c2+c3): four independent additions in flight instead of one long dependent chain. The
+// order depends only on len(x), so training and sampling rows get the same bits.
+func sum4(x []float32) float32 {
+	var c0, c1, c2, c3 float32
+	n4 := len(x) &^ 3
+	for i := 0; i < n4; i += 4 {
+		c0 += x[i]
+		c1 += x[i+1]
+		c2 += x[i+2]
+		c3 += x[i+3]
+	}
+	for i := n4; i < len(x); i++ {
+		c0 += x[i]
+	}
+	return (c0 + c1) + (c2 + c3)
+}
+
+// centredSquares4 returns sum_i (x_i - m)^2 in sum4's order.
+func centredSquares4(x []float32, m float32) float32 {
+	var c0, c1, c2, c3 float32
+	n4 := len(x) &^ 3
+	for i := 0; i < n4; i += 4 {
+		d0, d1, d2, d3 := x[i]-m, x[i+1]-m, x[i+2]-m, x[i+3]-m
+		c0 += d0 * d0
+		c1 += d1 * d1
+		c2 += d2 * d2
+		c3 += d3 * d3
+	}
+	for i := n4; i < len(x); i++ {
+		d := x[i] - m
+		c0 += d * d
+	}
+	return (c0 + c1) + (c2 + c3)
+}
+
+// normRowSums writes xh = (x - m) * rs and returns sum(dy*gamma) and sum(dy*gamma*xh), each in four
+// interleaved chains combined as (c0+c1)+(c2+c3) (see sum4).
+func normRowSums(xh, x, dy, gamma []float32, m, rs float32) (sumD, sumDX float32) {
+	xh, dy, gamma = xh[:len(x)], dy[:len(x)], gamma[:len(x)]
+	var d0, d1, d2, d3, e0, e1, e2, e3 float32
+	n4 := len(x) &^ 3
+	for i := 0; i < n4; i += 4 {
+		h0, h1, h2, h3 := (x[i]-m)*rs, (x[i+1]-m)*rs, (x[i+2]-m)*rs, (x[i+3]-m)*rs
+		xh[i], xh[i+1], xh[i+2], xh[i+3] = h0, h1, h2, h3
+		g0, g1, g2, g3 := dy[i]*gamma[i], dy[i+1]*gamma[i+1], dy[i+2]*gamma[i+2], dy[i+3]*gamma[i+3]
+		d0 += g0
+		d1 += g1
+		d2 += g2
+		d3 += g3
+		e0 += g0 * h0
+		e1 += g1 * h1
+		e2 += g2 * h2
+		e3 += g3 * h3
+	}
+	for i := n4; i < len(x); i++ {
+		h := (x[i] - m) * rs
+		xh[i] = h
+		g := dy[i] * gamma[i]
+		d0 += g
+		e0 += g * h
+	}
+	return (d0 + d1) + (d2 + d3), (e0 + e1) + (e2 + e3)
 }
