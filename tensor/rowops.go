@@ -18,10 +18,10 @@ func addBiasRows(y, bias []float32, rows, d int) {
 }
 
 // sumRowsInto adds the column sums of g [rows, d] into dst [d], rows in increasing order. The columns
-// are cut into fixed chunks (of at least 64, a function of d only) summed in parallel; each element's
+// are cut into fixed chunks (of at least 192, a function of d only) summed in parallel; each element's
 // chain over the rows is the same whatever the chunking.
 func sumRowsInto(dst, g []float32, rows, d int) {
-	parallelGrain(d, 64, func(lo, hi int) {
+	parallelGrain(d, 192, func(lo, hi int) {
 		for r := 0; r < rows; r++ {
 			vek32.Add_Inplace(dst[lo:hi], g[r*d+lo:r*d+hi])
 		}
