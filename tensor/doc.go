@@ -11,6 +11,13 @@
 // leaves accumulate straight into Param.Grad. Every backward is checked against central finite
 // differences of an independent float64 reference (gradcheck_test.go).
 //
+// Memory: a tape made with NewTapeOn takes op outputs, saved statistics and gradients from an Arena
+// (a bump allocator reset after each pass; ArenaPool keeps one per pass in flight), so a model that
+// trains pass after pass reuses the same memory instead of allocating and zeroing ~100 MB per step.
+// Ops skip zeroing buffers they overwrite (gradOut: an input's first gradient is written, not added),
+// and a residual Add hands its output gradient on to its first input. arena_test.go checks that
+// arena tapes, with recycled buffers poisoned by NaN, give the same bits as fresh tapes.
+//
 // Kernels: MatMul, MatMulTransB, MatMulTransAAcc and MatMulPacked run one AVX2+FMA 6x16 micro-kernel
 // (gemm_amd64.s; blocking and packing in gemm_packed.go) that reads transposed operands in place, so
 // no caller transposes a matrix; elsewhere a Go kernel with the same tiling runs. gonum's blas32 is
