@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -96,7 +97,7 @@ func (m *GPT) setWeights(tensors map[string]*tensor.Tensor, path string) error {
 		if !ok {
 			return fmt.Errorf("policy: load %s: tensor %q is missing (the config expects shape %v)", path, p.Name, p.Value.Shape)
 		}
-		if !sameShape(t.Shape, p.Value.Shape) {
+		if !slices.Equal(t.Shape, p.Value.Shape) {
 			return fmt.Errorf("policy: load %s: tensor %q has shape %v but the config expects %v", path, p.Name, t.Shape, p.Value.Shape)
 		}
 		copy(p.Value.Data, t.Data)
@@ -112,16 +113,4 @@ func (m *GPT) setWeights(tensors map[string]*tensor.Tensor, path string) error {
 		return fmt.Errorf("policy: load %s: unexpected tensors %q (checkpoint and config.json disagree)", path, extra)
 	}
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

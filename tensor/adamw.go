@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter 2019), as in torch.optim.AdamW.
@@ -100,7 +101,7 @@ func (o *AdamW) LoadState(st map[string]*Tensor, params []*Param) error {
 			if !ok {
 				return fmt.Errorf("optimizer state: tensor %q is missing (param %q has no saved moment); the checkpoint is from a different model", key, p.Name)
 			}
-			if !sameShape(t.Shape, p.Value.Shape) || len(t.Data) != len(p.Value.Data) {
+			if !slices.Equal(t.Shape, p.Value.Shape) || len(t.Data) != len(p.Value.Data) {
 				return fmt.Errorf("optimizer state: tensor %q has shape %s, param %q has %s", key, shapeStr(t), p.Name, shapeStr(p.Value))
 			}
 			c := New(t.Shape...)
@@ -114,16 +115,4 @@ func (o *AdamW) LoadState(st map[string]*Tensor, params []*Param) error {
 	}
 	o.m, o.v, o.Steps = m, v, int(s)
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

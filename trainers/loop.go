@@ -33,6 +33,8 @@ type trainer struct {
 	dir   string
 	log   io.Writer
 	start time.Time
+
+	finalEval EvalMetrics // the last step's eval: the final policy, reused by finish
 }
 
 func (t *trainer) logf(format string, args ...any) {
@@ -161,6 +163,9 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 				m["eval_"+k] = v
 			}
 			m["eval_s"] = time.Since(evalStart).Seconds()
+			if last {
+				t.finalEval = em
+			}
 			t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
 			if em["accuracy"] > t.st.BestAccuracy {
 				t.st.BestAccuracy, t.st.BestStep = em["accuracy"], step+1
@@ -237,9 +242,12 @@ func (t *trainer) report(m Metrics) {
 
 // finish evaluates the final policy and writes summary.json and the plots.
 func (t *trainer) finish(ctx context.Context) (*Summary, error) {
-	final, err := t.eval(context.WithoutCancel(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("final eval: %w", err)
+	final := t.finalEval
+	if final == nil { // resumed after the last step: evaluate the final policy now
+		var err error
+		if final, err = t.eval(context.WithoutCancel(ctx)); err != nil {
+			return nil, fmt.Errorf("final eval: %w", err)
+		}
 	}
 	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir}
 	raw, err := json.MarshalIndent(s, "", "  ")

@@ -55,7 +55,11 @@ func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rowWeig
 			for j := range idx {
 				idx[j] = rows[order[lo+j]]
 			}
-			sub := subBatch(&mb, idx)
+			sub, err := ro.MiniBatch(idx)
+			if err != nil {
+				return err
+			}
+			applyRowWeights(&sub, rowWeights)
 			if sub.Tokens() == 0 {
 				continue
 			}
@@ -137,47 +141,6 @@ func nonEmptyRows(mb *rl.MiniBatch) []int {
 		}
 	}
 	return rows
-}
-
-// subBatch selects rows of a mini-batch (slices are shared, not copied).
-func subBatch(mb *rl.MiniBatch, idx []int) rl.MiniBatch {
-	var s rl.MiniBatch
-	for _, b := range idx {
-		s.Prompt = append(s.Prompt, mb.Prompt[b])
-		s.Completion = append(s.Completion, mb.Completion[b])
-		s.OldLogp = append(s.OldLogp, mb.OldLogp[b])
-		s.RefLogp = append(s.RefLogp, pick(mb.RefLogp, b))
-		s.Advantage = append(s.Advantage, mb.Advantage[b])
-		if mb.AdvantageEff != nil {
-			s.AdvantageEff = append(s.AdvantageEff, mb.AdvantageEff[b])
-		}
-		if mb.EffQualifies != nil {
-			s.EffQualifies = append(s.EffQualifies, mb.EffQualifies[b])
-		}
-		if mb.Correct != nil {
-			s.Correct = append(s.Correct, mb.Correct[b])
-		}
-		if mb.GroupAccuracy != nil {
-			s.GroupAccuracy = append(s.GroupAccuracy, mb.GroupAccuracy[b])
-		}
-		if mb.Weight != nil {
-			s.Weight = append(s.Weight, mb.Weight[b])
-		}
-		if mb.TokenMask != nil {
-			s.TokenMask = append(s.TokenMask, mb.TokenMask[b])
-		}
-		if mb.Rows != nil {
-			s.Rows = append(s.Rows, mb.Rows[b])
-		}
-	}
-	return s
-}
-
-func pick(v [][]float32, b int) []float32 {
-	if v == nil {
-		return nil
-	}
-	return v[b]
 }
 
 // lossAccumulator averages loss statistics over a step's updates, weighted by loss tokens.
