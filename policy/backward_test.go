@@ -15,8 +15,9 @@ func TestPassBackwardMatchesFiniteDifferences(t *testing.T) {
 	for _, name := range []string{"gpt2", "modern"} {
 		t.Run(name, func(t *testing.T) {
 			cfg := Config{Vocab: 64, DModel: 16, NHeads: 2, NLayers: 2, MLPHidden: 32, Context: 16,
-				Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5}
-			if name == "modern" {
+				Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5, Bias: true}
+			if name == "modern" { // Llama-style: no linear biases
+				cfg.Bias = false
 				cfg.NHeads, cfg.NKVHeads, cfg.Norm, cfg.Activation, cfg.Positions, cfg.TieEmbeddings = 4, 2, "rmsnorm", "swiglu", "rope", true
 			}
 			m := newTestModel(t, cfg, 11)

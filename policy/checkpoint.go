@@ -56,22 +56,31 @@ func (m *GPT) Save(dir string) error {
 	return nil
 }
 
-// Load reads a checkpoint written by Save. Every parameter the config implies must be present with
-// the expected shape; missing, misshapen or unexpected tensors are errors naming the tensor.
+// Load reads a checkpoint of grit's GPT written by Save. Every parameter the config implies must be
+// present with the expected shape; missing, misshapen or unexpected tensors are errors naming the
+// tensor. LoadPolicy reads any registered model family.
 func Load(dir string) (*GPT, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, fmt.Errorf("policy: load: %w", err)
 	}
-	var cfg Config
+	tok, err := LoadTokenizer(filepath.Join(dir, TokenizerFile))
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return loadGPT(dir, raw, tok)
+}
+
+// loadGPT builds a GPT from its config.json bytes, its tokenizer and dir's weights.
+func loadGPT(dir string, raw []byte, tok Tokenizer) (*GPT, error) {
+	cfg := Config{Bias: true} // configs written before the bias key had biases everywhere
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
 		return nil, fmt.Errorf("policy: load %s: %w", filepath.Join(dir, ConfigFile), err)
 	}
-	tok, err := LoadTokenizer(filepath.Join(dir, TokenizerFile))
-	if err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
+	if cfg.ModelType != "" && cfg.ModelType != GritModelType {
+		return nil, fmt.Errorf("policy: load %s: model_type %q is not grit's GPT (%q)", filepath.Join(dir, ConfigFile), cfg.ModelType, GritModelType)
 	}
 	m, err := newGPTShapes(cfg, tok)
 	if err != nil {

@@ -5,33 +5,37 @@ import (
 	"fmt"
 )
 
-// Config describes a decoder-only transformer. Every field is serialised into config.json.
+// Config describes a decoder-only transformer. Every field is serialised into config.json; the
+// fields with a mapstructure tag are also the `model.*` keys of a training config (a fresh model's
+// architecture), so the architecture is described in this one place.
 type Config struct {
-	Vocab         int     `json:"vocab"`          // number of token ids the embedding and output layers cover
-	DModel        int     `json:"d_model"`        // width of the residual stream
-	NHeads        int     `json:"n_heads"`        // query heads per attention layer; DModel must divide by it
-	NKVHeads      int     `json:"n_kv_heads"`     // key/value heads (grouped-query attention); 0 means NHeads
-	NLayers       int     `json:"n_layers"`       // number of transformer blocks
-	MLPHidden     int     `json:"mlp_hidden"`     // hidden width of each block's MLP (4*DModel in GPT-2)
-	Context       int     `json:"context"`        // most tokens the model reads at once (positions 0..Context-1)
-	Norm          string  `json:"norm"`           // "layernorm" (with bias) or "rmsnorm" (gain only)
-	Activation    string  `json:"activation"`     // "gelu" (fc -> GELU -> proj) or "swiglu" (SiLU(gate)*up -> down)
-	Positions     string  `json:"positions"`      // "learned" absolute embeddings or "rope" rotary embeddings
-	RoPETheta     float64 `json:"rope_theta"`     // RoPE base frequency (10000 in most models); used when Positions is "rope"
-	NormEps       float32 `json:"norm_eps"`       // epsilon inside LayerNorm / RMSNorm
-	TieEmbeddings bool    `json:"tie_embeddings"` // reuse the token embedding as the output projection
+	ModelType     string     `json:"model_type,omitempty"`                         // "grit" (GritModelType); written by Save, selects the model family on load
+	Vocab         int        `json:"vocab"`                                        // number of token ids the embedding and output layers cover
+	DModel        int        `json:"d_model" mapstructure:"d_model"`               // width of the residual stream
+	NHeads        int        `json:"n_heads" mapstructure:"n_heads"`               // query heads per attention layer; DModel must divide by it
+	NKVHeads      int        `json:"n_kv_heads" mapstructure:"n_kv_heads"`         // key/value heads (grouped-query attention); 0 means NHeads
+	NLayers       int        `json:"n_layers" mapstructure:"n_layers"`             // number of transformer blocks
+	MLPHidden     int        `json:"mlp_hidden" mapstructure:"mlp_hidden"`         // hidden width of each block's MLP (4*DModel in GPT-2)
+	Context       int        `json:"context" mapstructure:"context"`               // most tokens the model reads at once (positions 0..Context-1)
+	Norm          Norm       `json:"norm" mapstructure:"norm"`                     // LayerNorm (with bias) or RMSNorm (gain only)
+	Activation    Activation `json:"activation" mapstructure:"activation"`         // GELU (fc -> GELU -> proj) or SwiGLU (SiLU(gate)*up -> down)
+	Positions     Positions  `json:"positions" mapstructure:"positions"`           // learned absolute embeddings or RoPE rotary embeddings
+	RoPETheta     float64    `json:"rope_theta" mapstructure:"rope_theta"`         // RoPE base frequency (10000 in most models); used when Positions is "rope"
+	NormEps       float32    `json:"norm_eps" mapstructure:"norm_eps"`             // epsilon inside LayerNorm / RMSNorm
+	TieEmbeddings bool       `json:"tie_embeddings" mapstructure:"tie_embeddings"` // reuse the token embedding as the output projection
+	Bias          bool       `json:"bias" mapstructure:"bias"`                     // biases on every linear layer (GPT-2); false for Llama-style blocks
 }
 
 // TinyConfig is the benchmark "tiny" model of issue 2 (~421k parameters).
 func TinyConfig() Config {
 	return Config{Vocab: 64, DModel: 128, NHeads: 4, NLayers: 2, MLPHidden: 512, Context: 64,
-		Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5}
+		Norm: LayerNorm, Activation: GELU, Positions: LearnedPositions, RoPETheta: 10000, NormEps: 1e-5, Bias: true}
 }
 
 // SmallConfig is the benchmark "small" model of issue 2 (~3.2M parameters).
 func SmallConfig() Config {
 	return Config{Vocab: 64, DModel: 256, NHeads: 8, NLayers: 4, MLPHidden: 1024, Context: 128,
-		Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5}
+		Norm: LayerNorm, Activation: GELU, Positions: LearnedPositions, RoPETheta: 10000, NormEps: 1e-5, Bias: true}
 }
 
 // KVHeads is the number of key/value heads after applying the NKVHeads=0 default.
@@ -67,15 +71,15 @@ func (c Config) Validate() error {
 	} else if c.NHeads > 0 && c.KVHeads() > 0 && c.NHeads%c.KVHeads() != 0 {
 		errs = append(errs, fmt.Errorf("policy config: NHeads (%d) must be a multiple of NKVHeads (%d)", c.NHeads, c.KVHeads()))
 	}
-	if c.Norm != "layernorm" && c.Norm != "rmsnorm" {
-		errs = append(errs, fmt.Errorf("policy config: Norm must be \"layernorm\" or \"rmsnorm\", got %q", c.Norm))
+	if err := oneOf("Norm", c.Norm, Norms); err != nil {
+		errs = append(errs, err)
 	}
-	if c.Activation != "gelu" && c.Activation != "swiglu" {
-		errs = append(errs, fmt.Errorf("policy config: Activation must be \"gelu\" or \"swiglu\", got %q", c.Activation))
+	if err := oneOf("Activation", c.Activation, Activations); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.Positions {
-	case "learned":
-	case "rope":
+	case LearnedPositions:
+	case RoPEPositions:
 		if c.RoPETheta <= 0 {
 			errs = append(errs, fmt.Errorf("policy config: RoPETheta must be positive with rope positions, got %g", c.RoPETheta))
 		}
@@ -83,7 +87,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("policy config: rope needs an even head dimension, DModel/NHeads = %d", c.HeadDim()))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("policy config: Positions must be \"learned\" or \"rope\", got %q", c.Positions))
+		errs = append(errs, oneOf("Positions", c.Positions, PositionKinds))
 	}
 	if !(c.NormEps > 0) {
 		errs = append(errs, fmt.Errorf("policy config: NormEps must be positive, got %g", c.NormEps))

@@ -27,7 +27,7 @@ func (tm *tapeModel) p(p *tensor.Param) *tensor.Var {
 }
 
 func (tm *tapeModel) norm(x *tensor.Var, g, b *tensor.Param) *tensor.Var {
-	if tm.m.cfg.Norm == "rmsnorm" {
+	if tm.m.cfg.Norm == RMSNorm {
 		return tm.tp.RMSNorm(x, tm.p(g), tm.m.cfg.NormEps)
 	}
 	return tm.tp.LayerNorm(x, tm.p(g), tm.p(b), tm.m.cfg.NormEps)
@@ -52,7 +52,7 @@ func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
 		x = tp.Add(x, tp.Linear(att, tm.p(b.projW), tm.p(b.projB)))                                // [B*T, D]
 		h = tm.norm(x, b.ln2G, b.ln2B)
 		var u *tensor.Var // [B*T, Hid]
-		if cfg.Activation == "gelu" {
+		if cfg.Activation == GELU {
 			u = tp.GELU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB)))
 		} else {
 			u = tp.SwiGLU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB)), tp.Linear(h, tm.p(b.upW), tm.p(b.upB)))

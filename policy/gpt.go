@@ -93,22 +93,29 @@ func newGPTShapes(cfg Config, tok Tokenizer) (*GPT, error) {
 	if tok.VocabSize() > cfg.Vocab {
 		return nil, fmt.Errorf("policy: tokenizer has %d ids but Config.Vocab is %d; raise Vocab", tok.VocabSize(), cfg.Vocab)
 	}
+	cfg.ModelType = GritModelType
 	m := &GPT{cfg: cfg, tok: tok}
 	add := func(name string, shape ...int) *tensor.Param {
 		p := tensor.NewParam(name, shape...)
 		m.params = append(m.params, p)
 		return p
 	}
+	bias := func(name string, n int) *tensor.Param { // nil (no parameter) without Config.Bias
+		if !cfg.Bias {
+			return nil
+		}
+		return add(name, n)
+	}
 	d, hd, h, kv := cfg.DModel, cfg.HeadDim(), cfg.NHeads, cfg.KVHeads()
 	norm := func(prefix string) (*tensor.Param, *tensor.Param) {
 		g := add(prefix+".weight", d)
-		if cfg.Norm == "layernorm" {
+		if cfg.Norm == LayerNorm {
 			return g, add(prefix+".bias", d)
 		}
 		return g, nil
 	}
 	m.wte = add("wte.weight", cfg.Vocab, d)
-	if cfg.Positions == "learned" {
+	if cfg.Positions == LearnedPositions {
 		m.wpe = add("wpe.weight", cfg.Context, d)
 	} else {
 		m.rope = tensor.NewRoPE(hd, cfg.Context, cfg.RoPETheta)
@@ -119,21 +126,21 @@ func newGPTShapes(cfg Config, tok Tokenizer) (*GPT, error) {
 		pre := fmt.Sprintf("blocks.%d.", i)
 		b.ln1G, b.ln1B = norm(pre + "ln1")
 		b.qkvW = add(pre+"attn.qkv.weight", (h+2*kv)*hd, d)
-		b.qkvB = add(pre+"attn.qkv.bias", (h+2*kv)*hd)
+		b.qkvB = bias(pre+"attn.qkv.bias", (h+2*kv)*hd)
 		b.projW = add(pre+"attn.proj.weight", d, h*hd)
-		b.projB = add(pre+"attn.proj.bias", d)
+		b.projB = bias(pre+"attn.proj.bias", d)
 		b.ln2G, b.ln2B = norm(pre + "ln2")
-		if cfg.Activation == "gelu" {
+		if cfg.Activation == GELU {
 			b.fcW = add(pre+"mlp.fc.weight", cfg.MLPHidden, d)
-			b.fcB = add(pre+"mlp.fc.bias", cfg.MLPHidden)
+			b.fcB = bias(pre+"mlp.fc.bias", cfg.MLPHidden)
 		} else {
 			b.fcW = add(pre+"mlp.gate.weight", cfg.MLPHidden, d)
-			b.fcB = add(pre+"mlp.gate.bias", cfg.MLPHidden)
+			b.fcB = bias(pre+"mlp.gate.bias", cfg.MLPHidden)
 			b.upW = add(pre+"mlp.up.weight", cfg.MLPHidden, d)
-			b.upB = add(pre+"mlp.up.bias", cfg.MLPHidden)
+			b.upB = bias(pre+"mlp.up.bias", cfg.MLPHidden)
 		}
 		b.outW = add(pre+"mlp.proj.weight", d, cfg.MLPHidden)
-		b.outB = add(pre+"mlp.proj.bias", d)
+		b.outB = bias(pre+"mlp.proj.bias", d)
 	}
 	m.lnfG, m.lnfB = norm("ln_f")
 	if cfg.TieEmbeddings {

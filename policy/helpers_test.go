@@ -9,9 +9,9 @@ import (
 func testConfigs() map[string]Config {
 	tiny := TinyConfig()
 	small := SmallConfig()
-	modern := TinyConfig() // rope + rmsnorm + swiglu + GQA + tied embeddings
+	modern := TinyConfig() // rope + rmsnorm + swiglu + GQA + tied embeddings + no linear biases (Llama-style)
 	modern.Norm, modern.Activation, modern.Positions, modern.NKVHeads = "rmsnorm", "swiglu", "rope", 2
-	modern.MLPHidden, modern.TieEmbeddings = 192, true
+	modern.MLPHidden, modern.TieEmbeddings, modern.Bias = 192, true, false
 	return map[string]Config{"tiny": tiny, "small": small, "modern": modern}
 }
 

@@ -74,7 +74,7 @@ func (in *inference) normRows(dst, x []float32, g, b *tensor.Param, r int) {
 	d := in.cfg.DModel
 	tensor.Parallel(r, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if in.cfg.Norm == "rmsnorm" {
+			if in.cfg.Norm == RMSNorm {
 				tensor.RMSNormRow(dst[i*d:(i+1)*d], x[i*d:(i+1)*d], g.Value.Data, in.cfg.NormEps)
 			} else {
 				tensor.LayerNormRow(dst[i*d:(i+1)*d], x[i*d:(i+1)*d], g.Value.Data, b.Value.Data, in.cfg.NormEps)
@@ -109,7 +109,7 @@ func (in *inference) forward(rows []inferRow, want []int) []float32 {
 	hid := make([]float32, r*cfg.MLPHidden) // [R, Hid]
 	act := make([]float32, r*cfg.MLPHidden) // [R, Hid] activation output (the kernels cannot run in place)
 	var up []float32                        // [R, Hid] (swiglu)
-	if cfg.Activation == "swiglu" {
+	if cfg.Activation == SwiGLU {
 		up = make([]float32, r*cfg.MLPHidden)
 	}
 	for l := range m.blocks {
@@ -146,7 +146,7 @@ func (in *inference) forward(rows []inferRow, want []int) []float32 {
 		addInPlace(x, tmp)
 		in.normRows(h, x, b.ln2G, b.ln2B, r)
 		linearInto(hid, h, w.fc, b.fcB, r, d, cfg.MLPHidden)
-		if cfg.Activation == "gelu" {
+		if cfg.Activation == GELU {
 			tensor.Parallel(r, func(lo, hi int) {
 				tensor.GELUInto(act[lo*cfg.MLPHidden:hi*cfg.MLPHidden], hid[lo*cfg.MLPHidden:hi*cfg.MLPHidden])
 			})

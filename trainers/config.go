@@ -2,6 +2,7 @@ package trainers
 
 import (
 	"fmt"
+	"grit/policy"
 	"sort"
 	"strings"
 )
@@ -16,8 +17,8 @@ type Config struct {
 	Env     string         `mapstructure:"env"`      // registered env name (arithmetic, countdown, dataset, correction, tool, ...)
 	EnvArgs map[string]any `mapstructure:"env_args"` // the env's own settings
 
-	Init  string      `mapstructure:"init"`  // checkpoint folder to start from; empty = fresh model from `model`
-	Model ModelConfig `mapstructure:"model"` // architecture of a fresh model (ignored when init is set)
+	Init  string        `mapstructure:"init"`  // checkpoint folder to start from; empty = fresh model from `model`
+	Model policy.Config `mapstructure:"model"` // architecture of a fresh model (vocab comes from the tokenizer; not used when init is set)
 
 	Steps          int     `mapstructure:"steps"`            // generation batches (RL) or optimiser steps (sft)
 	PromptsPerStep int     `mapstructure:"prompts_per_step"` // prompts drawn per generation batch
@@ -69,19 +70,6 @@ type Config struct {
 	HDPO  HDPOConfig  `mapstructure:"hdpo"`
 }
 
-// ModelConfig is the architecture of a freshly initialised decoder.
-type ModelConfig struct {
-	DModel     int    `mapstructure:"d_model"`
-	NHeads     int    `mapstructure:"n_heads"`
-	NKVHeads   int    `mapstructure:"n_kv_heads"` // grouped-query attention; 0 = n_heads
-	NLayers    int    `mapstructure:"n_layers"`
-	MLPHidden  int    `mapstructure:"mlp_hidden"`
-	Context    int    `mapstructure:"context"`
-	Norm       string `mapstructure:"norm"`       // layernorm | rmsnorm
-	Activation string `mapstructure:"activation"` // gelu | swiglu
-	Positions  string `mapstructure:"positions"`  // learned | rope
-}
-
 // SFTConfig drives supervised next-token training on an env's reference solutions.
 type SFTConfig struct {
 	BatchSize int `mapstructure:"batch_size"` // sequences per optimiser step
@@ -113,6 +101,15 @@ type HDPOConfig struct {
 
 // Algorithms lists the valid values of `algo`.
 var Algorithms = []string{"grpo", "sft", "score", "nft", "hdpo"}
+
+// enumStrings spells a list of typed constants as strings (for oneOf).
+func enumStrings[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
 
 func oneOf(key, v string, valid ...string) error {
 	for _, s := range valid {
@@ -179,9 +176,9 @@ func (c *Config) Validate() error {
 		{"loss_type", c.LossType, []string{"grpo", "bnpo", "dr_grpo", "dapo"}},
 		{"scale_rewards", c.ScaleRewards, []string{"group", "batch", "none"}},
 		{"estimator", c.Estimator, []string{"grpo", "rloo"}},
-		{"model.norm", c.Model.Norm, []string{"layernorm", "rmsnorm"}},
-		{"model.activation", c.Model.Activation, []string{"gelu", "swiglu"}},
-		{"model.positions", c.Model.Positions, []string{"learned", "rope"}},
+		{"model.norm", string(c.Model.Norm), enumStrings(policy.Norms)},
+		{"model.activation", string(c.Model.Activation), enumStrings(policy.Activations)},
+		{"model.positions", string(c.Model.Positions), enumStrings(policy.PositionKinds)},
 		{"score.estimator", c.SCoRe.Estimator, []string{"reinforce", "grpo"}},
 		{"nft.prompt_weight", c.NFT.PromptWeight, []string{"one_minus_r", "sqrt"}},
 		{"hdpo.efficiency", c.HDPO.Efficiency, []string{"tool_calls", "tokens"}},

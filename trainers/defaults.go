@@ -1,6 +1,7 @@
 package trainers
 
 import (
+	"grit/policy"
 	"reflect"
 	"strings"
 )
@@ -14,9 +15,10 @@ func Defaults() Config {
 		Env:     "arithmetic",
 		EnvArgs: map[string]any{"digits_min": 2, "digits_max": 2, "operators": []any{"+"}},
 		Init:    "configs/base/arithmetic",
-		Model: ModelConfig{
+		Model: policy.Config{
 			DModel: 64, NHeads: 4, NLayers: 2, MLPHidden: 256, Context: 32,
-			Norm: "layernorm", Activation: "gelu", Positions: "learned",
+			Norm: policy.LayerNorm, Activation: policy.GELU, Positions: policy.LearnedPositions,
+			RoPETheta: 10000, NormEps: 1e-5, Bias: true,
 		},
 		Steps:          60,
 		PromptsPerStep: 16,

@@ -21,13 +21,8 @@ func initPolicy(cfg Config) (*policy.GPT, error) {
 		return pol, nil
 	}
 	tok := policy.DefaultCharTokenizer()
-	m := cfg.Model
-	pc := policy.Config{
-		Vocab: tok.VocabSize(), DModel: m.DModel, NHeads: m.NHeads, NKVHeads: m.NKVHeads,
-		NLayers: m.NLayers, MLPHidden: m.MLPHidden, Context: m.Context,
-		Norm: m.Norm, Activation: m.Activation, Positions: m.Positions,
-		RoPETheta: 10000, NormEps: 1e-5,
-	}
+	pc := cfg.Model
+	pc.Vocab = tok.VocabSize()
 	pol, err := policy.NewGPT(pc, tok, streamSeed(cfg.Seed, "init"))
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)

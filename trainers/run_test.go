@@ -19,8 +19,7 @@ import (
 func tinyRunConfig() Config {
 	cfg := Defaults()
 	cfg.Init = ""
-	cfg.Model = ModelConfig{DModel: 32, NHeads: 2, NLayers: 1, MLPHidden: 64, Context: 24,
-		Norm: "layernorm", Activation: "gelu", Positions: "learned"}
+	cfg.Model.DModel, cfg.Model.NHeads, cfg.Model.NLayers, cfg.Model.MLPHidden, cfg.Model.Context = 32, 2, 1, 64, 24
 	cfg.EnvArgs = map[string]any{"digits_min": 1, "digits_max": 1, "operators": []string{"+"}}
 	cfg.Steps = 6
 	cfg.PromptsPerStep = 4
