@@ -44,15 +44,6 @@ type Sample struct {
 	GroupAccuracy float64 // r_q: fraction of correct samples in the group (NFT's rhat before clamping)
 }
 
-// CompletionTokens returns the number of generated tokens over all turns.
-func (s *Sample) CompletionTokens() int {
-	n := 0
-	for _, t := range s.Turns {
-		n += len(t.Tokens)
-	}
-	return n
-}
-
 // Validate reports the first structural problem: a turn whose log-probs (or reference log-probs)
 // do not match its tokens, or a sample with no turns.
 func (s *Sample) Validate() error {
