@@ -37,7 +37,7 @@ type Sample struct {
 
 	PromptText string
 
-	// Filled by AssignAdvantages / AssignHDPOAdvantages.
+	// Filled by AssignAdvantages (AdvantageEff and EffQualifies by its hdpo estimator).
 	Advantage     float64 // A (accuracy advantage for HDPO)
 	AdvantageEff  float64 // HDPO efficiency advantage; 0 outside the group's correct set
 	EffQualifies  bool    // HDPO: the sample is in the correct set Q with |Q| >= 2
