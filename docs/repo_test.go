@@ -19,9 +19,9 @@ const maxTrackedBytes = 1 << 20
 // outsideRefs are strings that point at files a clone does not have. They are built by
 // concatenation so this file does not match itself.
 var outsideRefs = []string{
-	".." + "/shared/",
-	"shared/" + "DESIGN.md",
-	"shared/" + "ALGORITHMS.md",
+	"../" + "shared" + "/",
+	"shared" + "/DESIGN.md",
+	"shared" + "/ALGORITHMS.md",
 }
 
 // issueRef matches a citation of a tracker issue (an issue number, or "the issue's" bar), which
