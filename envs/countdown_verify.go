@@ -77,7 +77,7 @@ func sameNumbers(used []*big.Int, given []int64) bool {
 	return slices.Equal(got, want)
 }
 
-// CountdownScore is the countdown reward (ALGORITHMS.md): 1 when solved, formatScore (0.1)
+// CountdownScore is the countdown reward: 1 when solved, formatScore (0.1)
 // when the expression is well-formed but wrong or misuses the numbers, 0 when there is none.
 type CountdownScore struct {
 	Label       string  // component name ("countdown")

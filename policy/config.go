@@ -26,18 +26,6 @@ type Config struct {
 	Bias          bool       `json:"bias" mapstructure:"bias"`                     // biases on every linear layer (GPT-2); false for Llama-style blocks
 }
 
-// TinyConfig is the benchmark "tiny" model of issue 2 (~421k parameters).
-func TinyConfig() Config {
-	return Config{Vocab: 64, DModel: 128, NHeads: 4, NLayers: 2, MLPHidden: 512, Context: 64,
-		Norm: LayerNorm, Activation: GELU, Positions: LearnedPositions, RoPETheta: 10000, NormEps: 1e-5, Bias: true}
-}
-
-// SmallConfig is the benchmark "small" model of issue 2 (~3.2M parameters).
-func SmallConfig() Config {
-	return Config{Vocab: 64, DModel: 256, NHeads: 8, NLayers: 4, MLPHidden: 1024, Context: 128,
-		Norm: LayerNorm, Activation: GELU, Positions: LearnedPositions, RoPETheta: 10000, NormEps: 1e-5, Bias: true}
-}
-
 // KVHeads is the number of key/value heads after applying the NKVHeads=0 default.
 func (c Config) KVHeads() int {
 	if c.NKVHeads == 0 {

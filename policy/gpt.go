@@ -180,19 +180,4 @@ func (m *GPT) ZeroGrad() {
 	}
 }
 
-// Clone returns an independent deep copy with zero gradients. The tokenizer is shared (immutable).
-func (m *GPT) Clone() Policy { return m.CloneGPT() }
-
-// CloneGPT is Clone with the concrete type.
-func (m *GPT) CloneGPT() *GPT {
-	c, err := newGPTShapes(m.cfg, m.tok)
-	if err != nil {
-		panic(err) // m was built from the same validated config
-	}
-	for i, p := range c.params {
-		copy(p.Value.Data, m.params[i].Value.Data)
-	}
-	return c
-}
-
 var _ Policy = (*GPT)(nil)

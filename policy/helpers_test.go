@@ -5,6 +5,18 @@ import (
 	"testing"
 )
 
+// TinyConfig is the "tiny" benchmark model (~421k parameters; BENCHMARKS.md).
+func TinyConfig() Config {
+	return Config{Vocab: 64, DModel: 128, NHeads: 4, NLayers: 2, MLPHidden: 512, Context: 64,
+		Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5, Bias: true}
+}
+
+// SmallConfig is the "small" benchmark model (~3.2M parameters; BENCHMARKS.md).
+func SmallConfig() Config {
+	return Config{Vocab: 64, DModel: 256, NHeads: 8, NLayers: 4, MLPHidden: 1024, Context: 128,
+		Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5, Bias: true}
+}
+
 // testConfigs are the variants every path must support.
 func testConfigs() map[string]Config {
 	tiny := TinyConfig()

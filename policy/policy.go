@@ -63,8 +63,6 @@ type Policy interface {
 	Forward(seqs []Sequence) (*Pass, error)
 	Params() []*tensor.Param
 	ZeroGrad()
-	// Clone returns an independent deep copy (frozen reference or old policy).
-	Clone() Policy
 	// Save writes weights (model.safetensors), config.json and tokenizer.json into dir atomically.
 	Save(dir string) error
 }

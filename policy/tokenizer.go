@@ -99,9 +99,6 @@ func (t *CharTokenizer) PAD() int { return charPAD }
 // UNK is the id of characters outside the set.
 func (t *CharTokenizer) UNK() int { return charUNK }
 
-// Chars returns the character set in id order.
-func (t *CharTokenizer) Chars() string { return string(t.chars) }
-
 // tokenizerFile is the tokenizer.json layout.
 type tokenizerFile struct {
 	Type  string `json:"type"`  // "char"

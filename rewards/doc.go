@@ -18,6 +18,6 @@
 //
 // Package envs registers one more, "countdown" (1 / 0.1 / 0 for the countdown game), as its
 // expression verifier lives there. A plugin package adds its own with Register (FuncOf turns a
-// plain function into a Func); configs select them by name with New, or a list of Specs with
-// Build, which gives a weighted Set.
+// plain function into a Func); configs select them by name with New, and Total weighs the
+// computed components into one reward.
 package rewards

@@ -1,7 +1,7 @@
 package rewards
 
 // Efficiency rewards correct completions that are short or use few tools, and is 0 for wrong
-// ones (HDPO's efficiency channel, ALGORITHMS.md):
+// ones (HDPO's efficiency channel, docs/algorithms.md):
 //
 //	r_eff = 1 / (1 + x/scale)   if the answer is correct, else 0
 //

@@ -68,7 +68,7 @@ func Lookup(r Result, name string) (Component, bool) {
 }
 
 // Total is the weighted reward r = sum_k w_k r_k over the components that were computed
-// (ALGORITHMS.md, GRPO). A component missing from weights has weight 1. ok is false when no
+// (docs/algorithms.md, "Rewards"). A component missing from weights has weight 1. ok is false when no
 // component was computed: such a sample must be excluded from group statistics, not scored 0.
 func Total(r Result, weights map[string]float64) (total float64, ok bool) {
 	for _, c := range r.Components {

@@ -174,28 +174,3 @@ func TestRegistryBuiltinsAndErrors(t *testing.T) {
 		t.Errorf("bad extractor should list valid ones: %v", err)
 	}
 }
-
-func TestBuildSet(t *testing.T) {
-	set, err := Build([]Spec{
-		{Name: "correct", Weight: 0.9},
-		{Name: "format", Weight: 0.1, Params: map[string]any{"think": false}},
-		{Name: "overlong", Weight: 1, Params: map[string]any{"max_len": 8.0, "cache_len": 4}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 18 chars > max_len 8, so overlong is -1; correct and format are 1
-	res, total, ok := set.Score(Input{Completion: "<answer>7</answer>", Answer: "7"})
-	if !ok || !res.Correct {
-		t.Fatalf("set score not ok: %+v", res)
-	}
-	if want := 0.9*1 + 0.1*1 + 1*-1.0; math.Abs(total-want) > 1e-12 {
-		t.Errorf("total = %v, want %v", total, want)
-	}
-	if _, err := Build([]Spec{{Name: "correct"}, {Name: "correct"}}); err == nil || !strings.Contains(err.Error(), "twice") {
-		t.Errorf("duplicate components should be rejected: %v", err)
-	}
-	if _, err := Build([]Spec{{Name: "correct"}, {Name: "correct", Params: map[string]any{"name": "correct_boxed", "extractor": "boxed"}}}); err != nil {
-		t.Errorf("a renamed duplicate should be fine: %v", err)
-	}
-}

@@ -2,7 +2,7 @@ package rl
 
 import "math"
 
-// Advantage estimators (ALGORITHMS.md, GRPO "Advantage" and HDPO).
+// Advantage estimators (docs/algorithms.md, GRPO "Advantage" and HDPO).
 const (
 	EstimatorGRPO   = "grpo"    // A_i = (r_i - mean_G r) / (std_G r + eps), scaled per Scale
 	EstimatorDrGRPO = "dr_grpo" // A_i = r_i - mean_G r (GRPO with Scale "none")
@@ -176,7 +176,7 @@ func GroupAdvantages(groups [][]float64, valid [][]bool, cfg AdvantageConfig) ([
 	return out, st, nil
 }
 
-// HDPOGroupAdvantages computes HDPO's decoupled pair for one group (ALGORITHMS.md, HDPO):
+// HDPOGroupAdvantages computes HDPO's decoupled pair for one group (docs/algorithms.md, HDPO):
 //
 //	A_acc_i = (r_acc_i - mean_G r_acc) / (std_G r_acc + accEps)          over all G rollouts
 //	A_eff_i = (r_eff_i - mean_Q r_eff) / (std_Q r_eff + effEps)   for i in Q, else 0

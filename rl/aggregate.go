@@ -1,6 +1,6 @@
 package rl
 
-// Aggregation modes (loss_type, ALGORITHMS.md GRPO "Aggregation"), with m the token mask,
+// Aggregation modes (loss_type, docs/algorithms.md GRPO "Aggregation"), with m the token mask,
 // w_b the row weight and B the number of rows in the mini-batch:
 const (
 	LossTypeGRPO     = "grpo"     // (1/B) sum_b (sum_t w_b m l) / max(sum_t m, 1)

@@ -66,40 +66,9 @@ func MaskTruncated(samples []Sample) int {
 	return n
 }
 
-// TopEntropyMask keeps, among the tokens with mask != 0 (mask nil: all tokens), the fraction with
-// the highest entropy: k = ceil(fraction * n) tokens, the threshold being the k-th largest entropy,
-// and every token at or above it kept (ties keep a few more). It returns a new 0/1 mask.
-func TopEntropyMask(entropy [][]float32, mask [][]float32, fraction float64) ([][]float32, error) {
-	if mask != nil && len(mask) != len(entropy) {
-		return nil, errorf("top-entropy mask: %d mask rows for %d entropy rows", len(mask), len(entropy))
-	}
-	if !(fraction >= 0 && fraction <= 1) {
-		return nil, errorf("top-entropy fraction %g must be in [0, 1]", fraction)
-	}
-	m := make([][]float64, len(entropy))
-	for b := range entropy {
-		m[b] = make([]float64, len(entropy[b]))
-		for t := range m[b] {
-			m[b][t] = 1
-			if mask != nil && mask[b] != nil {
-				if len(mask[b]) != len(entropy[b]) {
-					return nil, errorf("top-entropy mask row %d has %d values for %d tokens", b, len(mask[b]), len(entropy[b]))
-				}
-				m[b][t] = float64(mask[b][t])
-			}
-		}
-	}
-	m = topEntropyMask(entropy, m, fraction)
-	out := make([][]float32, len(m))
-	for b := range m {
-		out[b] = make([]float32, len(m[b]))
-		for t, v := range m[b] {
-			out[b][t] = float32(v)
-		}
-	}
-	return out, nil
-}
-
+// topEntropyMask keeps, among the tokens with mask != 0, the fraction with the highest entropy:
+// k = ceil(fraction * n) tokens, the threshold being the k-th largest entropy, and every token at or
+// above it kept (ties keep a few more). It returns a new mask; PolicyLoss has checked the shapes.
 func topEntropyMask(entropy [][]float32, mask [][]float64, fraction float64) [][]float64 {
 	var hs []float64
 	for b := range mask {

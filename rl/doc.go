@@ -1,6 +1,6 @@
 // Package rl is the mathematical core of grit: it turns rewards into advantages and per-token
 // log-probabilities into a loss and its per-token gradient dL/dlogp. It knows nothing of models or
-// tensors (see shared/DESIGN.md, "The one idea"): a trainer gets logp (and entropy) per token from the
+// tensors (docs/design.md, "The central idea"): a trainer gets logp (and entropy) per token from the
 // policy, calls PolicyLoss, and hands LossResult.DLogp (and DEntropy) to the policy's Pass.Backward.
 //
 // The package has four parts:

@@ -192,7 +192,7 @@ func checkFD(t *testing.T, name string, cfg LossConfig, mb MiniBatch, logp, ent 
 	}
 }
 
-// TestNFTEqualsGRPOOnPolicy is the check ALGORITHMS.md demands: at rho = 1, NFT's gradient with
+// TestNFTEqualsGRPOOnPolicy is the equivalence docs/algorithms.md (NFT) states: at rho = 1, NFT's gradient with
 // omega = sqrt((1-rhat)/rhat) is GRPO's with std-normalised advantages, and with omega = 1 - rhat it
 // is Dr. GRPO's, up to the constant normaliser.
 func TestNFTEqualsGRPOOnPolicy(t *testing.T) {

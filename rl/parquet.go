@@ -73,28 +73,6 @@ func ExportParquet(mem memory.Allocator, runDir, out string) (rows int, err erro
 	})
 }
 
-// WriteParquet writes rollout records (all with the same schema) into one Parquet file.
-func WriteParquet(mem memory.Allocator, out string, recs []arrow.Record) (rows int, err error) {
-	if len(recs) == 0 {
-		return 0, errorf("no records to write to %s", out)
-	}
-	names, _, _, err := schemaComponents(recs[0].Schema())
-	if err != nil {
-		return 0, err
-	}
-	return writeParquet(mem, out, names, func(yield func(arrow.Record) error) error {
-		for _, r := range recs {
-			if !r.Schema().Equal(recs[0].Schema()) {
-				return errorf("records have different schemas; use ExportParquet to merge steps with different reward components")
-			}
-			if err := yield(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 func writeParquet(mem memory.Allocator, out string, names []string, each func(func(arrow.Record) error) error) (rows int, err error) {
 	f, err := os.Create(out + ".tmp")
 	if err != nil {
@@ -133,7 +111,7 @@ func writeParquet(mem memory.Allocator, out string, names []string, each func(fu
 	return rows, nil
 }
 
-// ReadParquet reads a rollout Parquet file (from ExportParquet or WriteParquet) back into samples
+// ReadParquet reads a rollout Parquet file (from ExportParquet) back into samples
 // and the run id of each sample. Record boundaries follow the file's row groups, so samples never
 // straddle two records when they were written by this package.
 func ReadParquet(mem memory.Allocator, path string) (runIDs []string, samples []Sample, err error) {

@@ -13,7 +13,7 @@ type RewardTotal struct {
 	Missing []string // weighted components that failed, were NaN/Inf, or were absent
 }
 
-// TotalReward computes r = sum_k w_k r_k (ALGORITHMS.md, GRPO "Reward").
+// TotalReward computes r = sum_k w_k r_k (docs/algorithms.md, "Rewards").
 //
 // weights names the components that count; a nil map gives every component weight 1. A component is
 // missing when it failed (OK false), its value is NaN or infinite, or it is weighted but absent; a

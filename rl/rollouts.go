@@ -59,19 +59,6 @@ func (r *Rollouts) Record() arrow.Record { return r.rec }
 // Len is the number of rows (turns).
 func (r *Rollouts) Len() int { return int(r.rec.NumRows()) }
 
-// LossTokens counts completion tokens of rows not masked: the dapo normaliser of this generation
-// batch when every row is trained on.
-func (r *Rollouts) LossTokens() int {
-	n := 0
-	for i := 0; i < r.Len(); i++ {
-		if !r.masked.Value(i) {
-			s, e := r.completion.ValueOffsets(i)
-			n += int(e - s)
-		}
-	}
-	return n
-}
-
 // MiniBatch returns the rows as a MiniBatch whose token and log-prob slices alias the record's
 // buffers (valid until r is released; do not modify them). Masked rows get weight 0.
 // Rows must be in [0, Len()).

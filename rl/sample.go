@@ -37,20 +37,11 @@ type Sample struct {
 
 	PromptText string
 
-	// Filled by AssignAdvantages / AssignHDPOAdvantages.
+	// Filled by AssignAdvantages (AdvantageEff and EffQualifies by its hdpo estimator).
 	Advantage     float64 // A (accuracy advantage for HDPO)
 	AdvantageEff  float64 // HDPO efficiency advantage; 0 outside the group's correct set
 	EffQualifies  bool    // HDPO: the sample is in the correct set Q with |Q| >= 2
 	GroupAccuracy float64 // r_q: fraction of correct samples in the group (NFT's rhat before clamping)
-}
-
-// CompletionTokens returns the number of generated tokens over all turns.
-func (s *Sample) CompletionTokens() int {
-	n := 0
-	for _, t := range s.Turns {
-		n += len(t.Tokens)
-	}
-	return n
 }
 
 // Validate reports the first structural problem: a turn whose log-probs (or reference log-probs)

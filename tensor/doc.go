@@ -2,8 +2,8 @@
 // a tape of fused ops with hand-written backward passes, and the optimiser (AdamW, gradient clipping,
 // learning-rate schedules).
 //
-// Why our own: the Go options tried (gorgonia, GoMLX) were unavailable or slow and buggy; a transformer
-// only needs a dozen ops, each small enough to write and gradient-check by hand (see DESIGN.md).
+// Why our own: the Go options tried were unavailable (gorgonia) or much slower (GoMLX); a transformer
+// only needs a dozen ops, each small enough to write and gradient-check by hand (docs/design.md).
 //
 // Fused ops + tape: each Tape method (Linear, Embedding, LayerNorm, RMSNorm, GELU, SiLU, SwiGLU,
 // CausalSelfAttention, Add, BatchedMatMul, LogSoftmaxGather, CrossEntropy) computes its forward at once
@@ -33,7 +33,7 @@
 // are combined in chunk order, so no partial sums are ever combined in a
 // schedule-dependent order. Results are bit-identical for any number of cores.
 //
-// Weight layout: PyTorch nn.Linear, W is [out, in] and y = x W^T + b, so Hugging Face GPT-2 / Llama
-// weights load without re-layout (GPT-2's Conv1D weights are the exception and must be transposed).
-// RoPE uses the "rotate half" pairing of Hugging Face Llama checkpoints.
+// Weight layout: PyTorch nn.Linear, W is [out, in] and y = x W^T + b. RoPE pairs dimension i with
+// i + headDim/2 ("rotate half"). These are the conventions of PyTorch-style checkpoints, but nothing
+// in grit loads foreign weights yet: policy reads only checkpoints that grit wrote.
 package tensor

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// BenchmarkGPTStepTiny times one forward + backward + AdamW step of issue 2's tiny GPT (vocab 64,
+// BenchmarkGPTStepTiny times one forward + backward + AdamW step of the tiny benchmark GPT (vocab 64,
 // d_model 128, 4 heads, 2 layers, MLP 4x, learned positions, batch 32 x 64) built directly on the tape,
 // to see the backend's share of policy's BenchmarkTrainStepTiny.
 func BenchmarkGPTStepTiny(b *testing.B) {

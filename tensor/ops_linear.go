@@ -97,7 +97,7 @@ func (tp *Tape) Add(a, b *Var) *Var {
 }
 
 // Embedding gathers rows of table [V, D] -> [len(ids), D]. Ids outside [0, V) give a zero row and no
-// gradient; callers should reject them first with ValidateIDs so bad input is reported, not hidden.
+// gradient; callers check ids against the vocabulary first (policy rejects such sequences with an error).
 func (tp *Tape) Embedding(table *Var, ids []int) *Var {
 	if len(table.Value.Shape) != 2 {
 		shapePanic("Embedding", "table "+shapeStr(table.Value)+" is not [V, D]")
@@ -121,21 +121,4 @@ func (tp *Tape) Embedding(table *Var, ids []int) *Var {
 		}
 	})
 	return res
-}
-
-// ValidateIDs reports the first id outside [0, vocab), for callers of Embedding and the losses.
-func ValidateIDs(ids []int, vocab int) error {
-	for i, id := range ids {
-		if id < 0 || id >= vocab {
-			return &idError{pos: i, id: id, vocab: vocab}
-		}
-	}
-	return nil
-}
-
-type idError struct{ pos, id, vocab int }
-
-func (e *idError) Error() string {
-	return "token id " + itoa(e.id) + " at position " + itoa(e.pos) + " is outside the vocabulary [0, " +
-		itoa(e.vocab) + "); check the tokenizer and the model's vocab size agree"
 }

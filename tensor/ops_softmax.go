@@ -37,7 +37,7 @@ func Softmax(x []float32) {
 //	dlogits_ij = glogp_i (1[j=t] - p_ij) - gent_i p_ij (log p_ij + entropy_i).
 //
 // Rows with targets[i] < 0 (padding, prompt) or targets[i] >= V are ignored: logp and entropy are 0 and
-// no gradient flows. Validate token ids first (ValidateIDs) so out-of-vocabulary targets are reported.
+// no gradient flows. Callers check token ids first so out-of-vocabulary targets are reported, not ignored.
 func (tp *Tape) LogSoftmaxGather(logits *Var, targets []int) (logp, entropy *Var) {
 	n, nv := lastDim(logits.Value)
 	if len(targets) != n {

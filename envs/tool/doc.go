@@ -1,4 +1,4 @@
-// Package tool is the multi-turn tool-use env "tool" (HDPO, ALGORITHMS.md): arithmetic tasks of
+// Package tool is the multi-turn tool-use env "tool" (HDPO, docs/algorithms.md): arithmetic tasks of
 // mixed difficulty that a policy may answer directly or after calling an exact calculator. Easy
 // tasks (default forms 1+1, 2+1, 1+2 digits) are within a tiny model's reach; hard ones (3-digit
 // times 2-digit, 3-digit plus 3-digit) are not, so a good policy calls the tool only where needed.
