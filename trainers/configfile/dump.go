@@ -120,5 +120,7 @@ func LoadResolved(dir string) (trainers.Config, error) {
 	if _, err := os.Stat(path); err != nil {
 		return trainers.Config{}, fmt.Errorf("%s has no %s; is it a run folder written by `train`?", dir, ResolvedName)
 	}
-	return Load(path, nil, nil)
+	// Paths in config.yaml are absolute; older run folders hold them relative to the directory
+	// the run was started from, so relative ones are not read against the run folder.
+	return load(path, nil, nil, false)
 }

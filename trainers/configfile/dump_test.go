@@ -29,7 +29,9 @@ func nonDefault() trainers.Config {
 }
 
 func TestDumpRoundTrips(t *testing.T) {
-	for _, cfg := range []trainers.Config{trainers.Defaults(), nonDefault()} {
+	def := trainers.Defaults()
+	def.Init = absPath(t, def.Init) // a resolved config holds absolute paths
+	for _, cfg := range []trainers.Config{def, nonDefault()} {
 		b, err := Dump(cfg)
 		if err != nil {
 			t.Fatal(err)
