@@ -143,3 +143,13 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// KeyFor maps a name to the config key it sets: a valid key itself (env_args.x included), or the
+// key a known synonym stands for (learning_rate -> lr).
+func KeyFor(name string) (string, bool) {
+	if _, ok := newKeyTable().lookup(name); ok {
+		return name, true
+	}
+	key, ok := synonyms[name]
+	return key, ok
+}
