@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"grit/envs"
 )
 
 // Every config problem is found before the run folder exists: Run returns a *ConfigError and
@@ -48,5 +50,39 @@ func TestConfigProblemsFoundBeforeTheRunFolder(t *testing.T) {
 	}
 	if err := Prepare(tinyRunConfig()); err != nil {
 		t.Errorf("a good config fails Prepare: %v", err)
+	}
+}
+
+// closeCounter is an env that holds a resource (like a plugin env's processes) and counts Close.
+type closeCounter struct {
+	envs.Env
+	closed *int
+}
+
+func (c closeCounter) Close() error { *c.closed++; return nil }
+
+// Prepare releases the env it built, whether the config passes or fails a later check: a dry
+// run leaves no plugin process behind.
+func TestPrepareClosesTheEnv(t *testing.T) {
+	closed := 0
+	envs.Register("preparetest-closer", func(p envs.Params) (envs.Env, error) {
+		e, err := envs.New("arithmetic", p)
+		return closeCounter{e, &closed}, err
+	})
+	cfg := tinyRunConfig()
+	cfg.Env = "preparetest-closer"
+	if err := Prepare(cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Algo = "score" // fails after the env was built: arithmetic has one attempt
+	if err := Prepare(cfg); err == nil {
+		t.Fatal("score on a one-attempt env passed Prepare")
+	}
+	cfg.Algo, cfg.Init = "grpo", filepath.Join(t.TempDir(), "absent") // fails at the policy
+	if err := Prepare(cfg); err == nil {
+		t.Fatal("a missing init passed Prepare")
+	}
+	if closed != 3 {
+		t.Errorf("env closed %d times over 3 Prepare calls, want 3", closed)
 	}
 }
