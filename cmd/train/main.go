@@ -110,9 +110,9 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	fl.StringVar(&f.algo, "algo", "", "algorithm: "+joinAlgos()+" (overrides the config file's algo)")
 	fl.StringVar(&f.config, "config", "", "YAML config file (keys as in configs/grpo.yaml)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one key: --set lr=3e-4 --set env_args.digits=3 (repeatable)")
-	fl.StringVar(&f.out, "out", "", "run folder (default runs/<algo>-<YYYYMMDD-HHMMSS>)")
+	fl.StringVar(&f.out, "out", "", "run folder, new or empty (default runs/<algo>-<YYYYMMDD-HHMMSS>, -2, -3 ... when taken)")
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run in this folder (takes no other flags)")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "print the resolved config as YAML and exit")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "check the config as a run would (env, init, model, schedule), print it as YAML and exit")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return unknownFlagError(err, a.args) })
 	root.AddCommand(a.evalCommand())
 	return root
