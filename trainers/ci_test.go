@@ -11,17 +11,15 @@ import (
 	"grit/trainers/configfile"
 )
 
-// runCIConfig runs configs/ci/<name>.yaml from the repository root (where its init paths point)
-// with extra --set overrides, and returns the summary. Skipped with -short.
+// runCIConfig runs configs/ci/<name>.yaml with extra --set overrides, and returns the summary.
+// Its init path is relative to the file, so the working directory does not matter. Skipped with
+// -short.
 func runCIConfig(t *testing.T, name string, sets ...string) *trainers.Summary {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("CI training runs are skipped with -short")
 	}
-	if _, err := os.Stat("configs"); err != nil {
-		t.Chdir("..") // the repository root, where configs' init paths point
-	}
-	cfg, err := configfile.Load(filepath.Join("configs", "ci", name+".yaml"), sets, nil)
+	cfg, err := configfile.Load(filepath.Join("..", "configs", "ci", name+".yaml"), sets, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

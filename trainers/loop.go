@@ -48,28 +48,20 @@ func (t *trainer) path(parts ...string) string {
 // run is Run: it sets the run folder up (or resumes it), then alternates steps, evals and
 // checkpoints until cfg.Steps or ctx is cancelled.
 func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, &ConfigError{err}
-	}
-	if cfg.Threads > 0 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))
-	}
 	if opts.OutDir == "" {
 		return nil, fmt.Errorf("no run folder given (RunOptions.OutDir / --out)")
 	}
-	t := &trainer{cfg: cfg, opts: opts, dir: opts.OutDir, log: opts.Log, start: time.Now()}
+	t, err := prepare(cfg, opts.Resume) // every config check, before the run folder is touched
+	if err != nil {
+		return nil, err
+	}
+	defer t.close()
+	if cfg.Threads > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))
+	}
+	t.opts, t.dir, t.log, t.start = opts, opts.OutDir, opts.Log, time.Now()
 	if t.log == nil {
 		t.log = io.Discard
-	}
-	var err error
-	if t.env, err = envs.New(cfg.Env, cfg.EnvArgs); err != nil {
-		return nil, &ConfigError{err}
-	}
-	if c, ok := t.env.(io.Closer); ok {
-		defer c.Close() // plugin envs hold processes
-	}
-	if t.algo, err = newAlgorithm(t); err != nil {
-		return nil, &ConfigError{err}
 	}
 	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -84,13 +76,7 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 
 // setup loads the starting policy, optimizer and loop state (fresh, or from the latest checkpoint).
 func (t *trainer) setup(ctx context.Context) error {
-	cfg := t.cfg
-	t.opt = tensor.NewAdamW(float32(cfg.AdamBeta1), float32(cfg.AdamBeta2), float32(cfg.AdamEps), float32(cfg.WeightDecay))
-	t.sched = tensor.Schedule{Kind: cfg.LRSchedule, Base: float32(cfg.LR), Min: float32(cfg.MinLR),
-		Warmup: cfg.WarmupSteps, Total: t.algo.totalOptSteps()}
-	if err := t.sched.Validate(); err != nil {
-		return fmt.Errorf("lr_schedule: %w", err)
-	}
+	cfg := t.cfg // prepare built the env, algorithm, optimizer, schedule and starting policy
 	var err error
 	if t.opts.Resume {
 		if t.pol, t.st, err = loadCheckpoint(t.path("checkpoints", "latest"), t.opt); err != nil {
@@ -101,9 +87,6 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 		t.logf("resuming %s at step %d/%d", t.dir, t.st.Step, cfg.Steps)
 	} else {
-		if t.pol, err = initPolicy(cfg); err != nil {
-			return err
-		}
 		if err := os.Remove(t.path("metrics.jsonl")); err != nil && !os.IsNotExist(err) {
 			return err
 		}

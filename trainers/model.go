@@ -12,7 +12,7 @@ import (
 func initPolicy(cfg Config) (*policy.GPT, error) {
 	if cfg.Init != "" {
 		if _, err := os.Stat(cfg.Init); err != nil {
-			return nil, fmt.Errorf("init: cannot open checkpoint folder %q (%v); run from the repository root or give an absolute path", cfg.Init, err)
+			return nil, fmt.Errorf("init: cannot open checkpoint folder %q (%v); in a config file a relative init is relative to that file's folder, on the command line to the working directory", cfg.Init, err)
 		}
 		pol, err := policy.Load(cfg.Init)
 		if err != nil {

@@ -58,3 +58,28 @@ func TestEvalPassesOptionsAndPrintsMetrics(t *testing.T) {
 		t.Errorf("metrics not printed: %q", out)
 	}
 }
+
+// With the real Eval, a folder that holds no policy and bad env settings are command-line
+// mistakes (exit 2), and the message names the command once.
+func TestEvalRealErrorsExit2WithOnePrefix(t *testing.T) {
+	empty := t.TempDir()
+	for _, c := range []struct {
+		args     []string
+		fragment string
+	}{
+		{[]string{"eval", "--checkpoint", empty, "--env", "arithmetic"}, "not a policy folder"},
+		{[]string{"eval", "--checkpoint", "../../configs/base/arithmetic", "--env", "arithmetic", "--set", "env_args.digits_maxx=3"}, "digits_maxx"},
+	} {
+		a, _, _, errOut := newTestApp(t)
+		a.eval = trainers.Eval
+		if code := a.execute(c.args); code != exitConfigError {
+			t.Errorf("%v: exit %d, want 2 (%s)", c.args, code, errOut)
+		}
+		if !strings.Contains(errOut.String(), c.fragment) {
+			t.Errorf("%v: stderr %q does not mention %q", c.args, errOut, c.fragment)
+		}
+		if n := strings.Count(errOut.String(), "eval:"); n != 1 {
+			t.Errorf("%v: %q says eval: %d times, want once", c.args, errOut, n)
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 func main() {
 	a := &app{
 		stdout: os.Stdout, stderr: os.Stderr, environ: os.Environ(),
-		run: trainers.Run, eval: trainers.Eval, now: time.Now, exit: os.Exit,
+		run: trainers.Run, prepare: trainers.Prepare, eval: trainers.Eval, now: time.Now, exit: os.Exit,
 	}
 	os.Exit(a.execute(os.Args[1:]))
 }
@@ -29,9 +29,11 @@ type app struct {
 	stdout, stderr io.Writer
 	environ        []string // for GRIT_* config variables
 	run            func(context.Context, trainers.Config, trainers.RunOptions) (*trainers.Summary, error)
+	prepare        func(trainers.Config) error // every config check, before anything is written
 	eval           func(context.Context, trainers.EvalOptions) (trainers.EvalMetrics, error)
 	now            func() time.Time
 	exit           func(code int) // a second Ctrl-C quits through this
+	args           []string       // the command line, for hints in flag errors
 }
 
 // Exit codes: 0 done, 1 the run failed, 2 bad command line or config, 130 interrupted (resumable).
@@ -55,6 +57,7 @@ func configErrorf(format string, args ...any) error {
 var errStopped = errors.New("stopped before the last step; the run can be resumed (see above)")
 
 func (a *app) execute(args []string) int {
+	a.args = args
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(a.stdout)
@@ -107,10 +110,10 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	fl.StringVar(&f.algo, "algo", "", "algorithm: "+joinAlgos()+" (overrides the config file's algo)")
 	fl.StringVar(&f.config, "config", "", "YAML config file (keys as in configs/grpo.yaml)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one key: --set lr=3e-4 --set env_args.digits=3 (repeatable)")
-	fl.StringVar(&f.out, "out", "", "run folder (default runs/<algo>-<YYYYMMDD-HHMMSS>)")
+	fl.StringVar(&f.out, "out", "", "run folder, new or empty (default runs/<algo>-<YYYYMMDD-HHMMSS>, -2, -3 ... when taken)")
 	fl.StringVar(&f.resume, "resume", "", "continue the interrupted run in this folder (takes no other flags)")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "print the resolved config as YAML and exit")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return configError{err} })
+	fl.BoolVar(&f.dryRun, "dry-run", false, "check the config as a run would (env, init, model, schedule), print it as YAML and exit")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return unknownFlagError(err, a.args) })
 	root.AddCommand(a.evalCommand())
 	return root
 }

@@ -41,6 +41,8 @@ func newTestApp(t *testing.T, environ ...string) (*app, *fakeRun, *bytes.Buffer,
 		stdout: &out, stderr: &errOut, environ: environ,
 		now:  func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) },
 		exit: func(code int) { t.Errorf("exit(%d) called", code) },
+		// testEnv cannot be built; tests of the real checks set prepare to trainers.Prepare.
+		prepare: func(trainers.Config) error { return nil },
 		run: func(ctx context.Context, cfg trainers.Config, opts trainers.RunOptions) (*trainers.Summary, error) {
 			fr.called, fr.cfg, fr.opts = true, cfg, opts
 			var err error
@@ -83,7 +85,9 @@ func TestDryRunPrintsResolvedConfig(t *testing.T) {
 	if code := a.execute([]string{"--dry-run"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	want, _ := configfile.Dump(trainers.Defaults())
+	def := trainers.Defaults()
+	def.Init, _ = filepath.Abs(def.Init) // a resolved config holds absolute paths
+	want, _ := configfile.Dump(def)
 	if out.String() != string(want) {
 		t.Errorf("--dry-run with no flags should print the defaults:\n%s\nwant\n%s", out, want)
 	}
@@ -213,6 +217,7 @@ func TestResume(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	cfg := trainers.Defaults()
 	cfg.Env, cfg.Steps, cfg.LR = testEnv, 33, 7e-4
+	cfg.Init = filepath.Join(t.TempDir(), "base") // config.yaml holds absolute paths
 	if err := configfile.WriteResolved(dir, cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,6 +30,17 @@ func (a *app) train(cmd *cobra.Command, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkEnv(cfg.Env); err != nil {
+		return err
+	}
+	resuming := f.resume != ""
+	if !resuming {
+		// Every check a run makes (env, init folder, model shape, schedule) before anything is
+		// written; --dry-run makes the same ones.
+		if err := a.prepare(cfg); err != nil {
+			return err
+		}
+	}
 	if f.dryRun {
 		b, err := configfile.Dump(cfg)
 		if err != nil {
@@ -39,15 +49,13 @@ func (a *app) train(cmd *cobra.Command, f runFlags) error {
 		_, err = a.stdout.Write(b)
 		return err
 	}
-	if err := checkEnv(cfg.Env); err != nil {
-		return err
-	}
-	resuming := f.resume != ""
 	if !resuming {
-		if _, err := os.Stat(filepath.Join(outDir, configfile.ResolvedName)); err == nil {
-			return configErrorf("%s already holds a run; continue it with `train --resume %s` or choose another --out", outDir, outDir)
+		if f.out == "" {
+			outDir, err = claimDefaultRunDir(outDir, cfg)
+		} else {
+			err = claimRunDir(outDir, cfg)
 		}
-		if err := configfile.WriteResolved(outDir, cfg); err != nil {
+		if err != nil {
 			return err
 		}
 	}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -87,7 +89,8 @@ func sortedMap(f reflect.Value) (*yaml.Node, error) {
 	return m, nil
 }
 
-// WriteResolved writes cfg as DIR/config.yaml, atomically (temp file + rename).
+// WriteResolved writes cfg as DIR/config.yaml, atomically (temp file + link). It never replaces
+// an existing config.yaml: that error wraps fs.ErrExist.
 func WriteResolved(dir string, cfg trainers.Config) error {
 	b, err := Dump(cfg)
 	if err != nil {
@@ -106,12 +109,20 @@ func WriteResolved(dir string, cfg trainers.Config) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write resolved config %s: %w", tmp.Name(), errors.Join(werr, cerr))
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, ResolvedName)); err != nil {
-		os.Remove(tmp.Name())
+	// A hard link, unlike a rename, never replaces an existing file: of two runs started on one
+	// folder only one gets config.yaml, and the file appears whole.
+	defer os.Remove(tmp.Name())
+	if err := os.Link(tmp.Name(), filepath.Join(dir, ResolvedName)); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already holds %s: %w", dir, ResolvedName, fs.ErrExist)
+		}
 		return fmt.Errorf("write resolved config: %w", err)
 	}
 	return nil
 }
+
+// IsResolvedTemp reports whether a file name is a config.yaml being written by WriteResolved.
+func IsResolvedTemp(name string) bool { return strings.HasPrefix(name, ResolvedName+".tmp-") }
 
 // LoadResolved reads a run folder's resolved config (DIR/config.yaml) for `train --resume DIR`.
 // The environment is not consulted: a resumed run must be the run that was started.
@@ -120,5 +131,7 @@ func LoadResolved(dir string) (trainers.Config, error) {
 	if _, err := os.Stat(path); err != nil {
 		return trainers.Config{}, fmt.Errorf("%s has no %s; is it a run folder written by `train`?", dir, ResolvedName)
 	}
-	return Load(path, nil, nil)
+	// Paths in config.yaml are absolute; older run folders hold them relative to the directory
+	// the run was started from, so relative ones are not read against the run folder.
+	return load(path, nil, nil, false)
 }

@@ -1,6 +1,8 @@
 package configfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,7 +31,9 @@ func nonDefault() trainers.Config {
 }
 
 func TestDumpRoundTrips(t *testing.T) {
-	for _, cfg := range []trainers.Config{trainers.Defaults(), nonDefault()} {
+	def := trainers.Defaults()
+	def.Init = absPath(t, def.Init) // a resolved config holds absolute paths
+	for _, cfg := range []trainers.Config{def, nonDefault()} {
 		b, err := Dump(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -80,4 +84,26 @@ func TestWriteAndLoadResolved(t *testing.T) {
 	}
 	_, err = LoadResolved(t.TempDir())
 	wantErr(t, "not a run folder", err, "config.yaml", "run folder")
+}
+
+// WriteResolved is the claim on a run folder: a second write, as from a run started at the same
+// moment, fails with fs.ErrExist and leaves the first config.yaml as it was.
+func TestWriteResolvedNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	first := nonDefault()
+	if err := WriteResolved(dir, first); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteResolved(dir, trainers.Defaults())
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second WriteResolved: %v, want fs.ErrExist", err)
+	}
+	got, err := LoadResolved(dir)
+	if err != nil || !reflect.DeepEqual(got, first) {
+		t.Errorf("config.yaml changed by the refused write: %+v, %v", got, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("run folder holds %d entries after the writes, want only config.yaml", len(entries))
+	}
 }

@@ -14,6 +14,7 @@ import (
 type setting struct {
 	key   string
 	value any
+	where string // the source, for messages: "file.yaml:12", "--set k=v", "environment variable GRIT_K"
 }
 
 // readFile parses a YAML config file and checks every key in it, reporting unknown keys and
@@ -79,7 +80,7 @@ func (t *keyTable) walk(path, prefix string, m *yaml.Node, out *[]setting) error
 		if err != nil {
 			return err
 		}
-		*out = append(*out, setting{key, val})
+		*out = append(*out, setting{key, val, where})
 	}
 	return nil
 }

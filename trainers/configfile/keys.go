@@ -85,6 +85,9 @@ func (t *keyTable) unknownKey(key, where string) error {
 	for _, v := range valid {
 		dist[v] = editDistance(key, v)
 	}
+	if syn, ok := synonyms[key]; ok {
+		dist[syn] = -1 // a known synonym is the closest key
+	}
 	sort.SliceStable(valid, func(i, j int) bool { return dist[valid[i]] < dist[valid[j]] })
 	for i, v := range valid {
 		if trainers.IsMapKey(v) {
@@ -101,6 +104,23 @@ func (t *keyTable) unknownKey(key, where string) error {
 	}
 	return fmt.Errorf("%s: unknown config key %q%s; valid keys (closest first): %s",
 		where, key, hint, strings.Join(valid, ", "))
+}
+
+// synonyms maps names other trainers use for a setting to grit's key: the edit distance alone
+// would not find lr from learning_rate.
+var synonyms = map[string]string{
+	"learning_rate": "lr", "learningrate": "lr", "lr_scheduler": "lr_schedule", "scheduler": "lr_schedule",
+	"warmup": "warmup_steps", "num_warmup_steps": "warmup_steps", "min_learning_rate": "min_lr",
+	"max_steps": "steps", "num_steps": "steps", "total_steps": "steps", "train_steps": "steps",
+	"group_size": "num_generations", "num_samples": "num_generations", "n_samples": "num_generations",
+	"max_tokens": "max_new_tokens", "max_completion_length": "max_new_tokens", "max_length": "max_new_tokens",
+	"batch_size": "mini_batch_size", "epochs": "num_iterations", "ppo_epochs": "num_iterations",
+	"kl_coef": "beta", "kl_beta": "beta", "kl": "beta", "clip_eps": "eps_low", "epsilon": "eps_low",
+	"cliprange": "eps_low", "grad_clip": "max_grad_norm", "clip_grad_norm": "max_grad_norm",
+	"max_norm": "max_grad_norm", "checkpoint": "init", "init_from": "init", "model_path": "init",
+	"environment": "env", "task": "env", "random_seed": "seed", "prompts": "prompts_per_step",
+	"eval_interval": "eval_every", "save_every": "checkpoint_every", "save_steps": "checkpoint_every",
+	"num_threads": "threads", "loss": "loss_type", "kl_estimator": "estimator",
 }
 
 // editDistance is the Levenshtein distance between a and b.
@@ -122,4 +142,14 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// KeyFor maps a name to the config key it sets: a valid key itself (env_args.x included), or the
+// key a known synonym stands for (learning_rate -> lr).
+func KeyFor(name string) (string, bool) {
+	if _, ok := newKeyTable().lookup(name); ok {
+		return name, true
+	}
+	key, ok := synonyms[name]
+	return key, ok
 }

@@ -3,6 +3,7 @@ package configfile
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -18,14 +19,27 @@ const EnvPrefix = "GRIT_"
 
 // Load resolves a Config: built-in defaults < the YAML file at path (skipped when path is "") <
 // GRIT_* variables in environ (os.Environ() form, "NAME=value") < sets ("key=value", later ones
-// win). The result is validated.
+// win). The result is validated; a setting out of range is reported with where it was set.
+//
+// Paths: a relative `init` or `env_args.path` in the file is relative to the file's folder; one
+// from the defaults, the environment or --set is relative to the working directory. The result
+// holds them as absolute paths, so a run folder's config.yaml works from any directory.
 func Load(path string, sets []string, environ []string) (trainers.Config, error) {
+	return load(path, sets, environ, true)
+}
+
+// load is Load; fileRelative=false reads the file's relative paths against the working directory
+// (run folders written before paths were stored absolute).
+func load(path string, sets []string, environ []string, fileRelative bool) (trainers.Config, error) {
 	t := newKeyTable()
 	var fileLayer, envLayer, setLayer []setting
 	var err error
 	if path != "" {
 		if fileLayer, err = t.readFile(path); err != nil {
 			return trainers.Config{}, err
+		}
+		if fileRelative {
+			rebasePaths(fileLayer, filepath.Dir(path))
 		}
 	}
 	if envLayer, err = t.readEnv(environ); err != nil {
@@ -34,14 +48,40 @@ func Load(path string, sets []string, environ []string) (trainers.Config, error)
 	if setLayer, err = t.readSets(sets); err != nil {
 		return trainers.Config{}, err
 	}
+	layers := [][]setting{fileLayer, envLayer, setLayer}
 	cfg, err := merge(fileLayer, envLayer, setLayer)
 	if err != nil {
 		return trainers.Config{}, err
 	}
+	if err := absolutePaths(&cfg); err != nil {
+		return trainers.Config{}, err
+	}
+	if err := checkModelWithInit(cfg, layers); err != nil {
+		return trainers.Config{}, err
+	}
 	if err := cfg.Validate(); err != nil {
-		return trainers.Config{}, fmt.Errorf("invalid config: %w", err)
+		return trainers.Config{}, locate(err, layers)
 	}
 	return cfg, nil
+}
+
+// locate prefixes a validation error with where its key was last set (file:line, --set or the
+// environment variable); an error about a built-in default keeps "invalid config".
+func locate(err error, layers [][]setting) error {
+	msg := err.Error()
+	key := msg[:strings.IndexAny(msg+":", ": ")]
+	where := ""
+	for _, layer := range layers {
+		for _, s := range layer {
+			if s.key == key || (strings.Contains(key, ".") && s.key == key[:strings.Index(key, ".")]) {
+				where = s.where
+			}
+		}
+	}
+	if where == "" {
+		return fmt.Errorf("invalid config: %w", err)
+	}
+	return fmt.Errorf("%s: %w", where, err)
 }
 
 // readEnv picks the GRIT_* variables out of environ. A GRIT_ variable that matches no key is an
@@ -74,7 +114,7 @@ func (t *keyTable) readEnv(environ []string) ([]setting, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, setting{key, val})
+		out = append(out, setting{key, val, where})
 	}
 	return out, nil
 }
@@ -102,7 +142,7 @@ func (t *keyTable) readSets(sets []string) ([]setting, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, setting{key, val})
+		out = append(out, setting{key, val, where})
 	}
 	return out, nil
 }
