@@ -65,6 +65,12 @@ func absolutePaths(cfg *trainers.Config) error {
 	return nil
 }
 
+// sameValue compares a parsed config value with a default of a possibly different Go type (YAML
+// gives float64 and string where the config holds float32 and typed string constants).
+func sameValue(v, def any) bool {
+	return reflect.DeepEqual(v, def) || fmt.Sprint(v) == fmt.Sprint(def)
+}
+
 // checkModelWithInit rejects a model.* setting that would be silently ignored: with init set, the
 // architecture is the init folder's. A value equal to the built-in default is allowed (the fully
 // spelled-out configs/grpo.yaml gives both).
@@ -75,7 +81,7 @@ func checkModelWithInit(cfg trainers.Config, layers [][]setting) error {
 	def := trainers.DefaultsMap()
 	for _, layer := range layers {
 		for _, s := range layer {
-			if !strings.HasPrefix(s.key, "model.") || reflect.DeepEqual(s.value, def[s.key]) {
+			if !strings.HasPrefix(s.key, "model.") || sameValue(s.value, def[s.key]) {
 				continue
 			}
 			return fmt.Errorf("%s: %s is set, but init is %s: the model shape comes from the init folder, so model.* would be ignored; remove the model.* key, or set init to \"\" to train a fresh model with that shape",
