@@ -57,7 +57,8 @@ func (m *GPT) Save(dir string) error {
 }
 
 // Load reads a checkpoint written by Save. Every parameter the config implies must be present with
-// the expected shape; missing, misshapen or unexpected tensors are errors naming the tensor.
+// the expected shape and hold only finite values; missing, misshapen, unexpected or non-finite
+// tensors are errors naming the tensor and the file.
 func Load(dir string) (*GPT, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
@@ -84,6 +85,9 @@ func Load(dir string) (*GPT, error) {
 	}
 	if err := m.setWeights(tensors, path); err != nil {
 		return nil, err
+	}
+	if err := CheckFinite(path, tensors); err != nil {
+		return nil, fmt.Errorf("policy: load %w", err)
 	}
 	return m, nil
 }
