@@ -286,15 +286,29 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if err := os.WriteFile(t.path("summary.json"), append(raw, '\n'), 0o644); err != nil {
 		return nil, err
 	}
-	if t.cfg.Algo != "sft" { // sft samples nothing
-		if rows, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, t.path("rollouts.parquet")); err != nil {
-			t.logf("warning: rollouts.parquet: %v", err)
-		} else {
-			t.logf("exported %d rollout rows to %s", rows, t.path("rollouts.parquet"))
-		}
+	if t.cfg.Algo != "sft" && t.st.Step > 0 { // sft samples nothing
+		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {
 		t.logf("warning: plots: %v", err)
 	}
 	return s, nil
+}
+
+// exportRollouts merges the step files into rollouts.parquet; a step file that cannot be read is
+// left out with a warning naming it.
+func (t *trainer) exportRollouts() {
+	out := t.path("rollouts.parquet")
+	rows, skipped, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, out)
+	for _, s := range skipped {
+		t.logf("warning: rollouts.parquet: left out %s: %v", s.Path, s.Err)
+	}
+	if err != nil {
+		t.logf("warning: rollouts.parquet: %v", err)
+		return
+	}
+	if len(skipped) > 0 {
+		t.logf("warning: rollouts.parquet lacks %d step(s) whose files could not be read", len(skipped))
+	}
+	t.logf("exported %d rollout rows to %s", rows, out)
 }
