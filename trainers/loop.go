@@ -286,7 +286,10 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if err := os.WriteFile(t.path("summary.json"), append(raw, '\n'), 0o644); err != nil {
 		return nil, err
 	}
-	if t.cfg.Algo != "sft" && t.st.Step > 0 { // sft samples nothing
+	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
+		return s, nil
+	}
+	if t.cfg.Algo != "sft" { // sft samples nothing
 		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {
