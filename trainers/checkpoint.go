@@ -119,6 +119,9 @@ func loadCheckpoint(dir string, opt *tensor.AdamW) (*policy.GPT, loopState, erro
 		if err := policy.CheckFinite(path, tensors); err != nil {
 			return nil, st, err
 		}
+		if st.OptSteps == 0 && len(tensors) == 1 {
+			return pol, st, nil // no optimiser step yet (e.g. Ctrl-C before step 1): AdamW has no moments
+		}
 		if err := opt.LoadState(tensors, pol.Params()); err != nil {
 			return nil, st, fmt.Errorf("checkpoint %s: optimizer: %w", dir, err)
 		}

@@ -2,6 +2,7 @@ package trainers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,15 +70,19 @@ func TestInterruptAnywhereResumesExactly(t *testing.T) {
 		phase string
 		step  int
 	}{
+		{"", 0},           // before the first step (while the starting policy is evaluated)
 		{phaseSampled, 3}, // during sampling
 		{phaseUpdated, 3}, // during the updates, after the first optimiser step
 		{phaseLogged, 3},  // between steps
 		{phaseLogged, 4},  // between steps, on a checkpoint_every boundary
 	} {
-		t.Run(fmt.Sprintf("%s-step%d", at.phase, at.step), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s-step%d", cmp.Or(at.phase, "start"), at.step), func(t *testing.T) {
 			dir := t.TempDir()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			if at.step == 0 {
+				cancel()
+			}
 			_, err := Run(ctx, cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ *policy.GPT) {
 				if phase == at.phase && step == at.step {
 					cancel()
@@ -86,7 +91,11 @@ func TestInterruptAnywhereResumesExactly(t *testing.T) {
 			if !errors.Is(err, ErrInterrupted) {
 				t.Fatalf("interrupted run returned %v, want ErrInterrupted", err)
 			}
-			if n := len(readMetrics(t, dir)); n != at.step {
+			if at.step == 0 {
+				if _, err := os.Stat(filepath.Join(dir, "metrics.jsonl")); !os.IsNotExist(err) {
+					t.Fatalf("interrupted before step 1, the run logged a step (%v)", err)
+				}
+			} else if n := len(readMetrics(t, dir)); n != at.step {
 				t.Fatalf("interrupted in step %d, the run logged %d steps; the step in flight should finish", at.step, n)
 			}
 			if _, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, Resume: true}); err != nil {
