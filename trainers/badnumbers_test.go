@@ -160,3 +160,37 @@ func TestResumeFallsBackFromADamagedCheckpoint(t *testing.T) {
 	}
 	sameRun(t, straight, killed)
 }
+
+// A run folder from the earlier layout (checkpoints/latest a plain folder, no step folders)
+// resumes exactly, and its next checkpoint turns latest into a link.
+func TestResumeFromAPlainLatestFolder(t *testing.T) {
+	cfg := interruptConfig()
+	straight := uninterrupted(t, cfg)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := Run(ctx, cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ *policy.GPT) {
+		if phase == phaseLogged && step == 3 {
+			cancel()
+		}
+	}}); err == nil {
+		t.Fatal("the run was not interrupted")
+	}
+	root := filepath.Join(dir, "checkpoints")
+	if err := os.Remove(filepath.Join(root, "latest")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(root, "step-000003"), filepath.Join(root, "latest")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "step-000002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	if link, err := os.Readlink(filepath.Join(root, "latest")); err != nil || link != "step-000006" {
+		t.Fatalf("latest -> %q (%v), want step-000006", link, err)
+	}
+	sameRun(t, straight, dir)
+}
