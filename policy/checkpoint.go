@@ -56,9 +56,9 @@ func (m *GPT) Save(dir string) error {
 	return nil
 }
 
-// Load reads a checkpoint of grit's GPT written by Save. Every parameter the config implies must be
-// present with the expected shape; missing, misshapen or unexpected tensors are errors naming the
-// tensor. LoadPolicy reads any registered model family.
+// Load reads a checkpoint of grit's GPT written by Save (LoadPolicy reads any registered family). Every parameter the config implies must be present with
+// the expected shape and hold only finite values; missing, misshapen, unexpected or non-finite
+// tensors are errors naming the tensor and the file.
 func Load(dir string) (*GPT, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
@@ -93,6 +93,9 @@ func loadGPT(dir string, raw []byte, tok Tokenizer) (*GPT, error) {
 	}
 	if err := m.setWeights(tensors, path); err != nil {
 		return nil, err
+	}
+	if err := CheckFinite(path, tensors); err != nil {
+		return nil, fmt.Errorf("policy: load %w", err)
 	}
 	return m, nil
 }

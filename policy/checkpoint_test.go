@@ -168,3 +168,21 @@ func TestMalformedCheckpointsGiveErrors(t *testing.T) {
 		t.Fatalf("shape mismatch: got %v", err)
 	}
 }
+
+// A NaN or an infinity in a saved weight is an error naming the tensor and the file.
+func TestLoadRejectsNonFiniteWeights(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
+		m := newTestModel(t, testConfigs()["tiny"], 5)
+		p := m.Params()[2]
+		p.Value.Data[7] = bad
+		dir := filepath.Join(t.TempDir(), "ckpt")
+		if err := m.Save(dir); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(dir)
+		if err == nil || !strings.Contains(err.Error(), p.Name) || !strings.Contains(err.Error(), filepath.Join(dir, WeightsFile)) ||
+			!strings.Contains(err.Error(), "element 7") {
+			t.Fatalf("weight %v: want an error naming %q, element 7 and the file, got %v", bad, p.Name, err)
+		}
+	}
+}

@@ -173,3 +173,23 @@ func shapeElems(shape []int) int {
 	}
 	return n
 }
+
+// CheckFinite reports the first tensor (in name order) holding a NaN or an infinity, naming the
+// tensor, the element and the file (or folder) at path. Weights and optimizer moments must be
+// finite: one non-finite value spreads to every output of the forward pass.
+func CheckFinite(path string, tensors map[string]*tensor.Tensor) error {
+	names := make([]string, 0, len(tensors))
+	for name := range tensors {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for i, v := range tensors[name].Data {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("%s: tensor %q holds %v at element %d of %d: the file is damaged or comes from a diverged run; use an earlier checkpoint",
+					path, name, v, i, len(tensors[name].Data))
+			}
+		}
+	}
+	return nil
+}

@@ -123,9 +123,9 @@ func TestParquetExportRoundTrip(t *testing.T) {
 		}
 	}
 	out := filepath.Join(dir, "rollouts.parquet")
-	rows, err := ExportParquet(mem, dir, out)
-	if err != nil {
-		t.Fatal(err)
+	rows, skipped, err := ExportParquet(mem, dir, out)
+	if err != nil || len(skipped) != 0 {
+		t.Fatal(err, skipped)
 	}
 	if rows != 24 {
 		t.Errorf("exported %d rows, want 24", rows)
@@ -139,6 +139,67 @@ func TestParquetExportRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Parquet round trip differs:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// One damaged step file costs only its own step: the others are exported and the damaged one is
+// reported; when every file is damaged the export fails and writes nothing.
+func TestParquetExportSkipsADamagedStep(t *testing.T) {
+	mem := checkedAlloc(t)
+	dir := t.TempDir()
+	var want []Sample
+	for step := 1; step <= 3; step++ {
+		s := testSamples(step)
+		if step != 2 {
+			want = append(want, s...)
+		}
+		rec, err := StepRecord(mem, "run-x", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = WriteStepFile(StepFilePath(dir, step), rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	damaged := StepFilePath(dir, 2)
+	fi, err := os.Stat(damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(damaged, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "rollouts.parquet")
+	rows, skipped, err := ExportParquet(mem, dir, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) != 1 || skipped[0].Path != damaged || skipped[0].Err == nil {
+		t.Fatalf("skipped %v, want exactly %s with its error", skipped, damaged)
+	}
+	if rows != 16 {
+		t.Errorf("exported %d rows, want 16 (steps 1 and 3)", rows)
+	}
+	_, got, err := ReadParquet(mem, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("exported samples differ from steps 1 and 3")
+	}
+	for _, step := range []int{1, 3} {
+		if err := os.WriteFile(StepFilePath(dir, step), []byte("not arrow"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(out)
+	if _, skipped, err := ExportParquet(mem, dir, out); err == nil || len(skipped) != 3 {
+		t.Fatalf("all files damaged: err %v, skipped %d; want an error and 3 skipped", err, len(skipped))
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed export left %s behind", out)
 	}
 }
 

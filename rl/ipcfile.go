@@ -27,7 +27,13 @@ func WriteStepFile(path string, rec arrow.Record) (err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return errorf("creating the rollout folder: %v", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	// A fresh file with os.Create's mode (0666 less the umask), like every other file of a run
+	// folder (os.CreateTemp would give 0600, kept by the rename).
+	tmpName := filepath.Join(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err := os.Remove(tmpName); err != nil && !os.IsNotExist(err) {
+		return errorf("removing a stale temporary rollout file: %v", err)
+	}
+	tmp, err := os.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return errorf("creating a temporary rollout file: %v", err)
 	}

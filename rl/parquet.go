@@ -24,40 +24,55 @@ func StepFiles(runDir string) ([]string, error) {
 	return files, nil
 }
 
+// SkippedStep is a step file ExportParquet could not read, and why.
+type SkippedStep struct {
+	Path string
+	Err  error
+}
+
 // ExportParquet writes every step file of runDir into one Parquet file at out (one row group per
 // step, snappy-compressed, Arrow schema stored). Steps may differ in reward components: the file
-// has the union, with nulls where a step lacked one. It returns the number of rows written.
-func ExportParquet(mem memory.Allocator, runDir, out string) (rows int, err error) {
+// has the union, with nulls where a step lacked one. A step file that cannot be read (damaged,
+// truncated) is left out and listed in skipped, so one bad file never costs the others; when no
+// step file can be read nothing is written and err says why. It returns the number of rows written.
+func ExportParquet(mem memory.Allocator, runDir, out string) (rows int, skipped []SkippedStep, err error) {
 	files, err := StepFiles(runDir)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if len(files) == 0 {
-		return 0, errorf("no step files in %s; write them with WriteStepFile(StepFilePath(runDir, step), rec)", filepath.Join(runDir, "rollouts"))
+		return 0, nil, errorf("no step files in %s; write them with WriteStepFile(StepFilePath(runDir, step), rec)", filepath.Join(runDir, "rollouts"))
 	}
 	type step struct {
 		runID   string
 		samples []Sample
 	}
-	steps := make([]step, len(files))
+	var steps []step
 	var all []Sample
-	for i, f := range files {
+	for _, f := range files {
 		rec, err := ReadStepFile(mem, f)
 		if err != nil {
-			return 0, err
+			skipped = append(skipped, SkippedStep{f, err})
+			continue
 		}
-		steps[i].runID, steps[i].samples, err = RecordSamples(rec)
+		var s step
+		s.runID, s.samples, err = RecordSamples(rec)
 		rec.Release()
 		if err != nil {
-			return 0, errorf("%s: %v", f, err)
+			skipped = append(skipped, SkippedStep{f, errorf("%s: %v", f, err)})
+			continue
 		}
-		all = append(all, steps[i].samples...)
+		steps = append(steps, s)
+		all = append(all, s.samples...)
+	}
+	if len(steps) == 0 {
+		return 0, skipped, errorf("none of the %d step files in %s can be read; the first: %v", len(files), filepath.Join(runDir, "rollouts"), skipped[0].Err)
 	}
 	names, err := componentNames(all)
 	if err != nil {
-		return 0, err
+		return 0, skipped, err
 	}
-	return writeParquet(mem, out, names, func(yield func(arrow.Record) error) error {
+	rows, err = writeParquet(mem, out, names, func(yield func(arrow.Record) error) error {
 		for _, s := range steps {
 			rec, err := stepRecordWith(mem, s.runID, s.samples, names)
 			if err != nil {
@@ -71,6 +86,7 @@ func ExportParquet(mem memory.Allocator, runDir, out string) (rows int, err erro
 		}
 		return nil
 	})
+	return rows, skipped, err
 }
 
 func writeParquet(mem memory.Allocator, out string, names []string, each func(func(arrow.Record) error) error) (rows int, err error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+
+	"grit/policy"
 )
 
 // ErrInterrupted is returned by Run when its context was cancelled (SIGINT / SIGTERM): the step in
@@ -23,6 +25,11 @@ type RunOptions struct {
 	Resume   bool             // continue from OutDir/checkpoints/latest
 	Log      io.Writer        // plain log lines (nil = discard)
 	Progress func(StepReport) // called after every step (progress bar); may be nil
+
+	// hook, when set, is called at fixed points of every step (phase* constants) with the step's
+	// number and the policy; tests use it to interrupt, snapshot or damage a run at a chosen point
+	// deterministically.
+	hook func(phase string, step int, pol *policy.GPT)
 }
 
 // StepReport is what a progress display needs after each step.

@@ -11,12 +11,13 @@ import (
 	"grit/tensor"
 )
 
-// A run folder's checkpoints/latest (and checkpoints/best) hold:
+// A checkpoint folder (checkpoints/step-NNNNNN, and checkpoints/best without the optimizer) holds:
 //
 //	model.safetensors, config.json, tokenizer.json   the policy (policy.GPT.Save)
 //	optimizer.safetensors                             AdamW moments and step count
-//	state.json                                        loop state: next step, counters, base metrics
+//	state.json                                        loop state: completed steps, counters, base metrics
 //
+// The rotation of step folders and the checkpoints/latest link are in checkpointdir.go.
 // Every step's randomness is derived from (seed, step), so no RNG state is needed to resume exactly.
 const (
 	optimizerFile = "optimizer.safetensors"
@@ -25,7 +26,7 @@ const (
 
 // loopState is the trainer's own state at a step boundary.
 type loopState struct {
-	Step         int         `json:"step"`           // next step to run
+	Step         int         `json:"step"`           // completed steps (the next step's 0-based index)
 	OptSteps     int         `json:"opt_steps"`      // optimiser steps taken (drives the LR schedule)
 	BadInARow    int         `json:"bad_in_a_row"`   // consecutive non-finite updates
 	BadTotal     int         `json:"bad_total"`      // non-finite updates skipped in total
@@ -39,7 +40,21 @@ type loopState struct {
 // saveCheckpoint writes a checkpoint into dir atomically: everything goes to dir+".tmp", then the
 // old dir is moved aside and the new one renamed into place. A crash at any point leaves either the
 // old or the new checkpoint complete (loadCheckpoint also looks at dir+".old").
+// It refuses parameters or optimizer moments that are not finite (naming the tensor), so a diverged
+// state never replaces a good checkpoint.
 func saveCheckpoint(dir string, pol *policy.GPT, opt *tensor.AdamW, st loopState) error {
+	weights := map[string]*tensor.Tensor{}
+	for _, p := range pol.Params() {
+		weights[p.Name] = p.Value
+	}
+	if err := policy.CheckFinite(dir, weights); err != nil {
+		return fmt.Errorf("not writing checkpoint: %w", err)
+	}
+	if opt != nil {
+		if err := policy.CheckFinite(dir, opt.State()); err != nil {
+			return fmt.Errorf("not writing checkpoint: optimizer %w", err)
+		}
+	}
 	tmp := dir + ".tmp"
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
@@ -96,9 +111,16 @@ func loadCheckpoint(dir string, opt *tensor.AdamW) (*policy.GPT, loopState, erro
 		return nil, st, fmt.Errorf("checkpoint %s: %s: %w", dir, stateFile, err)
 	}
 	if opt != nil {
-		tensors, _, err := policy.ReadSafetensors(filepath.Join(dir, optimizerFile))
+		path := filepath.Join(dir, optimizerFile)
+		tensors, _, err := policy.ReadSafetensors(path)
 		if err != nil {
 			return nil, st, fmt.Errorf("checkpoint %s: %w", dir, err)
+		}
+		if err := policy.CheckFinite(path, tensors); err != nil {
+			return nil, st, err
+		}
+		if st.OptSteps == 0 && len(tensors) == 1 {
+			return pol, st, nil // no optimiser step yet (e.g. Ctrl-C before step 1): AdamW has no moments
 		}
 		if err := opt.LoadState(tensors, pol.Params()); err != nil {
 			return nil, st, fmt.Errorf("checkpoint %s: optimizer: %w", dir, err)

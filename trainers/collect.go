@@ -34,6 +34,7 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 		if err != nil {
 			return nil, nil, err
 		}
+		t.phase(phaseSampled, step)
 		for _, tr := range trajs {
 			tr.Group += groups
 			genTokens += tr.GeneratedTokens()

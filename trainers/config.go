@@ -61,6 +61,7 @@ type Config struct {
 	EvalTasks       int `mapstructure:"eval_tasks"`       // held-out tasks used; 0 = the whole split
 	EvalPassK       int `mapstructure:"eval_pass_k"`      // k for pass@k in evaluation; 0 = off
 	CheckpointEvery int `mapstructure:"checkpoint_every"` // steps between checkpoints; 0 = only at the end
+	KeepCheckpoints int `mapstructure:"keep_checkpoints"` // newest step checkpoints kept (checkpoints/step-NNNNNN)
 	MaxBadSteps     int `mapstructure:"max_bad_steps"`    // consecutive non-finite steps before the run stops
 	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
 
@@ -159,6 +160,7 @@ func (c *Config) Validate() error {
 		{c.EvalTasks >= 0, "eval_tasks: must be >= 0"},
 		{c.EvalPassK >= 0, "eval_pass_k: must be >= 0"},
 		{c.CheckpointEvery >= 0, "checkpoint_every: must be >= 0"},
+		{c.KeepCheckpoints >= 1, "keep_checkpoints: must be >= 1 (the newest checkpoint is always kept)"},
 		{c.MaxBadSteps >= 1, "max_bad_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},
 		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},

@@ -47,6 +47,7 @@ func Defaults() Config {
 
 		EvalEvery:       10,
 		CheckpointEvery: 10,
+		KeepCheckpoints: 2,
 		MaxBadSteps:     3,
 
 		SFT:   SFTConfig{BatchSize: 64},

@@ -35,10 +35,25 @@ type trainer struct {
 	start time.Time
 
 	finalEval EvalMetrics // the last step's eval: the final policy, reused by finish
+	savedStep int         // completed steps in the newest checkpoint written or loaded; -1 = none
 }
 
 func (t *trainer) logf(format string, args ...any) {
 	fmt.Fprintf(t.log, format+"\n", args...)
+}
+
+// Points within a step where RunOptions.hook is called.
+const (
+	phaseSampled = "sampled" // a round of episodes was sampled and scored
+	phaseUpdated = "updated" // one optimiser step was applied
+	phaseLogged  = "logged"  // the step's metrics line was appended (before any checkpoint)
+)
+
+// phase calls the test hook, if any, with the 1-based number of the step in flight.
+func (t *trainer) phase(name string, stepIndex int) {
+	if t.opts.hook != nil {
+		t.opts.hook(name, stepIndex+1, t.pol)
+	}
 }
 
 func (t *trainer) path(parts ...string) string {
@@ -59,7 +74,7 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if cfg.Threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))
 	}
-	t.opts, t.dir, t.log, t.start = opts, opts.OutDir, opts.Log, time.Now()
+	t.opts, t.dir, t.log, t.start, t.savedStep = opts, opts.OutDir, opts.Log, time.Now(), -1
 	if t.log == nil {
 		t.log = io.Discard
 	}
@@ -79,13 +94,18 @@ func (t *trainer) setup(ctx context.Context) error {
 	cfg := t.cfg // prepare built the env, algorithm, optimizer, schedule and starting policy
 	var err error
 	if t.opts.Resume {
-		if t.pol, t.st, err = loadCheckpoint(t.path("checkpoints", "latest"), t.opt); err != nil {
+		if t.pol, t.st, err = t.loadResumeCheckpoint(); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		if err := truncateMetrics(t.path("metrics.jsonl"), t.st.Step); err != nil {
+		t.savedStep = t.st.Step
+		dropped, err := truncateMetrics(t.path("metrics.jsonl"), t.st.Step)
+		if err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		t.logf("resuming %s at step %d/%d", t.dir, t.st.Step, cfg.Steps)
+		if dropped > 0 {
+			t.logf("resume: dropped %d metrics.jsonl line(s) logged after the checkpoint", dropped)
+		}
+		t.logf("resuming %s after step %d/%d", t.dir, t.st.Step, cfg.Steps)
 	} else {
 		if err := os.Remove(t.path("metrics.jsonl")); err != nil && !os.IsNotExist(err) {
 			return err
@@ -100,7 +120,7 @@ func (t *trainer) setup(ctx context.Context) error {
 	if !t.opts.Resume {
 		t.logf("run folder %s: %s on env %s, %d steps, policy with %d parameters",
 			t.dir, cfg.Algo, t.env.Name(), cfg.Steps, t.pol.NumParams())
-		base, err := t.eval(ctx)
+		base, err := t.eval(context.WithoutCancel(ctx)) // Ctrl-C here stops before step 1
 		if err != nil {
 			return fmt.Errorf("evaluating the starting policy: %w", err)
 		}
@@ -115,57 +135,48 @@ func (t *trainer) setup(ctx context.Context) error {
 	return nil
 }
 
+// newOptimizer is AdamW with the config's settings.
+func newOptimizer(cfg Config) *tensor.AdamW {
+	return tensor.NewAdamW(float32(cfg.AdamBeta1), float32(cfg.AdamBeta2), float32(cfg.AdamEps), float32(cfg.WeightDecay))
+}
+
 // eval evaluates the current policy on the held-out split.
 func (t *trainer) eval(ctx context.Context) (EvalMetrics, error) {
 	return evaluate(ctx, t.pol, t.env, heldOut(t.env, t.cfg.EvalTasks), t.cfg.MaxNewTokens, t.cfg.EvalPassK, streamSeed(t.cfg.Seed, "eval"))
 }
 
-// loop runs steps until the end or an interrupt.
+// loop runs steps until the end or an interrupt. A step always runs to its end, even when ctx is
+// cancelled while it is in flight (Ctrl-C): it is logged and checkpointed as done, so a resumed run
+// continues with the next step and applies no update twice.
 func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 	cfg := t.cfg
 	for t.st.Step < cfg.Steps {
-		step := t.st.Step
+		if ctx.Err() != nil {
+			return nil, t.interrupt()
+		}
+		step := t.st.Step // 0-based index of the step in flight; it is step number step+1
 		stepStart := time.Now()
-		m := Metrics{"step": float64(step)}
-		if err := t.algo.step(ctx, step, m); err != nil {
-			if ctx.Err() != nil {
-				return nil, t.interrupt()
-			}
-			return nil, fmt.Errorf("step %d: %w", step, err)
+		m := Metrics{"step": float64(step + 1)}
+		if err := t.algo.step(context.WithoutCancel(ctx), step, m); err != nil {
+			return nil, fmt.Errorf("step %d: %w", step+1, err)
 		}
 		m["lr"] = float64(t.sched.LR(t.st.OptSteps))
 		m["skipped_updates_total"] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
 		if last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) {
-			evalStart := time.Now()
-			em, err := t.eval(context.WithoutCancel(ctx))
-			if err != nil {
-				return nil, fmt.Errorf("step %d: eval: %w", step, err)
-			}
-			for k, v := range em {
-				m["eval_"+k] = v
-			}
-			m["eval_s"] = time.Since(evalStart).Seconds()
-			if last {
-				t.finalEval = em
-			}
-			t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
-			if em["accuracy"] > t.st.BestAccuracy {
-				t.st.BestAccuracy, t.st.BestStep = em["accuracy"], step+1
-				if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
-					return nil, err
-				}
+			if err := t.evalStep(ctx, step, last, m); err != nil {
+				return nil, err
 			}
 		}
 		m["step_s"] = time.Since(stepStart).Seconds()
 		if err := appendMetrics(t.path("metrics.jsonl"), m); err != nil {
 			return nil, err
 		}
+		t.phase(phaseLogged, step)
 		t.st.Step = step + 1
 		if t.st.BadInARow >= cfg.MaxBadSteps {
-			_ = t.checkpoint()
-			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped, the last good parameters are in %s; lower lr or max_grad_norm",
-				step, t.st.BadInARow, cfg.MaxBadSteps, t.path("checkpoints", "latest"))
+			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped; %s; lower lr or max_grad_norm",
+				step+1, t.st.BadInARow, cfg.MaxBadSteps, t.lastGoodCheckpoint())
 		}
 		if last || (cfg.CheckpointEvery > 0 && (step+1)%cfg.CheckpointEvery == 0) {
 			if err := t.checkpoint(); err != nil {
@@ -173,24 +184,42 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			}
 		}
 		t.report(m)
-		if !last && ctx.Err() != nil {
-			return nil, t.interrupt()
-		}
 	}
 	return t.finish(ctx)
 }
 
-// interrupt writes a checkpoint at the current step boundary.
+// evalStep evaluates the policy after step (0-based index), adds eval_* metrics and updates
+// checkpoints/best.
+func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) error {
+	evalStart := time.Now()
+	em, err := t.eval(context.WithoutCancel(ctx))
+	if err != nil {
+		return fmt.Errorf("step %d: eval: %w", step+1, err)
+	}
+	for k, v := range em {
+		m["eval_"+k] = v
+	}
+	m["eval_s"] = time.Since(evalStart).Seconds()
+	if last {
+		t.finalEval = em
+	}
+	t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
+	if em["accuracy"] > t.st.BestAccuracy {
+		t.st.BestAccuracy, t.st.BestStep = em["accuracy"], step+1
+		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// interrupt writes a checkpoint at the current step boundary (every logged step is complete).
 func (t *trainer) interrupt() error {
 	if err := t.checkpoint(); err != nil {
 		return fmt.Errorf("interrupted, and writing the checkpoint failed: %w", err)
 	}
-	t.logf("interrupted at step %d; resume with: train --resume %s", t.st.Step, t.dir)
+	t.logf("interrupted after step %d; resume with: train --resume %s", t.st.Step, t.dir)
 	return ErrInterrupted
-}
-
-func (t *trainer) checkpoint() error {
-	return saveCheckpoint(t.path("checkpoints", "latest"), t.pol, t.opt, t.st)
 }
 
 // report sends the step to the progress callback and the log.
@@ -240,15 +269,32 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if err := os.WriteFile(t.path("summary.json"), append(raw, '\n'), 0o644); err != nil {
 		return nil, err
 	}
+	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
+		return s, nil
+	}
 	if t.cfg.Algo != "sft" { // sft samples nothing
-		if rows, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, t.path("rollouts.parquet")); err != nil {
-			t.logf("warning: rollouts.parquet: %v", err)
-		} else {
-			t.logf("exported %d rollout rows to %s", rows, t.path("rollouts.parquet"))
-		}
+		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {
 		t.logf("warning: plots: %v", err)
 	}
 	return s, nil
+}
+
+// exportRollouts merges the step files into rollouts.parquet; a step file that cannot be read is
+// left out with a warning naming it.
+func (t *trainer) exportRollouts() {
+	out := t.path("rollouts.parquet")
+	rows, skipped, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, out)
+	for _, s := range skipped {
+		t.logf("warning: rollouts.parquet: left out %s: %v", s.Path, s.Err)
+	}
+	if err != nil {
+		t.logf("warning: rollouts.parquet: %v", err)
+		return
+	}
+	if len(skipped) > 0 {
+		t.logf("warning: rollouts.parquet lacks %d step(s) whose files could not be read", len(skipped))
+	}
+	t.logf("exported %d rollout rows to %s", rows, out)
 }

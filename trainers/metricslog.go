@@ -1,7 +1,6 @@
 package trainers
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -76,34 +75,45 @@ func appendMetrics(path string, m Metrics) error {
 	return f.Close()
 }
 
-// truncateMetrics keeps only lines with step < next, so a resumed run continues the file exactly
-// where its checkpoint left off (a crash may have logged steps after the last checkpoint).
-func truncateMetrics(path string, next int) error {
+// truncateMetrics keeps only the lines of completed steps 1..done, so a resumed run continues the
+// file exactly where its checkpoint left off: a crash may have logged steps after the last
+// checkpoint, and a kill during a write leaves a last line without its newline, which is dropped
+// too. It returns the number of lines dropped.
+func truncateMetrics(path string, done int) (dropped int, err error) {
 	raw, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return err
+		return 0, err
+	}
+	torn := len(raw) > 0 && raw[len(raw)-1] != '\n'
+	lines := bytes.Split(bytes.TrimSuffix(raw, []byte("\n")), []byte("\n"))
+	if len(raw) == 0 {
+		lines = nil
 	}
 	var keep bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for line := 1; sc.Scan(); line++ {
+	for i, line := range lines {
 		var m struct {
 			Step *float64 `json:"step"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil || m.Step == nil {
-			return fmt.Errorf("%s line %d: not a metrics line (%v); fix or remove it before resuming", path, line, err)
+		if err := json.Unmarshal(line, &m); err != nil || m.Step == nil {
+			if torn && i == len(lines)-1 {
+				dropped++ // cut short by a kill while it was written
+				continue
+			}
+			return 0, fmt.Errorf("%s line %d: not a metrics line (%v); fix or remove it before resuming", path, i+1, err)
 		}
-		if int(*m.Step) < next {
-			keep.Write(sc.Bytes())
-			keep.WriteByte('\n')
+		if int(*m.Step) > done {
+			dropped++
+			continue
 		}
+		keep.Write(line)
+		keep.WriteByte('\n')
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, keep.Bytes(), 0o644); err != nil {
-		return err
+		return 0, err
 	}
-	return os.Rename(tmp, path)
+	return dropped, os.Rename(tmp, path)
 }

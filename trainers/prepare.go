@@ -38,7 +38,7 @@ func prepare(cfg Config, resume bool) (*trainer, error) {
 		t.close()
 		return nil, &ConfigError{err}
 	}
-	t.opt = tensor.NewAdamW(float32(cfg.AdamBeta1), float32(cfg.AdamBeta2), float32(cfg.AdamEps), float32(cfg.WeightDecay))
+	t.opt = newOptimizer(cfg)
 	t.sched = tensor.Schedule{Kind: cfg.LRSchedule, Base: float32(cfg.LR), Min: float32(cfg.MinLR),
 		Warmup: cfg.WarmupSteps, Total: t.algo.totalOptSteps()}
 	if err := t.sched.Validate(); err != nil {

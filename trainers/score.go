@@ -103,7 +103,7 @@ func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) []rl.Sampl
 	for k := range tr.Turns {
 		tu := &tr.Turns[k]
 		smp := rl.Sample{
-			Step: step, PromptID: tr.Task.ID, Group: 2*tr.Group + k, Index: 2*tr.Index + k,
+			Step: step + 1, PromptID: tr.Task.ID, Group: 2*tr.Group + k, Index: 2*tr.Index + k,
 			Components: tu.Reward.Components, Correct: tu.Reward.Correct, Truncated: !tu.Gen.Finished,
 			NumTokens: len(tu.Gen.Tokens), ToolCalls: tu.ToolCalls, PromptText: tr.Task.Prompt,
 			Turns: []rl.Turn{{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text}},

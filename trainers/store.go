@@ -10,7 +10,8 @@ import (
 )
 
 // storeRollouts turns the step's samples into one Arrow record batch (one row per scored turn;
-// schema in rl.RolloutSchema), writes it to rollouts/step-NNNNNN.arrow, and returns a view the
+// schema in rl.RolloutSchema), writes it to rollouts/step-NNNNNN.arrow (NNNNNN = step+1, the step's
+// number as in metrics.jsonl; samples carry the same number), and returns a view the
 // updates read mini-batches from without copying token data. The caller releases it.
 func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, error) {
 	rec, err := rl.StepRecord(memory.DefaultAllocator, filepath.Base(t.dir), samples)
@@ -18,7 +19,7 @@ func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, er
 		return nil, fmt.Errorf("building the rollout record: %w", err)
 	}
 	defer rec.Release()
-	if err := rl.WriteStepFile(rl.StepFilePath(t.dir, step), rec); err != nil {
+	if err := rl.WriteStepFile(rl.StepFilePath(t.dir, step+1), rec); err != nil {
 		return nil, err
 	}
 	return rl.NewRollouts(rec)

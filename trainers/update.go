@@ -91,12 +91,13 @@ func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rowWeig
 			t.st.BadInARow = 0
 			t.opt.Step(params, t.sched.LR(t.st.OptSteps))
 			t.st.OptSteps++
+			t.phase(phaseUpdated, step)
 			acc.add(res, norm)
 		}
 	}
 	acc.write(m)
 	m["update_s"] = time.Since(start).Seconds()
-	return ctx.Err()
+	return nil // a cancelled ctx never stops a step half-way (see trainer.loop)
 }
 
 // badUpdate counts a skipped update whose numbers were not finite.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -41,12 +42,33 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 			fmt.Fprintf(w, "  best held-out       %s at step %d (checkpoints/best)\n", percent(sum.BestAccuracy), sum.BestStep)
 		}
 	}
-	fmt.Fprintf(w, "  run folder          %s  (config.yaml, metrics.jsonl, summary.json, plots/, rollouts/, checkpoints/)\n", dir)
-	fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "{reward,accuracy}.svg"))
-	fmt.Fprintf(w, "  resume              train --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", dir)
+	fmt.Fprintf(w, "  run folder          %s  (%s)\n", dir, strings.Join(present(dir, runFolderEntries...), ", "))
+	if len(present(dir, "plots/")) > 0 {
+		fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "{reward,accuracy}.svg"))
+	}
+	if cfg.Steps > 0 {
+		fmt.Fprintf(w, "  resume              train --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", dir)
+	}
 	fmt.Fprintf(w, "  evaluate            train eval --checkpoint %s --env %s%s --pass-k 8\n",
 		filepath.Join(dir, "checkpoints", "best"), cfg.Env, envArgSets(cfg.EnvArgs))
-	fmt.Fprintf(w, "  rollouts (Arrow)    %s\n", rolloutsHint(dir))
+	if files, _ := filepath.Glob(filepath.Join(dir, "rollouts", "*.arrow")); len(files) > 0 {
+		fmt.Fprintf(w, "  rollouts (Arrow)    %s\n", rolloutsHint(dir))
+	}
+}
+
+// runFolderEntries are what a run folder may hold, in the order the report lists them.
+var runFolderEntries = []string{"config.yaml", "metrics.jsonl", "summary.json", "plots/", "rollouts/", "rollouts.parquet", "checkpoints/"}
+
+// present keeps the entries that exist in dir (a trailing / marks a folder), so the report never
+// names a file the run did not write (steps: 0 writes no metrics, rollouts or plots).
+func present(dir string, entries ...string) []string {
+	var out []string
+	for _, e := range entries {
+		if fi, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(e, "/"))); err == nil && fi.IsDir() == strings.HasSuffix(e, "/") {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // printInterrupted says how to continue a run stopped by Ctrl-C.

@@ -67,7 +67,7 @@ func (a *app) train(cmd *cobra.Command, f runFlags) error {
 		OutDir: outDir, Resume: resuming, Log: prog, Progress: prog.update,
 	})
 	prog.finish()
-	if err := plots.WriteRunPlots(outDir); err != nil && runErr == nil {
+	if err := plots.WriteRunPlots(outDir); err != nil && runErr == nil && cfg.Steps > 0 {
 		fmt.Fprintf(a.stderr, "train: warning: no plots: %v\n", err)
 	}
 	switch {

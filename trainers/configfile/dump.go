@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"grit/policy"
 	"grit/trainers"
 )
 
@@ -99,7 +100,7 @@ func WriteResolved(dir string, cfg trainers.Config) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create run folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ResolvedName+".tmp-*")
+	tmp, err := policy.CreateTemp(dir, ResolvedName+".tmp-") // mode 0666 less the umask, like os.Create
 	if err != nil {
 		return fmt.Errorf("write resolved config: %w", err)
 	}
