@@ -1,0 +1,171 @@
+package bpe
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// maxCacheWords bounds the per-word cache; once full, further new words are encoded uncached.
+const maxCacheWords = 1 << 18
+
+// symbolPair is two adjacent token ids that a merge may join.
+type symbolPair struct{ left, right int32 }
+
+// mergeRule is what a pair becomes: the merged token's id, and its rank (position in the merges
+// list; lower merges first).
+type mergeRule struct{ rank, id int32 }
+
+// bpeModel is the BPE model of tokenizer.json.
+type bpeModel struct {
+	vocab        map[string]int
+	merges       map[symbolPair]mergeRule
+	unk          int // -1 without unk_token
+	fuseUnk      bool
+	byteFallback bool
+	ignoreMerges bool
+	byteIDs      [256]int // id of "<0xXX>" per byte, -1 if absent
+
+	mu    sync.RWMutex
+	cache map[string][]int
+}
+
+func newBPEModel(m modelJSON) (*bpeModel, error) {
+	if m.Type != "BPE" {
+		return nil, fmt.Errorf("model type %q is not supported (supported: BPE)", m.Type)
+	}
+	if m.Dropout != nil && *m.Dropout != 0 {
+		return nil, fmt.Errorf("model: dropout %v is not supported (BPE dropout is a training-time option; set it to null)", *m.Dropout)
+	}
+	if m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "" {
+		return nil, fmt.Errorf("model: continuing_subword_prefix %q is not supported", *m.ContinuingSubwordPrefix)
+	}
+	if m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "" {
+		return nil, fmt.Errorf("model: end_of_word_suffix %q is not supported", *m.EndOfWordSuffix)
+	}
+	if len(m.Vocab) == 0 {
+		return nil, fmt.Errorf("model: empty vocab")
+	}
+	b := &bpeModel{vocab: m.Vocab, unk: -1, fuseUnk: m.FuseUnk, byteFallback: m.ByteFallback,
+		ignoreMerges: m.IgnoreMerges, cache: map[string][]int{}}
+	if m.UnkToken != nil {
+		id, ok := m.Vocab[*m.UnkToken]
+		if !ok {
+			return nil, fmt.Errorf("model: unk_token %q is not in the vocab", *m.UnkToken)
+		}
+		b.unk = id
+	}
+	for i := range b.byteIDs {
+		b.byteIDs[i] = -1
+		if id, ok := m.Vocab[fmt.Sprintf("<0x%02X>", i)]; ok {
+			b.byteIDs[i] = id
+		}
+	}
+	b.merges = make(map[symbolPair]mergeRule, len(m.Merges))
+	for rank, raw := range m.Merges {
+		left, right, err := parseMerge(raw)
+		if err != nil {
+			return nil, fmt.Errorf("model: merges[%d]: %w", rank, err)
+		}
+		l, okL := m.Vocab[left]
+		r, okR := m.Vocab[right]
+		id, okM := m.Vocab[left+right]
+		if !okL || !okR || !okM {
+			return nil, fmt.Errorf("model: merges[%d] %q + %q: a part or the merged token %q is not in the vocab", rank, left, right, left+right)
+		}
+		p := symbolPair{int32(l), int32(r)}
+		if _, dup := b.merges[p]; !dup { // the first (lowest) rank wins
+			b.merges[p] = mergeRule{rank: int32(rank), id: int32(id)}
+		}
+	}
+	return b, nil
+}
+
+// parseMerge reads one merge in either form: "left right" or ["left", "right"].
+func parseMerge(raw json.RawMessage) (string, string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		left, right, ok := strings.Cut(s, " ")
+		if !ok || left == "" || right == "" || strings.Contains(right, " ") {
+			return "", "", fmt.Errorf("%q is not \"left right\"", s)
+		}
+		return left, right, nil
+	}
+	var pair []string
+	if err := json.Unmarshal(raw, &pair); err != nil || len(pair) != 2 {
+		return "", "", fmt.Errorf("%s is neither \"left right\" nor [\"left\", \"right\"]", raw)
+	}
+	return pair[0], pair[1], nil
+}
+
+// encodeWord returns the ids of one pre-token, from the cache when it was seen before.
+func (m *bpeModel) encodeWord(word string, dst []int) []int {
+	if m.ignoreMerges {
+		if id, ok := m.vocab[word]; ok {
+			return append(dst, id)
+		}
+	}
+	m.mu.RLock()
+	ids, ok := m.cache[word]
+	m.mu.RUnlock()
+	if ok {
+		return append(dst, ids...)
+	}
+	ids = m.merge(m.initialSymbols(word))
+	m.mu.Lock()
+	if len(m.cache) < maxCacheWords {
+		m.cache[word] = ids
+	}
+	m.mu.Unlock()
+	return append(dst, ids...)
+}
+
+// initialSymbols splits a word into the ids of its characters. A character missing from the vocab
+// becomes its UTF-8 bytes' <0xXX> tokens under byte_fallback (when all exist), else unk (consecutive
+// unks fused into one under fuse_unk), else it is dropped, as the reference implementation does.
+func (m *bpeModel) initialSymbols(word string) []int32 {
+	syms := make([]int32, 0, len(word))
+	pendingUnk := false
+	for i, r := range word {
+		ch := word[i : i+len(string(r))]
+		if id, ok := m.vocab[ch]; ok {
+			if pendingUnk {
+				syms = append(syms, int32(m.unk))
+				pendingUnk = false
+			}
+			syms = append(syms, int32(id))
+			continue
+		}
+		if m.byteFallback && m.hasBytes(ch) {
+			if pendingUnk {
+				syms = append(syms, int32(m.unk))
+				pendingUnk = false
+			}
+			for j := 0; j < len(ch); j++ {
+				syms = append(syms, int32(m.byteIDs[ch[j]]))
+			}
+			continue
+		}
+		if m.unk < 0 {
+			continue
+		}
+		if pendingUnk && !m.fuseUnk {
+			syms = append(syms, int32(m.unk))
+		}
+		pendingUnk = true
+	}
+	if pendingUnk {
+		syms = append(syms, int32(m.unk))
+	}
+	return syms
+}
+
+func (m *bpeModel) hasBytes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if m.byteIDs[s[i]] < 0 {
+			return false
+		}
+	}
+	return true
+}
