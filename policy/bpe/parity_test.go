@@ -41,6 +41,10 @@ func TestParityWithJS(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed")
 	}
+	root := os.Getenv("GRIT_TOKENIZERS_JS")
+	if _, err := os.Stat(filepath.Join(root, "node_modules", "@lenml", "tokenizers")); err != nil {
+		t.Skipf("no @lenml/tokenizers under %s: %v", root, err)
+	}
 	var corpus []string
 	raw, err := os.ReadFile("testdata/corpus.json")
 	if err != nil {
@@ -49,7 +53,6 @@ func TestParityWithJS(t *testing.T) {
 	if err := json.Unmarshal(raw, &corpus); err != nil {
 		t.Fatal(err)
 	}
-	root := os.Getenv("GRIT_TOKENIZERS_JS")
 	cmd := exec.Command("node", append([]string{"testdata/encode.js", "testdata/corpus.json"}, dirs...)...)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, "node_modules"))
 	cmd.Stderr = os.Stderr
