@@ -10,17 +10,18 @@ import (
 // addedMatcher finds added tokens in text: at each position the longest token starting there wins,
 // and the leftmost match is taken first (the reference's leftmost-longest search).
 type addedMatcher struct {
-	byFirst map[byte][]addedTokenJSON // tokens by first byte, longest first
+	byFirst [256][]addedTokenJSON // tokens by first byte, longest first
+	empty   bool
 }
 
 func newAddedMatcher(tokens []addedTokenJSON) *addedMatcher {
-	m := &addedMatcher{byFirst: map[byte][]addedTokenJSON{}}
+	m := &addedMatcher{empty: len(tokens) == 0}
 	for _, t := range tokens {
 		if t.Content != "" {
 			m.byFirst[t.Content[0]] = append(m.byFirst[t.Content[0]], t)
 		}
 	}
-	for _, list := range m.byFirst {
+	for _, list := range &m.byFirst {
 		sort.SliceStable(list, func(i, j int) bool { return len(list[i].Content) > len(list[j].Content) })
 	}
 	return m
@@ -38,11 +39,15 @@ type segment struct {
 // match only between non-word characters; lstrip/rstrip tokens swallow the whitespace on their left /
 // right.
 func (m *addedMatcher) split(text string, base int, out []segment) []segment {
-	if len(m.byFirst) == 0 {
+	if m.empty {
 		return append(out, segment{text: text, id: -1, start: base})
 	}
 	done := 0 // text[:done] is already emitted
 	for i := 0; i < len(text); {
+		if len(m.byFirst[text[i]]) == 0 {
+			i++
+			continue
+		}
 		tok, ok := m.longestAt(text, i)
 		if !ok {
 			i++

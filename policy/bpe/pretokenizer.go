@@ -124,11 +124,10 @@ func parseSplit(raw json.RawMessage) (preTokenizer, error) {
 		}
 		matches = func(t string) [][2]int { return literalMatches(t, lit) }
 	case s.Pattern.Regex != nil:
-		re, err := compileRegex(*s.Pattern.Regex)
-		if err != nil {
+		var err error
+		if matches, err = splitterFor(*s.Pattern.Regex); err != nil {
 			return nil, fmt.Errorf("pre_tokenizer Split: %w", err)
 		}
-		matches = func(t string) [][2]int { return findAll(re, t) }
 	default:
 		return nil, fmt.Errorf("pre_tokenizer Split: pattern needs \"String\" or \"Regex\"")
 	}
@@ -142,11 +141,11 @@ func parseSplit(raw json.RawMessage) (preTokenizer, error) {
 func byteLevelPreTokenizer(addPrefixSpace, useRegex bool) (preTokenizer, error) {
 	var cut func(string) []string
 	if useRegex {
-		re, err := compileRegex(gpt2Pattern)
+		matches, err := splitterFor(gpt2Pattern)
 		if err != nil {
 			return nil, err
 		}
-		cut = func(t string) []string { return cutSpans(t, cover(len(t), findAll(re, t), false), isolated) }
+		cut = func(t string) []string { return cutSpans(t, cover(len(t), matches(t), false), isolated) }
 	}
 	return eachPiece(func(p piece) []string {
 		t := p.text
