@@ -11,10 +11,7 @@ import (
 // tokenizer and reports tokens per second. The word cache is warm after the first iteration, as it
 // is when tokenizing a data set.
 func BenchmarkEncodeQwen3(b *testing.B) {
-	tok, err := Load(jsModelDir(b, "tokenizer-qwen3"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	tok := loadJS(b, "tokenizer-qwen3")
 	raw, err := os.ReadFile("testdata/corpus.json")
 	if err != nil {
 		b.Fatal(err)

@@ -1,6 +1,7 @@
 package bpe
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -82,8 +83,12 @@ func newBPEModel(m modelJSON) (*bpeModel, error) {
 	return b, nil
 }
 
-// parseMerge reads one merge in either form: "left right" or ["left", "right"].
+// parseMerge reads one merge in either form: "left right" or ["left", "right"]. Merges without
+// escapes (nearly all) are cut directly; json.Unmarshal per merge would dominate the load time.
 func parseMerge(raw json.RawMessage) (string, string, error) {
+	if left, right, ok := parsePlainMerge(raw); ok {
+		return left, right, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		left, right, ok := strings.Cut(s, " ")
@@ -97,6 +102,23 @@ func parseMerge(raw json.RawMessage) (string, string, error) {
 		return "", "", fmt.Errorf("%s is neither \"left right\" nor [\"left\", \"right\"]", raw)
 	}
 	return pair[0], pair[1], nil
+}
+
+// parsePlainMerge handles a merge without backslash escapes; ok is false for anything else.
+func parsePlainMerge(raw []byte) (left, right string, ok bool) {
+	if len(raw) < 2 || bytes.IndexByte(raw, '\\') >= 0 {
+		return "", "", false
+	}
+	if raw[0] == '"' && raw[len(raw)-1] == '"' {
+		l, r, found := strings.Cut(string(raw[1:len(raw)-1]), " ")
+		return l, r, found && l != "" && r != "" && !strings.Contains(r, " ") && !strings.Contains(r, `"`)
+	}
+	// ["left","right"]: with no escapes, the strings hold no quotes, so the quotes cut it in five.
+	parts := strings.Split(string(raw), `"`)
+	if len(parts) != 5 || strings.TrimSpace(parts[0]) != "[" || strings.TrimSpace(parts[2]) != "," || strings.TrimSpace(parts[4]) != "]" {
+		return "", "", false
+	}
+	return parts[1], parts[3], true
 }
 
 // encodeWord returns the ids of one pre-token, from the cache when it was seen before.

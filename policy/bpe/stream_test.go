@@ -58,10 +58,7 @@ func TestStreamDecoderMatchesDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, pkg := range jsTokenizers {
-		tok, err := Load(jsModelDir(t, pkg))
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := loadJS(t, pkg)
 		for _, text := range corpus {
 			ids := tok.Encode(text)
 			s := tok.NewStreamDecoder()
