@@ -2,10 +2,12 @@ package bpe
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -71,7 +73,16 @@ func TestParityWithJS(t *testing.T) {
 	if err := json.Unmarshal(raw, &corpus); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", append([]string{"testdata/encode.js", "testdata/corpus.json"}, dirs...)...)
+	corpus = append(corpus, randomTexts(400)...)
+	corpusPath := filepath.Join(t.TempDir(), "corpus.json")
+	raw, err = json.Marshal(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(corpusPath, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", append([]string{"testdata/encode.js", corpusPath}, dirs...)...)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, "node_modules"))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -97,22 +108,51 @@ func TestParityWithJS(t *testing.T) {
 			if gs := tok.EncodeWithSpecials(s); !slices.Equal(gs, w.Special[j]) {
 				t.Errorf("%s: EncodeWithSpecials(%q)\n got  %v\n want %v", name, s, gs, w.Special[j])
 			}
-			if back := tok.Decode(got); back != s && !roundTripExempt(name, s, back) {
+			if back := tok.Decode(got); back != s && !roundTripExempt(tok, name, s, back) {
 				t.Errorf("%s: Decode(Encode(%q)) = %q", name, s, back)
 			}
 		}
 	}
 }
 
+// randomTexts are n fixed pseudo-random strings over pieces the tokenizers treat specially: special
+// tokens of all four files, contractions, digits of several scripts, whitespace kinds, CJK, emoji,
+// combining marks and bytes that byte fallback must spell out. U+FEFF is left out on purpose: in
+// JavaScript regexes \s matches it, in the Rust library's (Oniguruma) and in grit's it does not, so
+// the JavaScript port splits " \ufeff" differently from the reference that trained the models.
+func randomTexts(n int) []string {
+	pieces := []string{"<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|begin_of_text|>", "<|eot_id|>", "<s>", "</s>",
+		"<think>", "'s", "'LL", "'ve", "the", " the", "Hello", "ing", "x", "é", "e\u0301", "中文", "日本", "🙂", "👍🏽",
+		"0", "42", "12345", "٣", "½", " ", "  ", "   ", "\t", "\n", "\r\n", "\n\n", "\u00a0", "\u3000", ".", ",",
+		"!?", "()", "{}", "->", "==", "\"", "\\", "ſ", "\u200d", "\u0000", "\u007f"}
+	rng := rand.New(rand.NewPCG(7, 11))
+	out := make([]string, n)
+	for i := range out {
+		var sb strings.Builder
+		for range 1 + rng.IntN(20) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		out[i] = sb.String()
+	}
+	return out
+}
+
 // roundTripExempt lists the two ways the real files change text on purpose: Qwen's NFC normalizer
-// composes "e\u0301" into "é", and Llama 2's normalizer prepends "▁" to the text after every special
+// composes "e\u0301" into "é", and Llama 2's normalizer prepends "▁" to the text after every added
 // token, so "<s>x" encodes as "<s>", "▁x" and decodes to "<s> x" (in the reference as well).
-func roundTripExempt(name, s, back string) bool {
+func roundTripExempt(tok *Tokenizer, name, s, back string) bool {
 	switch name {
 	case "tokenizer-qwen3":
 		return back == norm.NFC.String(s)
 	case "tokenizer-llama2":
-		return s == "<s>[INST] Hello [/INST] Hi</s>" && back == "<s> [INST] Hello [/INST] Hi</s>"
+		var want strings.Builder
+		for i, seg := range tok.raw.split(s, 0, nil) {
+			if seg.id < 0 && i > 0 {
+				want.WriteString(" ")
+			}
+			want.WriteString(seg.text)
+		}
+		return back == want.String()
 	}
 	return false
 }
