@@ -108,7 +108,7 @@ func parse(raw []byte) (*Tokenizer, error) {
 	if t.normalize, err = parseNormalizer(f.Normalizer); err != nil {
 		return nil, err
 	}
-	if t.pretok, err = parsePreTokenizer(f.PreTokenizer); err != nil {
+	if t.pretok, t.byteLevel, err = parsePreTokenizer(f.PreTokenizer); err != nil {
 		return nil, err
 	}
 	if t.decode, err = parseDecoder(f.Decoder); err != nil {

@@ -121,23 +121,27 @@ func parsePlainMerge(raw []byte) (left, right string, ok bool) {
 	return parts[1], parts[3], true
 }
 
-// encodeWord returns the ids of one pre-token, from the cache when it was seen before.
-func (m *bpeModel) encodeWord(word string, dst []int) []int {
-	if m.ignoreMerges {
-		if id, ok := m.vocab[word]; ok {
-			return append(dst, id)
-		}
-	}
+// encodeWord appends the ids of one pre-token. With byteLevel, the pre-token is raw text whose
+// bytes are first rewritten as byte-level characters. Results are cached by the pre-token as given.
+func (m *bpeModel) encodeWord(piece string, byteLevel bool, dst []int) []int {
 	m.mu.RLock()
-	ids, ok := m.cache[word]
+	ids, ok := m.cache[piece]
 	m.mu.RUnlock()
 	if ok {
 		return append(dst, ids...)
 	}
-	ids = m.merge(m.initialSymbols(word))
+	word := piece
+	if byteLevel {
+		word = byteLevelEncode(piece)
+	}
+	if id, ok := m.vocab[word]; ok && m.ignoreMerges {
+		ids = []int{id}
+	} else {
+		ids = m.merge(m.initialSymbols(word))
+	}
 	m.mu.Lock()
 	if len(m.cache) < maxCacheWords {
-		m.cache[word] = ids
+		m.cache[piece] = ids
 	}
 	m.mu.Unlock()
 	return append(dst, ids...)

@@ -36,28 +36,36 @@ func eachPiece(cut func(piece) []string) preTokenizer {
 }
 
 // parsePreTokenizer builds the pre-tokenizer stage; a null stage keeps each piece whole (nil).
-func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
+// When the stage applied last is ByteLevel, it leaves the byte-to-character rewrite to the model
+// (byteLevelWords true), which then caches words by their raw text and rewrites only cache misses.
+func parsePreTokenizer(raw json.RawMessage) (pt preTokenizer, byteLevelWords bool, err error) {
+	return parsePreTokenizerStage(raw, true)
+}
+
+// parsePreTokenizerStage builds one stage; last says whether nothing runs after it.
+func parsePreTokenizerStage(raw json.RawMessage, last bool) (preTokenizer, bool, error) {
 	if isNull(raw) {
-		return nil, nil
+		return nil, false, nil
 	}
 	kind, err := stageType(raw)
 	if err != nil {
-		return nil, fmt.Errorf("pre_tokenizer: %w", err)
+		return nil, false, fmt.Errorf("pre_tokenizer: %w", err)
 	}
-	switch kind {
-	case "Sequence":
+	if kind == "Sequence" {
 		var seq struct {
 			PreTokenizers []json.RawMessage `json:"pretokenizers"`
 		}
 		if err := json.Unmarshal(raw, &seq); err != nil {
-			return nil, fmt.Errorf("pre_tokenizer Sequence: %w", err)
+			return nil, false, fmt.Errorf("pre_tokenizer Sequence: %w", err)
 		}
 		var steps []preTokenizer
+		byteLevelWords := false
 		for i, sub := range seq.PreTokenizers {
-			p, err := parsePreTokenizer(sub)
+			p, deferred, err := parsePreTokenizerStage(sub, last && i == len(seq.PreTokenizers)-1)
 			if err != nil {
-				return nil, fmt.Errorf("pre_tokenizer Sequence[%d]: %w", i, err)
+				return nil, false, fmt.Errorf("pre_tokenizer Sequence[%d]: %w", i, err)
 			}
+			byteLevelWords = byteLevelWords || deferred
 			if p != nil {
 				steps = append(steps, p)
 			}
@@ -67,18 +75,28 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 				ps = s(ps)
 			}
 			return ps
-		}, nil
-	case "Split":
-		return parseSplit(raw)
-	case "ByteLevel":
+		}, byteLevelWords, nil
+	}
+	if kind == "ByteLevel" {
 		var b struct {
 			AddPrefixSpace bool  `json:"add_prefix_space"`
 			UseRegex       *bool `json:"use_regex"`
 		}
 		if err := json.Unmarshal(raw, &b); err != nil {
-			return nil, fmt.Errorf("pre_tokenizer ByteLevel: %w", err)
+			return nil, false, fmt.Errorf("pre_tokenizer ByteLevel: %w", err)
 		}
-		return byteLevelPreTokenizer(b.AddPrefixSpace, b.UseRegex == nil || *b.UseRegex)
+		pt, err := byteLevelPreTokenizer(b.AddPrefixSpace, b.UseRegex == nil || *b.UseRegex, !last)
+		return pt, last, err
+	}
+	pt, err := parseOtherStage(raw, kind)
+	return pt, false, err
+}
+
+// parseOtherStage builds the stages that neither nest nor defer work to the model.
+func parseOtherStage(raw json.RawMessage, kind string) (preTokenizer, error) {
+	switch kind {
+	case "Split":
+		return parseSplit(raw)
 	case "Digits":
 		var d struct {
 			IndividualDigits bool `json:"individual_digits"`
@@ -136,16 +154,19 @@ func parseSplit(raw json.RawMessage) (preTokenizer, error) {
 	}), nil
 }
 
-// byteLevelPreTokenizer optionally prepends a space, optionally cuts with the GPT-2 regex, then
-// rewrites every byte of every piece as its byte-level character (see byteToRune).
-func byteLevelPreTokenizer(addPrefixSpace, useRegex bool) (preTokenizer, error) {
-	var cut func(string) []string
+// byteLevelPreTokenizer optionally prepends a space, optionally cuts with the GPT-2 regex, then (if
+// mapBytes) rewrites every byte of every piece as its byte-level character (see byteToRune). Without
+// mapBytes the model does the rewrite; a stage with nothing left to do is nil.
+func byteLevelPreTokenizer(addPrefixSpace, useRegex, mapBytes bool) (preTokenizer, error) {
+	var matches func(string) [][2]int
 	if useRegex {
-		matches, err := splitterFor(gpt2Pattern)
-		if err != nil {
+		var err error
+		if matches, err = splitterFor(gpt2Pattern); err != nil {
 			return nil, err
 		}
-		cut = func(t string) []string { return cutSpans(t, cover(len(t), matches(t), false), isolated) }
+	}
+	if !addPrefixSpace && !useRegex && !mapBytes {
+		return nil, nil
 	}
 	return eachPiece(func(p piece) []string {
 		t := p.text
@@ -153,11 +174,13 @@ func byteLevelPreTokenizer(addPrefixSpace, useRegex bool) (preTokenizer, error) 
 			t = " " + t
 		}
 		parts := []string{t}
-		if cut != nil {
-			parts = cut(t)
+		if matches != nil {
+			parts = cutSpans(t, cover(len(t), matches(t), false), isolated)
 		}
-		for i, s := range parts {
-			parts[i] = byteLevelEncode(s)
+		if mapBytes {
+			for i, s := range parts {
+				parts[i] = byteLevelEncode(s)
+			}
 		}
 		return parts
 	}), nil

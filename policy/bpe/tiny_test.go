@@ -1,6 +1,7 @@
 package bpe
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -177,6 +178,55 @@ func TestUnsupportedIsAnError(t *testing.T) {
 		_, err := loadVariant(t, c.fixture, c.old, c.new)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s with %s: error %v, want one containing %q", c.fixture, c.new, err, c.want)
+		}
+	}
+}
+
+func TestConcurrentEncode(t *testing.T) {
+	tok := mustLoad(t, "tiny-bytelevel")
+	texts := []string{"abc abc ab", "acab cab", "ab <m> c", "é abc"}
+	want := make([][]int, len(texts))
+	for i, s := range texts {
+		want[i] = tok.Encode(s)
+	}
+	fresh := mustLoad(t, "tiny-bytelevel") // empty word cache: goroutines race to fill it
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for k := range 200 {
+				i := (g + k) % len(texts)
+				if got := fresh.Encode(texts[i]); !slices.Equal(got, want[i]) {
+					done <- fmt.Errorf("Encode(%q) = %v, want %v", texts[i], got, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestGenerationConfigForms(t *testing.T) {
+	for _, c := range []struct {
+		raw  string
+		want []int
+	}{{`7`, []int{7}}, {`[2, 9]`, []int{2, 9}}, {`null`, nil}, {``, nil}} {
+		got, err := intOrList([]byte(c.raw))
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("intOrList(%s) = %v, %v; want %v", c.raw, got, err, c.want)
+		}
+	}
+	if _, err := intOrList([]byte(`"2"`)); err == nil {
+		t.Error("intOrList(\"2\"): want an error")
+	}
+	for _, c := range []struct{ raw, want string }{{`"<s>"`, "<s>"}, {`{"content": "</s>", "lstrip": false}`, "</s>"}, {`null`, ""}} {
+		got, err := tokenContent([]byte(c.raw))
+		if err != nil || got != c.want {
+			t.Errorf("tokenContent(%s) = %q, %v; want %q", c.raw, got, err, c.want)
 		}
 	}
 }

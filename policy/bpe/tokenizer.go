@@ -13,6 +13,7 @@ type Tokenizer struct {
 	norm      *addedMatcher // added tokens with normalized=true, matched on the normalized text
 	normalize normalizer
 	pretok    preTokenizer
+	byteLevel bool // pre-tokens are raw text for the model to rewrite as byte-level characters
 	decode    decoder
 	post      specials
 
@@ -50,7 +51,7 @@ func (t *Tokenizer) Encode(text string) []int {
 			pieces = t.pretok(pieces)
 		}
 		for _, p := range pieces {
-			ids = t.model.encodeWord(p.text, ids)
+			ids = t.model.encodeWord(p.text, t.byteLevel, ids)
 		}
 	}
 	return ids
