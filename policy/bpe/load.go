@@ -65,7 +65,7 @@ func LoadFile(tokenizerJSON string, opts ...Option) (*Tokenizer, error) {
 		}
 	}
 	if err := t.setSpecialIDs(cfg, gen); err != nil {
-		return nil, fmt.Errorf("bpe: %s: %w", files.config, err)
+		return nil, fmt.Errorf("bpe: special tokens of %s (tokenizer_config %q, generation_config %q): %w", tokenizerJSON, files.config, files.generation, err)
 	}
 	return t, nil
 }

@@ -230,3 +230,15 @@ func TestGenerationConfigForms(t *testing.T) {
 		}
 	}
 }
+
+func TestBadSpecialTokenNamesTheKey(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "tokenizer_config.json")
+	if err := os.WriteFile(cfg, []byte(`{"eos_token": "<|nope|>"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadFile(filepath.Join("testdata", "tiny-fallback", "tokenizer.json"), WithConfig(cfg))
+	if err == nil || !strings.Contains(err.Error(), `eos_token "<|nope|>" is not a token of tokenizer.json`) {
+		t.Errorf("error %v, want one naming eos_token", err)
+	}
+}
