@@ -65,3 +65,24 @@ func TestByteLevelPreTokenizer(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestPostProcessors(t *testing.T) {
+	cases := []struct {
+		raw            string
+		prefix, suffix []int
+	}{
+		{`{"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0], "trim_offsets": true, "add_prefix_space": false}`, []int{0}, []int{2}},
+		{`{"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "<eos>", "type_id": 0}}],
+		  "pair": [], "special_tokens": {"<bos>": {"id": "<bos>", "ids": [5], "tokens": ["<bos>"]}, "<eos>": {"id": "<eos>", "ids": [6], "tokens": ["<eos>"]}}}`, []int{5}, []int{6}},
+		{`{"type": "Sequence", "processors": [{"type": "ByteLevel", "trim_offsets": false},
+		  {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [],
+		   "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [128000], "tokens": ["<|begin_of_text|>"]}}}]}`, []int{128000}, nil},
+		{`null`, nil, nil},
+	}
+	for _, c := range cases {
+		s, err := parsePostProcessor([]byte(c.raw))
+		if err != nil || !slices.Equal(s.prefix, c.prefix) || !slices.Equal(s.suffix, c.suffix) {
+			t.Errorf("%.40s...: prefix %v suffix %v err %v; want %v %v", c.raw, s.prefix, s.suffix, err, c.prefix, c.suffix)
+		}
+	}
+}
