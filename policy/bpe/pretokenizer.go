@@ -149,6 +149,9 @@ func parseSplit(raw json.RawMessage) (preTokenizer, error) {
 	default:
 		return nil, fmt.Errorf("pre_tokenizer Split: pattern needs \"String\" or \"Regex\"")
 	}
+	if b == isolated && !s.Invert {
+		return eachPiece(func(p piece) []string { return isolatedPieces(p.text, matches(p.text)) }), nil
+	}
 	return eachPiece(func(p piece) []string {
 		return cutSpans(p.text, cover(len(p.text), matches(p.text), s.Invert), b)
 	}), nil
@@ -175,7 +178,7 @@ func byteLevelPreTokenizer(addPrefixSpace, useRegex, mapBytes bool) (preTokenize
 		}
 		parts := []string{t}
 		if matches != nil {
-			parts = cutSpans(t, cover(len(t), matches(t), false), isolated)
+			parts = isolatedPieces(t, matches(t))
 		}
 		if mapBytes {
 			for i, s := range parts {

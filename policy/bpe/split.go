@@ -124,3 +124,21 @@ func literalMatches(text, lit string) [][2]int {
 		off += i + len(lit)
 	}
 }
+
+// isolatedPieces is cutSpans(text, cover(len(text), matches, false), isolated) without the
+// intermediate slices: the matches and the gaps between them, in order.
+func isolatedPieces(text string, matches [][2]int) []string {
+	out := make([]string, 0, len(matches)+1)
+	prev := 0
+	for _, m := range matches {
+		if m[0] > prev {
+			out = append(out, text[prev:m[0]])
+		}
+		out = append(out, text[m[0]:m[1]])
+		prev = m[1]
+	}
+	if prev < len(text) {
+		out = append(out, text[prev:])
+	}
+	return out
+}
