@@ -1,6 +1,9 @@
 package bpe
 
-import "unicode"
+import (
+	"sync"
+	"unicode"
+)
 
 // The split regexes of the common byte-level models, matched by hand-written scanners that give the
 // same matches as the regex engine (splitter_test.go compares them on random text) at several times
@@ -60,8 +63,21 @@ type runeText struct {
 	off []int
 }
 
-func decodeRunes(s string) runeText {
-	t := runeText{r: make([]rune, 0, len(s)), off: make([]int, 0, len(s)+1)}
+// runeTexts recycles the buffers of decodeRunes between calls (and goroutines).
+var runeTexts = sync.Pool{New: func() any { return new(runeText) }}
+
+// putRunes returns a runeText to the pool unless it grew past 64Ki runes (one huge document must
+// not pin its buffers).
+func putRunes(t *runeText) {
+	if cap(t.r) <= 1<<16 {
+		runeTexts.Put(t)
+	}
+}
+
+// decodeRunes decodes s into a pooled runeText; give it back with putRunes when done.
+func decodeRunes(s string) *runeText {
+	t := runeTexts.Get().(*runeText)
+	t.r, t.off = t.r[:0], t.off[:0]
 	for i, r := range s {
 		t.r = append(t.r, r)
 		t.off = append(t.off, i)
@@ -70,7 +86,7 @@ func decodeRunes(s string) runeText {
 	return t
 }
 
-func (t runeText) at(i int) rune {
+func (t *runeText) at(i int) rune {
 	if i < len(t.r) {
 		return t.r[i]
 	}
@@ -78,7 +94,7 @@ func (t runeText) at(i int) rune {
 }
 
 // run returns the first index >= i whose rune fails f.
-func (t runeText) run(i int, f func(rune) bool) int {
+func (t *runeText) run(i int, f func(rune) bool) int {
 	for i < len(t.r) && f(t.r[i]) {
 		i++
 	}
@@ -87,7 +103,7 @@ func (t runeText) run(i int, f func(rune) bool) int {
 
 // contraction matches 's 't 're 've 'm 'll 'd at i (caseless: letters in either case) and
 // returns its end, or i.
-func (t runeText) contraction(i int, caseless bool) int {
+func (t *runeText) contraction(i int, caseless bool) int {
 	if t.at(i) != '\'' {
 		return i
 	}
@@ -118,7 +134,7 @@ func asciiLower(r rune) rune {
 
 // whitespace matches the shared tail \s+(?!\S)|\s+ at a whitespace rune i: the whole run when it
 // ends the text or is one rune long, else the run less its last rune (which then prefixes the word).
-func (t runeText) whitespace(i int) int {
+func (t *runeText) whitespace(i int) int {
 	k := t.run(i, isSpace)
 	if k < len(t.r) && k-i > 1 {
 		return k - 1
@@ -134,6 +150,7 @@ func (t runeText) whitespace(i int) int {
 // tried in that order at each position (the first alternative that matches wins).
 func scanLlama3(s string, maxDigits int) [][2]int {
 	t := decodeRunes(s)
+	defer putRunes(t)
 	out := make([][2]int, 0, len(s)/4+1)
 	isNewline := func(r rune) bool { return r == '\r' || r == '\n' }
 	for i := 0; i < len(t.r); {
@@ -182,6 +199,7 @@ func scanLlama3(s string, maxDigits int) [][2]int {
 //	's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 func scanGPT2(s string) [][2]int {
 	t := decodeRunes(s)
+	defer putRunes(t)
 	out := make([][2]int, 0, len(s)/4+1)
 	for i := 0; i < len(t.r); {
 		r := t.r[i]
