@@ -27,6 +27,7 @@ type bpeModel struct {
 	byteFallback bool
 	ignoreMerges bool
 	byteIDs      [256]int // id of "<0xXX>" per byte, -1 if absent
+	charIDs      [256]int // id of each byte's byte-level character (see byteToRune), -1 if absent
 
 	mu    sync.RWMutex
 	cache map[string][]int
@@ -58,9 +59,12 @@ func newBPEModel(m modelJSON) (*bpeModel, error) {
 		b.unk = id
 	}
 	for i := range b.byteIDs {
-		b.byteIDs[i] = -1
+		b.byteIDs[i], b.charIDs[i] = -1, -1
 		if id, ok := m.Vocab[fmt.Sprintf("<0x%02X>", i)]; ok {
 			b.byteIDs[i] = id
+		}
+		if id, ok := m.Vocab[string(byteToRune[i])]; ok {
+			b.charIDs[i] = id
 		}
 	}
 	b.merges = make(map[symbolPair]mergeRule, len(m.Merges))
@@ -130,21 +134,37 @@ func (m *bpeModel) encodeWord(piece string, byteLevel bool, dst []int) []int {
 	if ok {
 		return append(dst, ids...)
 	}
-	word := piece
-	if byteLevel {
-		word = byteLevelEncode(piece)
-	}
-	if id, ok := m.vocab[word]; ok && m.ignoreMerges {
-		ids = []int{id}
-	} else {
-		ids = m.merge(m.initialSymbols(word))
-	}
+	ids = m.encodeUncached(piece, byteLevel)
 	m.mu.Lock()
 	if len(m.cache) < maxCacheWords {
 		m.cache[piece] = ids
 	}
 	m.mu.Unlock()
 	return append(dst, ids...)
+}
+
+// encodeUncached runs BPE on one pre-token (see encodeWord).
+func (m *bpeModel) encodeUncached(piece string, byteLevel bool) []int {
+	if byteLevel && !m.ignoreMerges {
+		// Every byte is one byte-level character: look its id up in a table, not the vocab map.
+		syms := make([]int32, len(piece))
+		for i := 0; i < len(piece); i++ {
+			id := m.charIDs[piece[i]]
+			if id < 0 {
+				return m.merge(m.initialSymbols(byteLevelEncode(piece)))
+			}
+			syms[i] = int32(id)
+		}
+		return m.merge(syms)
+	}
+	word := piece
+	if byteLevel {
+		word = byteLevelEncode(piece)
+	}
+	if id, ok := m.vocab[word]; ok && m.ignoreMerges {
+		return []int{id}
+	}
+	return m.merge(m.initialSymbols(word))
 }
 
 // initialSymbols splits a word into the ids of its characters. A character missing from the vocab
