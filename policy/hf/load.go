@@ -122,7 +122,7 @@ func load(f *family, dir string, configJSON []byte, tok policy.Tokenizer) (*Mode
 func readChecked(w *shards, name string, shape []int) (*tensor.Tensor, error) {
 	file, ok := w.where[name]
 	if !ok {
-		return nil, fmt.Errorf("hf: tensor %q is missing (config.json implies shape %v)", name, shape)
+		return nil, fmt.Errorf("hf: %s: tensor %q is missing (config.json implies shape %v)", w.dir, name, shape)
 	}
 	dtype, got, _ := file.Info(name)
 	if !slices.Equal(got, shape) {

@@ -16,6 +16,7 @@ const IndexFile = "model.safetensors.index.json"
 
 // shards is the open weight files of a folder and the file that holds each tensor.
 type shards struct {
+	dir   string
 	files []*policy.SafetensorsFile
 	where map[string]*policy.SafetensorsFile
 }
@@ -31,7 +32,7 @@ func (s *shards) Close() {
 // in the index under that shard, and every listed tensor must be in its shard; a tensor in two
 // files is an error.
 func openWeights(dir string) (*shards, error) {
-	s := &shards{where: map[string]*policy.SafetensorsFile{}}
+	s := &shards{dir: dir, where: map[string]*policy.SafetensorsFile{}}
 	single := filepath.Join(dir, policy.WeightsFile)
 	if _, err := os.Stat(single); err == nil {
 		f, err := policy.OpenSafetensors(single)
