@@ -10,6 +10,8 @@
 // The folder's tokenizer.json is read through policy's tokenizer registry (import the package that
 // implements its kind as well). The loaded policy is grit's GPT with the switches the family needs,
 // so it trains and samples like any grit policy; its Save writes a folder transformers opens again.
+// The loaded value is a *Model: its embedded GPT field is the decoder itself (for code that needs
+// *policy.GPT); save through Model.Save, not GPT.Save, to keep the Hugging Face layout.
 //
 // What is read, with transformers' semantics:
 //
