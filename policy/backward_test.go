@@ -12,13 +12,18 @@ import (
 //
 // on a small float32 model (so the tolerance is loose), for parameters of every kind.
 func TestPassBackwardMatchesFiniteDifferences(t *testing.T) {
-	for _, name := range []string{"gpt2", "modern"} {
+	for _, name := range []string{"gpt2", "modern", "imported"} {
 		t.Run(name, func(t *testing.T) {
 			cfg := Config{Vocab: 64, DModel: 16, NHeads: 2, NLayers: 2, MLPHidden: 32, Context: 16,
 				Norm: "layernorm", Activation: "gelu", Positions: "learned", RoPETheta: 10000, NormEps: 1e-5, Bias: true}
 			if name == "modern" { // Llama-style: no linear biases
 				cfg.Bias = false
 				cfg.NHeads, cfg.NKVHeads, cfg.Norm, cfg.Activation, cfg.Positions, cfg.TieEmbeddings = 4, 2, "rmsnorm", "swiglu", "rope", true
+			}
+			if name == "imported" { // Qwen3-style q/k norm, q/k/v biases, head width 6 != 16/4, Llama 3 RoPE scaling
+				cfg = importedConfig(cfg)
+				cfg.NHeads, cfg.HeadDimension = 4, 6
+				cfg.RoPEScaling.OriginalMaxPositions = 8
 			}
 			m := newTestModel(t, cfg, 11)
 			for _, p := range m.Params() { // larger weights than GPT-2 init so every path matters

@@ -24,6 +24,13 @@ type Config struct {
 	NormEps       float32    `json:"norm_eps" mapstructure:"norm_eps"`             // epsilon inside LayerNorm / RMSNorm
 	TieEmbeddings bool       `json:"tie_embeddings" mapstructure:"tie_embeddings"` // reuse the token embedding as the output projection
 	Bias          bool       `json:"bias" mapstructure:"bias"`                     // biases on every linear layer (GPT-2); false for Llama-style blocks
+
+	// Switches for imported architectures (Hugging Face families); the zero values are grit's own
+	// model, and they are omitted from config.json when zero so older checkpoints read unchanged.
+	QKVBias       bool         `json:"qkv_bias,omitempty"`     // biases on the query/key/value projection even without Bias (Qwen2)
+	QKNorm        bool         `json:"qk_norm,omitempty"`      // per-head RMSNorm of queries and keys before RoPE, gains [HeadDim] (Qwen3)
+	HeadDimension int          `json:"head_dim,omitempty"`     // width of one attention head; 0 means DModel/NHeads
+	RoPEScaling   *RoPEScaling `json:"rope_scaling,omitempty"` // frequency scaling of RoPE; nil means none
 }
 
 // KVHeads is the number of key/value heads after applying the NKVHeads=0 default.
@@ -34,8 +41,16 @@ func (c Config) KVHeads() int {
 	return c.NKVHeads
 }
 
-// HeadDim is the width of one attention head.
-func (c Config) HeadDim() int { return c.DModel / c.NHeads }
+// HeadDim is the width of one attention head: HeadDimension when set, else DModel/NHeads.
+func (c Config) HeadDim() int {
+	if c.HeadDimension > 0 {
+		return c.HeadDimension
+	}
+	return c.DModel / c.NHeads
+}
+
+// HasQKVBias reports whether the query/key/value projection has a bias.
+func (c Config) HasQKVBias() bool { return c.Bias || c.QKVBias }
 
 // Validate reports the first field that makes the config unusable.
 func (c Config) Validate() error {
@@ -51,7 +66,10 @@ func (c Config) Validate() error {
 	positive("NLayers", c.NLayers)
 	positive("MLPHidden", c.MLPHidden)
 	positive("Context", c.Context)
-	if c.NHeads > 0 && c.DModel%c.NHeads != 0 {
+	if c.HeadDimension < 0 {
+		errs = append(errs, fmt.Errorf("policy config: HeadDimension must be >= 0 (0 means DModel/NHeads), got %d", c.HeadDimension))
+	}
+	if c.NHeads > 0 && c.HeadDimension == 0 && c.DModel%c.NHeads != 0 {
 		errs = append(errs, fmt.Errorf("policy config: DModel (%d) must be a multiple of NHeads (%d)", c.DModel, c.NHeads))
 	}
 	if c.NKVHeads < 0 {
@@ -72,10 +90,18 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("policy config: RoPETheta must be positive with rope positions, got %g", c.RoPETheta))
 		}
 		if c.NHeads > 0 && c.HeadDim()%2 != 0 {
-			errs = append(errs, fmt.Errorf("policy config: rope needs an even head dimension, DModel/NHeads = %d", c.HeadDim()))
+			errs = append(errs, fmt.Errorf("policy config: rope needs an even head dimension, got %d", c.HeadDim()))
+		}
+		if c.RoPEScaling != nil {
+			if err := c.RoPEScaling.Validate(); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	default:
 		errs = append(errs, oneOf("Positions", c.Positions, PositionKinds))
+	}
+	if c.RoPEScaling != nil && c.Positions != RoPEPositions {
+		errs = append(errs, fmt.Errorf("policy config: RoPEScaling is set but Positions is %q, not rope", c.Positions))
 	}
 	if !(c.NormEps > 0) {
 		errs = append(errs, fmt.Errorf("policy config: NormEps must be positive, got %g", c.NormEps))

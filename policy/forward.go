@@ -46,8 +46,11 @@ func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
 	}
 	for i := range m.blocks {
 		b := &m.blocks[i]
-		h := tm.norm(x, b.ln1G, b.ln1B)                                                            // [B*T, D]
-		qkv := tp.Linear(h, tm.p(b.qkvW), tm.p(b.qkvB))                                            // [B*T, (H+2KV)*hd]
+		h := tm.norm(x, b.ln1G, b.ln1B)                 // [B*T, D]
+		qkv := tp.Linear(h, tm.p(b.qkvW), tm.p(b.qkvB)) // [B*T, (H+2KV)*hd]
+		if b.qNorm != nil {
+			qkv = tp.HeadRMSNorm(qkv, tm.p(b.qNorm), tm.p(b.kNorm), cfg.NHeads, cfg.KVHeads(), cfg.HeadDim(), cfg.NormEps)
+		}
 		att := tp.CausalSelfAttention(qkv, B, T, cfg.NHeads, cfg.KVHeads(), cfg.HeadDim(), m.rope) // [B*T, H*hd]
 		x = tp.Add(x, tp.Linear(att, tm.p(b.projW), tm.p(b.projB)))                                // [B*T, D]
 		h = tm.norm(x, b.ln2G, b.ln2B)

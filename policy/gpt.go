@@ -33,6 +33,8 @@ type GPT struct {
 type block struct {
 	ln1G, ln1B *tensor.Param // [D] pre-attention norm (bias nil with rmsnorm)
 	qkvW, qkvB *tensor.Param // [(H+2*KV)*hd, D], rows laid out [q heads | k heads | v heads]
+	qNorm      *tensor.Param // [hd] per-head RMSNorm gain of the queries (nil without QKNorm)
+	kNorm      *tensor.Param // [hd] per-head RMSNorm gain of the keys (nil without QKNorm)
 	projW      *tensor.Param // [D, H*hd] attention output projection
 	projB      *tensor.Param // [D]
 	ln2G, ln2B *tensor.Param // [D] pre-MLP norm
@@ -69,6 +71,10 @@ func NewGPT(cfg Config, tok Tokenizer, seed uint64) (*GPT, error) {
 		b := &m.blocks[i]
 		ones(b.ln1G)
 		ones(b.ln2G)
+		if b.qNorm != nil {
+			ones(b.qNorm)
+			ones(b.kNorm)
+		}
 		normal(b.qkvW, 0.02)
 		normal(b.projW, resid)
 		normal(b.fcW, 0.02)
@@ -118,7 +124,7 @@ func newGPTShapes(cfg Config, tok Tokenizer) (*GPT, error) {
 	if cfg.Positions == LearnedPositions {
 		m.wpe = add("wpe.weight", cfg.Context, d)
 	} else {
-		m.rope = tensor.NewRoPE(hd, cfg.Context, cfg.RoPETheta)
+		m.rope = newRoPE(cfg)
 	}
 	m.blocks = make([]block, cfg.NLayers)
 	for i := range m.blocks {
@@ -126,7 +132,13 @@ func newGPTShapes(cfg Config, tok Tokenizer) (*GPT, error) {
 		pre := fmt.Sprintf("blocks.%d.", i)
 		b.ln1G, b.ln1B = norm(pre + "ln1")
 		b.qkvW = add(pre+"attn.qkv.weight", (h+2*kv)*hd, d)
-		b.qkvB = bias(pre+"attn.qkv.bias", (h+2*kv)*hd)
+		if cfg.HasQKVBias() {
+			b.qkvB = add(pre+"attn.qkv.bias", (h+2*kv)*hd)
+		}
+		if cfg.QKNorm {
+			b.qNorm = add(pre+"attn.q_norm.weight", hd)
+			b.kNorm = add(pre+"attn.k_norm.weight", hd)
+		}
 		b.projW = add(pre+"attn.proj.weight", d, h*hd)
 		b.projB = bias(pre+"attn.proj.bias", d)
 		b.ln2G, b.ln2B = norm(pre + "ln2")
@@ -150,6 +162,24 @@ func newGPTShapes(cfg Config, tok Tokenizer) (*GPT, error) {
 	}
 	return m, nil
 }
+
+// ropeTablePositions caps the positions whose rotations are precomputed; later positions are computed
+// by the same function on the fly, so the cap changes no value (models with 128k-token contexts
+// would otherwise spend memory and start-up time on tables they rarely read).
+const ropeTablePositions = 8192
+
+// newRoPE builds the rotary tables of cfg (with its frequency scaling, if any).
+func newRoPE(cfg Config) *tensor.RoPE {
+	n := min(cfg.Context, ropeTablePositions)
+	if cfg.RoPEScaling != nil {
+		return tensor.NewRoPEFreqs(cfg.RoPEScaling.InvFreq(cfg.RoPETheta, cfg.HeadDim()), n)
+	}
+	return tensor.NewRoPE(cfg.HeadDim(), n, cfg.RoPETheta)
+}
+
+// NewGPTShapes builds a model of cfg with every parameter zero, for a loader that fills them (as
+// Load does); it checks cfg and the tokenizer like NewGPT. Params() names the parameters.
+func NewGPTShapes(cfg Config, tok Tokenizer) (*GPT, error) { return newGPTShapes(cfg, tok) }
 
 // Config returns the model's configuration.
 func (m *GPT) Config() Config { return m.cfg }

@@ -24,7 +24,17 @@ func testConfigs() map[string]Config {
 	modern := TinyConfig() // rope + rmsnorm + swiglu + GQA + tied embeddings + no linear biases (Llama-style)
 	modern.Norm, modern.Activation, modern.Positions, modern.NKVHeads = "rmsnorm", "swiglu", "rope", 2
 	modern.MLPHidden, modern.TieEmbeddings, modern.Bias = 192, true, false
-	return map[string]Config{"tiny": tiny, "small": small, "modern": modern}
+	return map[string]Config{"tiny": tiny, "small": small, "modern": modern, "imported": importedConfig(TinyConfig())}
+}
+
+// importedConfig switches on what Hugging Face families need beyond grit's own blocks: q/k/v-only
+// biases, per-head q/k RMSNorm, a head width that is not DModel/NHeads, and Llama 3 RoPE scaling whose
+// wavelengths fall in all three bands (kept, smoothed, slowed).
+func importedConfig(c Config) Config {
+	c.Norm, c.Activation, c.Positions, c.NKVHeads, c.Bias = "rmsnorm", "swiglu", "rope", 2, false
+	c.QKVBias, c.QKNorm, c.HeadDimension = true, true, 24
+	c.RoPEScaling = &RoPEScaling{Type: RoPEScalingLlama3, Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4, OriginalMaxPositions: 64}
+	return c
 }
 
 func newTestModel(t testing.TB, cfg Config, seed uint64) *GPT {

@@ -16,6 +16,7 @@ type inference struct {
 	m     *GPT
 	cfg   Config
 	seqs  int                  // sequences in the cache
+	ctx   int                  // positions per sequence in the cache
 	qDim  int                  // H*hd
 	kvDim int                  // KV*hd
 	wT    []layerWT            // per layer: weights packed for the matrix kernel
@@ -42,18 +43,20 @@ func packed(p *tensor.Param) *tensor.PackedWeight {
 }
 
 // newInference snapshots the weights (packed) and allocates a KV cache for seqs sequences of up
-// to Context positions each: per layer, K and V are [seqs, Context, KV*hd].
-func newInference(m *GPT, seqs int) *inference {
+// to ctx positions each (at most Context): per layer, K and V are [seqs, ctx, KV*hd]. The cache
+// size changes no value, only memory (models with long contexts sample short sequences).
+func newInference(m *GPT, seqs, ctx int) *inference {
 	cfg := m.cfg
-	in := &inference{m: m, cfg: cfg, seqs: seqs, qDim: cfg.NHeads * cfg.HeadDim(), kvDim: cfg.KVHeads() * cfg.HeadDim()}
+	ctx = min(ctx, cfg.Context)
+	in := &inference{m: m, cfg: cfg, seqs: seqs, ctx: ctx, qDim: cfg.NHeads * cfg.HeadDim(), kvDim: cfg.KVHeads() * cfg.HeadDim()}
 	in.wT = make([]layerWT, cfg.NLayers)
 	in.k = make([][]float32, cfg.NLayers)
 	in.v = make([][]float32, cfg.NLayers)
 	for l := range m.blocks {
 		b := &m.blocks[l]
 		in.wT[l] = layerWT{qkv: packed(b.qkvW), proj: packed(b.projW), fc: packed(b.fcW), up: packed(b.upW), out: packed(b.outW)}
-		in.k[l] = make([]float32, seqs*cfg.Context*in.kvDim) // [S, Context, KV*hd]
-		in.v[l] = make([]float32, seqs*cfg.Context*in.kvDim) // [S, Context, KV*hd]
+		in.k[l] = make([]float32, seqs*ctx*in.kvDim) // [S, ctx, KV*hd]
+		in.v[l] = make([]float32, seqs*ctx*in.kvDim) // [S, ctx, KV*hd]
 	}
 	in.headT = packed(m.head)
 	return in
@@ -121,25 +124,34 @@ func (in *inference) forward(rows []inferRow, want []int) []float32 {
 			for i := lo; i < hi; i++ {
 				row := rows[i]
 				q := qkv[i*qkvDim : (i+1)*qkvDim]
+				if b.qNorm != nil { // per-head RMSNorm before RoPE, in place (RMSNormRow reads each element before writing it)
+					for hh := 0; hh < nH+nKV; hh++ {
+						gain := b.qNorm.Value.Data
+						if hh >= nH {
+							gain = b.kNorm.Value.Data
+						}
+						tensor.RMSNormRow(q[hh*hd:(hh+1)*hd], q[hh*hd:(hh+1)*hd], gain, cfg.NormEps)
+					}
+				}
 				if m.rope != nil {
 					for hh := 0; hh < nH+nKV; hh++ { // q heads then k heads
 						m.rope.Apply(q[hh*hd:(hh+1)*hd], row.pos)
 					}
 				}
-				for g := 0; g < nKV; g++ { // cache layout [S, KV, Context, hd]
-					at := ((row.seq*nKV+g)*cfg.Context + row.pos) * hd
+				for g := 0; g < nKV; g++ { // cache layout [S, KV, ctx, hd]
+					at := ((row.seq*nKV+g)*in.ctx + row.pos) * hd
 					copy(kc[at:at+hd], q[in.qDim+g*hd:in.qDim+(g+1)*hd])
 					copy(vc[at:at+hd], q[in.qDim+in.kvDim+g*hd:in.qDim+in.kvDim+(g+1)*hd])
 				}
 			}
 		})
 		tensor.Parallel(r, func(lo, hi int) {
-			scores := make([]float32, (nH/nKV)*cfg.Context)
+			scores := make([]float32, (nH/nKV)*in.ctx)
 			for i := lo; i < hi; i++ {
 				row := rows[i]
 				q := qkv[i*qkvDim : i*qkvDim+in.qDim]
-				base := row.seq * nKV * cfg.Context * hd
-				attendRow(att[i*in.qDim:(i+1)*in.qDim], q, kc[base:], vc[base:], row.pos+1, nH, nKV, hd, cfg.Context, scores)
+				base := row.seq * nKV * in.ctx * hd
+				attendRow(att[i*in.qDim:(i+1)*in.qDim], q, kc[base:], vc[base:], row.pos+1, nH, nKV, hd, in.ctx, scores)
 			}
 		})
 		linearInto(tmp, att, w.proj, b.projB, r, in.qDim, d)

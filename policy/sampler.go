@@ -24,7 +24,12 @@ func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Gen
 	if len(prompts) == 0 || opts.MaxNewTokens == 0 {
 		return gens, nil
 	}
-	in := newInference(m, len(prompts))
+	longest := 0
+	for _, p := range prompts {
+		longest = max(longest, len(p))
+	}
+	// positions read: at most longest+MaxNewTokens-1 (the last sampled token is never read)
+	in := newInference(m, len(prompts), longest+opts.MaxNewTokens)
 	rngs := make([]*rand.Rand, len(prompts))
 	scratch := make([]samplingScratch, len(prompts))
 	var rows []inferRow

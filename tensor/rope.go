@@ -15,6 +15,7 @@ import "math"
 type RoPE struct {
 	headDim, maxPos int
 	theta           float64
+	invFreq         []float64 // [headDim/2] frequencies from NewRoPEFreqs; nil means theta^(-2i/headDim)
 	cos, sin        []float32 // [maxPos, headDim/2]
 }
 
@@ -30,12 +31,31 @@ func NewRoPE(headDim, maxPos int, theta float64) *RoPE {
 	return r
 }
 
+// NewRoPEFreqs is NewRoPE with explicit inverse frequencies (one per rotated pair, headDim =
+// 2*len(invFreq)): pair i at position p rotates by p*invFreq[i]. Frequency-scaled RoPE variants
+// (Llama 3's) compute their frequencies and build the tables with it.
+func NewRoPEFreqs(invFreq []float64, maxPos int) *RoPE {
+	maxPos = max(maxPos, 0)
+	half := len(invFreq)
+	r := &RoPE{headDim: 2 * half, maxPos: maxPos, invFreq: append([]float64(nil), invFreq...),
+		cos: make([]float32, maxPos*half), sin: make([]float32, maxPos*half)}
+	for p := 0; p < maxPos; p++ {
+		r.angles(r.cos[p*half:(p+1)*half], r.sin[p*half:(p+1)*half], p)
+	}
+	return r
+}
+
 // HeadDim is the head size the tables were built for.
 func (r *RoPE) HeadDim() int { return r.headDim }
 
 func (r *RoPE) angles(cos, sin []float32, pos int) {
 	for i := range cos {
-		freq := math.Pow(r.theta, -2*float64(i)/float64(r.headDim))
+		var freq float64
+		if r.invFreq != nil {
+			freq = r.invFreq[i]
+		} else {
+			freq = math.Pow(r.theta, -2*float64(i)/float64(r.headDim))
+		}
 		s, c := math.Sincos(float64(pos) * freq)
 		cos[i], sin[i] = float32(c), float32(s)
 	}
