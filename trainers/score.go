@@ -43,7 +43,8 @@ func newSCoRe(t *trainer) (*score, error) {
 
 func (s *score) needsReference() bool { return true }
 
-func (s *score) totalOptSteps() int { return rlOptSteps(s.t.cfg, 2) }
+// totalOptSteps counts one row per attempt: k rows per episode.
+func (s *score) totalOptSteps() int { return rlOptSteps(s.t.cfg, s.attempts) }
 
 // turnReward is the verifier's reward of one attempt (its weighted components).
 func (s *score) turnReward(tu *Turn) (float64, bool) {

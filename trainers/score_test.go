@@ -195,3 +195,13 @@ func TestSCoReThreeAttemptsRun(t *testing.T) {
 		}
 	}
 }
+
+// The learning-rate schedule's length counts k rows per episode: 16 prompts x 8 samples x 3
+// attempts = 384 rows, 3 mini-batches of 128 per step, 60 steps x 1 epoch = 180 optimiser steps.
+func TestSCoReThreeAttemptsScheduleLength(t *testing.T) {
+	s := threeAttemptSCoRe()
+	s.t.cfg.Steps, s.t.cfg.PromptsPerStep, s.t.cfg.NumGenerations, s.t.cfg.MiniBatchSize, s.t.cfg.NumIterations = 60, 16, 8, 128, 1
+	if n := s.totalOptSteps(); n != 180 {
+		t.Errorf("%d optimiser steps, want 180", n)
+	}
+}
