@@ -30,8 +30,10 @@ type LossResult struct {
 // agg the aggregation of cfg.LossType (see the LossType constants):
 //
 //	L = WAcc * agg(w m l_pg) + WEff * sum_{b in Q} w m l_eff / sum_{b in Q} m
-//	    + Beta * agg(w m k3) - EntropyCoef * agg(w m H)
+//	    + Beta * agg(w kl m k3) - EntropyCoef * agg(w m H)
 //
+// kl_b is the row's KLWeight (1 when nil): it scales only the KL term (SCoRe's strong KL on the
+// first attempt in Stage I), never the policy or entropy terms.
 // l_pg is ClipToken(A) for kind clip, ReinforceToken(A) for reinforce, and for nft
 // omega(rhat) * (c NFTPositiveToken + (1 - c) NegWeight NFTNegativeToken) with rhat the clamped
 // GroupAccuracy and c the correctness (NegWeight < 0 falls back to ClipToken(A), as the reference).
@@ -122,8 +124,9 @@ func PolicyLoss(cfg LossConfig, mb MiniBatch, logp, entropy [][]float32) (LossRe
 			if cfg.Beta != 0 {
 				k, dk := K3Token(lp, float64(mb.RefLogp[b][t]))
 				klSum += k
-				st.KLLoss += cfg.Beta * coef * k
-				d += cfg.Beta * coef * dk
+				kc := klCoef(&mb, b, w, m, norm[b])
+				st.KLLoss += cfg.Beta * kc * k
+				d += cfg.Beta * kc * dk
 			}
 			if entropy != nil {
 				h := float64(entropy[b][t])
@@ -146,6 +149,16 @@ func PolicyLoss(cfg LossConfig, mb MiniBatch, logp, entropy [][]float32) (LossRe
 		st.MeanEntropy = entSum / n
 	}
 	return res, nil
+}
+
+// klCoef is the KL term's token coefficient w * KLWeight_b * m * norm_b: the row weight and
+// KLWeight scale the KL term alone, so a row can carry a stronger KL than the rest of its loss.
+// Without KLWeight it is the loss coefficient w * m * norm_b, computed in the same order.
+func klCoef(mb *MiniBatch, b int, w, m, norm float64) float64 {
+	if mb.KLWeight != nil {
+		w *= mb.KLWeight[b]
+	}
+	return w * m * norm
 }
 
 func rowWeight(mb *MiniBatch, b int) float64 {

@@ -15,6 +15,7 @@ type MiniBatch struct {
 	Correct       []bool      // [B] verifier verdict (NFT: positive or negative sample)
 	GroupAccuracy []float64   // [B] r_q, fraction correct in the row's group (NFT)
 	Weight        []float64   // [B] per-row loss weight; nil means 1; 0 removes the row (mask counts too)
+	KLWeight      []float64   // [B] extra factor on the row's KL term only (Beta * KLWeight_b); nil means 1
 	TokenMask     [][]float32 // [B][T_b] per-token 0/1 mask; nil (or a nil row) means all ones
 }
 
@@ -99,7 +100,7 @@ func (mb *MiniBatch) check() error {
 	opt := map[string]int{
 		"RefLogp": len(mb.RefLogp), "AdvantageEff": len(mb.AdvantageEff), "EffQualifies": len(mb.EffQualifies),
 		"Correct": len(mb.Correct), "GroupAccuracy": len(mb.GroupAccuracy), "Weight": len(mb.Weight),
-		"TokenMask": len(mb.TokenMask), "Completion": len(mb.Completion),
+		"KLWeight": len(mb.KLWeight), "TokenMask": len(mb.TokenMask), "Completion": len(mb.Completion),
 	}
 	for name, l := range lens {
 		if l != n {
@@ -112,6 +113,9 @@ func (mb *MiniBatch) check() error {
 		}
 	}
 	for b := 0; b < n; b++ {
+		if mb.KLWeight != nil && !(mb.KLWeight[b] >= 0 && finite(mb.KLWeight[b])) {
+			return errorf("mini-batch row %d has KL weight %g; it must be finite and >= 0", b, mb.KLWeight[b])
+		}
 		t := len(mb.OldLogp[b])
 		if mb.Completion != nil && len(mb.Completion[b]) != t {
 			return errorf("mini-batch row %d: %d completion tokens but %d sampling log-probs", b, len(mb.Completion[b]), t)

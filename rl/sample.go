@@ -20,6 +20,9 @@ type Sample struct {
 	PromptID string // task id; all samples of a group share it
 	Group    int    // index of the group within the step
 	Index    int    // index of the sample within its group
+	// Attempt is the 0-based attempt of a multi-attempt episode when a trainer splits the episode
+	// into one sample per attempt (SCoRe); 0 for single-sample episodes. Not stored in Arrow.
+	Attempt int
 
 	Turns []Turn
 

@@ -75,11 +75,15 @@ func (g *grpo) step(ctx context.Context, step int, m Metrics) error {
 
 // learn records reference log-probs, stores the step's rollouts and runs the updates.
 func (t *trainer) learn(ctx context.Context, step int, samples []rl.Sample, lc rl.LossConfig, m Metrics) error {
-	return t.learnWeighted(ctx, step, samples, nil, lc, m)
+	return t.learnWeighted(ctx, step, samples, sampleWeights{}, lc, m)
 }
 
-// learnWeighted is learn with a loss weight per sample (nil = 1) multiplying all its rows.
-func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Sample, weights []float64, lc rl.LossConfig, m Metrics) error {
+// sampleWeights are per-sample factors (nil = 1) of the loss (loss) and of the KL term alone (kl);
+// every row (turn) of a sample gets its sample's factors.
+type sampleWeights struct{ loss, kl []float64 }
+
+// learnWeighted is learn with per-sample loss and KL weights.
+func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Sample, w sampleWeights, lc rl.LossConfig, m Metrics) error {
 	if lc.Beta > 0 {
 		if err := t.fillReference(samples); err != nil {
 			return err
@@ -90,13 +94,6 @@ func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Samp
 		return err
 	}
 	defer ro.Release()
-	var rowWeights []float64
-	if weights != nil {
-		for i := range samples {
-			for range samples[i].Turns {
-				rowWeights = append(rowWeights, weights[i])
-			}
-		}
-	}
-	return t.update(ctx, step, ro, rowWeights, lc, m)
+	rw := rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}
+	return t.update(ctx, step, ro, rw, lc, m)
 }

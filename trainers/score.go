@@ -9,19 +9,28 @@ import (
 )
 
 // score is SCoRe (Kumar et al. 2024): two-stage multi-turn RL that teaches a policy to correct its
-// own first attempt. Episodes have two attempts (x1 -> y1, x2 = x1 + y1 + instruction -> y2) with
-// binary rewards r1, r2.
+// own first attempt. An episode has k >= 2 attempts (x1 -> y1, x2 = x1 + y1 + instruction -> y2,
+// ..., yk) with rewards r_1..r_k; the paper uses k = 2.
 //
-//	Stage I  (steps < score.stage1_steps): max E[r(y2)] - beta2 KL(pi(.|x1) || pi_ref(.|x1))
-//	         - beta1 KL on attempt 2: attempt 1 is held at the base policy, attempt 2 learns.
-//	Stage II: max E[r(y1) + r(y2)] - beta1 KL on both attempts, with the shaping bonus
-//	         alpha (r(y2) - r(y1)) on attempt 2's reward.
+//	Stage I  (steps < score.stage1_steps):
+//	         max sum_{j>=2} E[r_j] - beta2 KL(pi(.|x1) || pi_ref(.|x1)) - beta1 sum_{j>=2} KL_j
+//	         attempt 1 gets no policy gradient and is held at the base policy by the strong KL.
+//	Stage II: max sum_j E[r_j + b_j] - beta1 sum_j KL_j, with the shaping bonus on every later
+//	         attempt b_j = alpha (r_j - r_{j-1}) for j >= 2 (b_1 = 0); for k = 2 this is the
+//	         paper's alpha (r2 - r1) on attempt 2.
 //
-// Credit is per attempt: attempt 1's tokens are pushed by r1 (Stage II only), attempt 2's by
-// r2 (+ the bonus in Stage II). Baselines are per prompt and attempt (the group's mean);
-// score.estimator reinforce uses A = r - mean_G r with the plain policy gradient, grpo uses the
-// std-normalised advantage with the clipped surrogate.
-type score struct{ t *trainer }
+// Each attempt is its own sample (rl.Sample.Attempt = j-1) in its own group: the group of attempt j
+// of prompt g is g*k + (j-1), so each baseline is the mean over the G samples of one prompt and
+// one attempt. Attempt j's tokens are pushed by its own (shaped) reward: score.estimator reinforce
+// uses A = r - mean_G r with the plain policy gradient, grpo the std-normalised advantage with the
+// clipped surrogate. The KL terms are the loss's KL with coefficient beta1 and a per-row KL factor
+// beta2/beta1 on Stage I's first attempts (rl.MiniBatch.KLWeight): it scales their KL term alone,
+// not the entropy bonus or any other term of those rows. A shaped reward is valid only when both
+// rewards it uses are.
+type score struct {
+	t        *trainer
+	attempts int // k
+}
 
 func newSCoRe(t *trainer) (*score, error) {
 	ma, ok := t.env.(envs.MultiAttempt)
@@ -29,12 +38,13 @@ func newSCoRe(t *trainer) (*score, error) {
 		return nil, fmt.Errorf("algo score needs a multi-attempt env, but env %q is not one; use env correction (e.g. env_args: {base: arithmetic, attempts: 2})",
 			t.env.Name())
 	}
-	return &score{t: t}, nil
+	return &score{t: t, attempts: ma.Attempts()}, nil
 }
 
 func (s *score) needsReference() bool { return true }
 
-func (s *score) totalOptSteps() int { return rlOptSteps(s.t.cfg, 2) }
+// totalOptSteps counts one row per attempt: k rows per episode.
+func (s *score) totalOptSteps() int { return rlOptSteps(s.t.cfg, s.attempts) }
 
 // turnReward is the verifier's reward of one attempt (its weighted components).
 func (s *score) turnReward(tu *Turn) (float64, bool) {
@@ -49,25 +59,33 @@ func (s *score) step(ctx context.Context, step int, m Metrics) error {
 	if stage1 {
 		m["stage"] = 1
 	}
-	var r1s, r2s []float64
+	rewardsByAttempt := make([][]float64, s.attempts)
+	var splitErr error
 	kept, all, err := t.collectGroups(ctx, step, m, func(trajs []*Trajectory) []rl.Sample {
 		var out []rl.Sample
 		for _, tr := range trajs {
-			out = append(out, s.attemptSamples(step, tr, stage1)...)
-			if len(tr.Turns) >= 2 {
-				r1, _ := s.turnReward(&tr.Turns[0])
-				r2, _ := s.turnReward(&tr.Turns[1])
-				r1s, r2s = append(r1s, r1), append(r2s, r2)
+			smps, err := s.attemptSamples(step, tr, stage1)
+			if err != nil && splitErr == nil {
+				splitErr = err
+			}
+			out = append(out, smps...)
+			for j := range tr.Turns {
+				r, _ := s.turnReward(&tr.Turns[j])
+				rewardsByAttempt[j] = append(rewardsByAttempt[j], r)
 			}
 		}
 		return out
 	})
+	if err == nil {
+		err = splitErr
+	}
 	if err != nil {
 		return err
 	}
 	rolloutMetrics(all, m)
-	m["reward_t1_mean"], _ = meanStd(r1s)
-	m["reward_t2_mean"], _ = meanStd(r2s)
+	for j, rs := range rewardsByAttempt {
+		m[fmt.Sprintf("reward_t%d_mean", j+1)], _ = meanStd(rs)
+	}
 	ac := t.advantageConfig()
 	lc := t.clipLossConfig()
 	if cfg.Estimator == "reinforce" {
@@ -77,45 +95,71 @@ func (s *score) step(ctx context.Context, step int, m Metrics) error {
 	if _, err := rl.AssignAdvantages(kept, ac); err != nil {
 		return err
 	}
-	// KL weights per attempt: the loss is linear in each row's weight and attempt-1 rows carry no
-	// policy-gradient term in Stage I, so row weight beta2/beta1 on them gives them KL weight beta2.
-	lc.Beta = cfg.Beta1
-	weights := make([]float64, len(kept))
-	for i := range kept {
-		weights[i] = 1
-		if stage1 && kept[i].Index%2 == 0 {
-			kept[i].Advantage = 0
-			weights[i] = cfg.Beta2 / cfg.Beta1
-		}
+	w, beta, err := s.stageWeights(kept, stage1)
+	if err != nil {
+		return err
 	}
+	lc.Beta = beta
 	if t.cfg.MaskTruncated {
 		m["masked_truncated"] = float64(rl.MaskTruncated(kept))
 	}
-	return t.learnWeighted(ctx, step, kept, weights, lc, m)
+	return t.learnWeighted(ctx, step, kept, w, lc, m)
 }
 
-// attemptSamples splits an episode into one sample per attempt, so each attempt gets its own
-// advantage. Groups are per (prompt, attempt): Group = 2*g + k; Index = 2*i + k encodes the attempt.
-func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) []rl.Sample {
+// stageWeights returns the loss's KL coefficient (beta1) and the per-sample weights of the stage.
+// In Stage I the first attempts get advantage 0 (no policy gradient) and KL factor beta2/beta1, so
+// their KL coefficient is beta2; every other sample keeps factor 1 (beta1). Stage II needs none.
+func (s *score) stageWeights(samples []rl.Sample, stage1 bool) (sampleWeights, float64, error) {
+	cfg := s.t.cfg.SCoRe
+	if !stage1 {
+		return sampleWeights{}, cfg.Beta1, nil
+	}
+	if cfg.Beta1 <= 0 {
+		return sampleWeights{}, 0, fmt.Errorf("score.beta1: %g must be > 0 while score.stage1_steps > 0 (Stage I's KL on attempt 1 is beta2 = score.beta2 relative to it)", cfg.Beta1)
+	}
+	kl := make([]float64, len(samples))
+	for i := range samples {
+		kl[i] = 1
+		if samples[i].Attempt == 0 {
+			samples[i].Advantage = 0
+			kl[i] = cfg.Beta2 / cfg.Beta1
+		}
+	}
+	return sampleWeights{kl: kl}, cfg.Beta1, nil
+}
+
+// attemptGroup is the advantage group of attempt a (0-based) of prompt group g: g*k + a, distinct
+// for every (prompt, attempt) pair.
+func (s *score) attemptGroup(g, a int) int { return g*s.attempts + a }
+
+// attemptSamples splits an episode into one sample per attempt (Attempt = a, Group =
+// attemptGroup(tr.Group, a), Index = tr.Index), with Stage II's shaping bonus
+// alpha (r_a - r_{a-1}) on every attempt after the first.
+func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) ([]rl.Sample, error) {
+	if len(tr.Turns) > s.attempts {
+		return nil, fmt.Errorf("score: an episode of task %q has %d turns but the env promises %d attempts",
+			tr.Task.ID, len(tr.Turns), s.attempts)
+	}
 	alpha := s.t.cfg.SCoRe.Alpha
-	var out []rl.Sample
-	var r1 float64
-	for k := range tr.Turns {
-		tu := &tr.Turns[k]
+	out := make([]rl.Sample, 0, len(tr.Turns))
+	var prev float64
+	var prevOK bool
+	for a := range tr.Turns {
+		tu := &tr.Turns[a]
 		smp := rl.Sample{
-			Step: step + 1, PromptID: tr.Task.ID, Group: 2*tr.Group + k, Index: 2*tr.Index + k,
+			Step: step + 1, PromptID: tr.Task.ID, Group: s.attemptGroup(tr.Group, a), Index: tr.Index, Attempt: a,
 			Components: tu.Reward.Components, Correct: tu.Reward.Correct, Truncated: !tu.Gen.Finished,
 			NumTokens: len(tu.Gen.Tokens), ToolCalls: tu.ToolCalls, PromptText: tr.Task.Prompt,
 			Turns: []rl.Turn{{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text}},
 		}
 		r, ok := s.turnReward(tu)
 		smp.Reward, smp.RewardOK = r, ok
-		if k == 0 {
-			r1 = r
-		} else if !stage1 {
-			smp.Reward = r + alpha*(r-r1) // Stage II shaping bonus on attempt 2
+		if a > 0 && !stage1 {
+			smp.Reward = r + alpha*(r-prev) // Stage II shaping bonus on attempt a+1
+			smp.RewardOK = ok && prevOK
 		}
+		prev, prevOK = r, ok
 		out = append(out, smp)
 	}
-	return out
+	return out, nil
 }

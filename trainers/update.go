@@ -15,10 +15,10 @@ import (
 //
 //	forward (logp, entropy) -> rl.PolicyLoss (loss, dL/dlogp) -> Pass.Backward -> clip -> AdamW
 //
-// Mini-batches are read from the step's Arrow record; rowWeights (nil = 1) scale rows' losses.
+// Mini-batches are read from the step's Arrow record; rw scales rows' losses and KL terms.
 // A mini-batch whose loss or gradient is not finite is skipped (counted); max_bad_steps in a row
 // stops the run (checked by the loop).
-func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rowWeights []float64, lc rl.LossConfig, m Metrics) error {
+func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rw rowWeights, lc rl.LossConfig, m Metrics) error {
 	cfg := t.cfg
 	start := time.Now()
 	all := make([]int, ro.Len())
@@ -29,7 +29,7 @@ func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rowWeig
 	if err != nil {
 		return err
 	}
-	applyRowWeights(&mb, rowWeights)
+	rw.apply(&mb)
 	rows := nonEmptyRows(&mb)
 	if len(rows) == 0 {
 		m["update_s"] = 0
@@ -59,7 +59,7 @@ func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rowWeig
 			if err != nil {
 				return err
 			}
-			applyRowWeights(&sub, rowWeights)
+			rw.apply(&sub)
 			if sub.Tokens() == 0 {
 				continue
 			}
@@ -122,16 +122,6 @@ func allFinite(v [][]float32) bool {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// applyRowWeights multiplies each row's loss weight (0 for masked rows) by rowWeights[row].
-func applyRowWeights(mb *rl.MiniBatch, rowWeights []float64) {
-	if rowWeights == nil {
-		return
-	}
-	for b := range mb.Weight {
-		mb.Weight[b] *= rowWeights[mb.Rows[b]]
-	}
-}
 
 // nonEmptyRows lists rows with at least one scored token.
 func nonEmptyRows(mb *rl.MiniBatch) []int {
