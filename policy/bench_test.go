@@ -23,7 +23,7 @@ func benchTrainStep(b *testing.B, cfg Config, batch, seqLen int) {
 	opt := tensor.NewAdamW(0.9, 0.95, 1e-8, 0.1)
 	step := func() {
 		m.ZeroGrad()
-		_, backward, err := m.CrossEntropy(seqs)
+		_, backward, err := CrossEntropy(m, seqs)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -176,9 +176,10 @@ func checkGradShape(pb *paddedBatch, dLogProbs, dEntropy [][]float32) error {
 //
 //	L = -(1/N) Σ_b Σ_t log p(Completion[b][t] | Prompt[b], Completion[b][:t]),  N = Σ_b len(Completion[b]).
 //
-// backward adds ∂L/∂θ into Params' gradients (call it at most once).
-func (m *GPT) CrossEntropy(seqs []Sequence) (loss float32, backward func() error, err error) {
-	pass, err := m.Forward(seqs)
+// backward adds ∂L/∂θ into Params' gradients (call it at most once). It needs only p's Forward, so
+// every model family gets it.
+func CrossEntropy(p Policy, seqs []Sequence) (loss float32, backward func() error, err error) {
+	pass, err := p.Forward(seqs)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -27,7 +27,7 @@ func trainSteps(t *testing.T, m *GPT, seqs []Sequence, steps int, lr float32) []
 	losses := make([]float32, steps)
 	for s := range losses {
 		m.ZeroGrad()
-		loss, backward, err := m.CrossEntropy(seqs)
+		loss, backward, err := CrossEntropy(m, seqs)
 		if err != nil {
 			t.Fatal(err)
 		}

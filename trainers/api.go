@@ -29,7 +29,7 @@ type RunOptions struct {
 	// hook, when set, is called at fixed points of every step (phase* constants) with the step's
 	// number and the policy; tests use it to interrupt, snapshot or damage a run at a chosen point
 	// deterministically.
-	hook func(phase string, step int, pol *policy.GPT)
+	hook func(phase string, step int, pol policy.Policy)
 }
 
 // StepReport is what a progress display needs after each step.

@@ -52,7 +52,7 @@ func TestNonFiniteUpdatesStopWithoutOverwritingTheGoodCheckpoint(t *testing.T) {
 	cfg := tinyRunConfig()
 	cfg.Beta, cfg.MaxBadSteps, cfg.NumIterations, cfg.MiniBatchSize = 0, 2, 1, 64
 	dir := t.TempDir()
-	_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, pol *policy.GPT) {
+	_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, pol policy.Policy) {
 		if phase == phaseSampled && step == 3 {
 			pol.Params()[0].Value.Data[0] = float32(math.NaN())
 		}
@@ -127,7 +127,7 @@ func TestResumeFallsBackFromADamagedCheckpoint(t *testing.T) {
 	// (step 4) then gets a NaN in a weight.
 	dir, killed := t.TempDir(), filepath.Join(t.TempDir(), "run")
 	taken := false
-	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ *policy.GPT) {
+	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ policy.Policy) {
 		if phase == phaseSampled && step == 5 && !taken {
 			taken = true
 			if err := copyTree(dir, killed); err != nil {
@@ -169,7 +169,7 @@ func TestResumeFromAPlainLatestFolder(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := Run(ctx, cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ *policy.GPT) {
+	if _, err := Run(ctx, cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ policy.Policy) {
 		if phase == phaseLogged && step == 3 {
 			cancel()
 		}

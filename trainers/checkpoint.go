@@ -13,7 +13,7 @@ import (
 
 // A checkpoint folder (checkpoints/step-NNNNNN, and checkpoints/best without the optimizer) holds:
 //
-//	model.safetensors, config.json, tokenizer.json   the policy (policy.GPT.Save)
+//	model.safetensors, config.json, tokenizer.json   the policy (Policy.Save: the model family's own folder layout)
 //	optimizer.safetensors                             AdamW moments and step count
 //	state.json                                        loop state: completed steps, counters, base metrics
 //
@@ -42,7 +42,7 @@ type loopState struct {
 // old or the new checkpoint complete (loadCheckpoint also looks at dir+".old").
 // It refuses parameters or optimizer moments that are not finite (naming the tensor), so a diverged
 // state never replaces a good checkpoint.
-func saveCheckpoint(dir string, pol *policy.GPT, opt *tensor.AdamW, st loopState) error {
+func saveCheckpoint(dir string, pol policy.Policy, opt *tensor.AdamW, st loopState) error {
 	weights := map[string]*tensor.Tensor{}
 	for _, p := range pol.Params() {
 		weights[p.Name] = p.Value
@@ -90,7 +90,7 @@ func saveCheckpoint(dir string, pol *policy.GPT, opt *tensor.AdamW, st loopState
 }
 
 // loadCheckpoint reads a checkpoint written by saveCheckpoint, restoring the optimizer's state.
-func loadCheckpoint(dir string, opt *tensor.AdamW) (*policy.GPT, loopState, error) {
+func loadCheckpoint(dir string, opt *tensor.AdamW) (policy.Policy, loopState, error) {
 	var st loopState
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		if _, err2 := os.Stat(dir + ".old"); err2 == nil {
@@ -99,7 +99,7 @@ func loadCheckpoint(dir string, opt *tensor.AdamW) (*policy.GPT, loopState, erro
 			return nil, st, fmt.Errorf("no checkpoint at %s: the run has not written one yet (checkpoints are written every checkpoint_every steps and on Ctrl-C)", dir)
 		}
 	}
-	pol, err := policy.Load(dir)
+	pol, err := policy.LoadPolicy(dir)
 	if err != nil {
 		return nil, st, err
 	}

@@ -126,7 +126,7 @@ func pruneCheckpoints(root string, keep int) error {
 // missing or damaged (unreadable, non-finite) the newest step folder that loads, saying so in the
 // log. A damaged step folder is renamed to NAME.damaged, so it is neither tried again nor pruned
 // unseen.
-func (t *trainer) loadResumeCheckpoint() (*policy.GPT, loopState, error) {
+func (t *trainer) loadResumeCheckpoint() (policy.Policy, loopState, error) {
 	root := t.path("checkpoints")
 	latest := filepath.Join(root, latestName)
 	target, _ := os.Readlink(latest)

@@ -19,7 +19,7 @@ func evalCheckpoint(ctx context.Context, opts EvalOptions) (EvalMetrics, error) 
 	if opts.MaxNew <= 0 {
 		return nil, &ConfigError{fmt.Errorf("max new tokens must be > 0")}
 	}
-	pol, err := policy.Load(opts.Checkpoint)
+	pol, err := policy.LoadPolicy(opts.Checkpoint)
 	if err != nil {
 		return nil, &ConfigError{fmt.Errorf("--checkpoint %s is not a policy folder: %w", opts.Checkpoint, err)}
 	}

@@ -83,7 +83,7 @@ func TestInterruptAnywhereResumesExactly(t *testing.T) {
 			if at.step == 0 {
 				cancel()
 			}
-			_, err := Run(ctx, cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ *policy.GPT) {
+			_, err := Run(ctx, cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ policy.Policy) {
 				if phase == at.phase && step == at.step {
 					cancel()
 				}
@@ -123,7 +123,7 @@ func TestHardStopResumesExactlyFromLastCheckpoint(t *testing.T) {
 		t.Run(fmt.Sprintf("%s-step%d", at.phase, at.step), func(t *testing.T) {
 			dir, killed := t.TempDir(), filepath.Join(t.TempDir(), "run")
 			taken := false
-			_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ *policy.GPT) {
+			_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ policy.Policy) {
 				if phase == at.phase && step == at.step && !taken {
 					taken = true
 					if err := copyTree(dir, killed); err != nil {

@@ -24,8 +24,8 @@ type trainer struct {
 	cfg   Config
 	opts  RunOptions
 	env   envs.Env
-	pol   *policy.GPT
-	ref   *policy.GPT // frozen starting policy (KL reference); nil when no algorithm needs it
+	pol   policy.Policy
+	ref   policy.Policy // frozen starting policy (KL reference); nil when no algorithm needs it
 	opt   *tensor.AdamW
 	sched tensor.Schedule
 	algo  algorithm
@@ -119,7 +119,7 @@ func (t *trainer) setup(ctx context.Context) error {
 	}
 	if !t.opts.Resume {
 		t.logf("run folder %s: %s on env %s, %d steps, policy with %d parameters",
-			t.dir, cfg.Algo, t.env.Name(), cfg.Steps, t.pol.NumParams())
+			t.dir, cfg.Algo, t.env.Name(), cfg.Steps, policy.CountParams(t.pol))
 		base, err := t.eval(context.WithoutCancel(ctx)) // Ctrl-C here stops before step 1
 		if err != nil {
 			return fmt.Errorf("evaluating the starting policy: %w", err)

@@ -66,7 +66,7 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 		}
 		seqs = append(seqs, ts...)
 	}
-	loss, backward, err := t.pol.CrossEntropy(seqs)
+	loss, backward, err := policy.CrossEntropy(t.pol, seqs)
 	if err != nil {
 		return err
 	}
