@@ -94,6 +94,12 @@ func newCorrection(p Params) (Env, error) {
 // Name is "correction(<base>)".
 func (c *correction) Name() string { return "correction(" + c.base.Name() + ")" }
 
+// RewardComponents are the base env's (nil when it does not say).
+func (c *correction) RewardComponents() []string {
+	names, _ := RewardComponents(c.base)
+	return names
+}
+
 // Tasks are the base env's.
 func (c *correction) Tasks() TaskSource { return c.base.Tasks() }
 

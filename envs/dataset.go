@@ -145,6 +145,9 @@ func (d *Dataset) Skipped() []LoadIssue { return append([]LoadIssue(nil), d.skip
 // Name is "dataset".
 func (d *Dataset) Name() string { return "dataset" }
 
+// RewardComponents is the verifier's one component.
+func (d *Dataset) RewardComponents() []string { return []string{d.verify.Name()} }
+
 // Tasks is the dataset itself.
 func (d *Dataset) Tasks() TaskSource { return d }
 

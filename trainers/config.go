@@ -61,6 +61,7 @@ type Config struct {
 	EvalPassK       int `mapstructure:"eval_pass_k"`      // k for pass@k in evaluation; 0 = off
 	CheckpointEvery int `mapstructure:"checkpoint_every"` // steps between checkpoints; 0 = only at the end
 	MaxBadSteps     int `mapstructure:"max_bad_steps"`    // consecutive non-finite steps before the run stops
+	MaxEmptySteps   int `mapstructure:"max_empty_steps"`  // consecutive steps with every sample excluded before the run stops
 	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
 
 	SFT   SFTConfig   `mapstructure:"sft"`
@@ -163,6 +164,7 @@ func (c *Config) Validate() error {
 		{c.EvalPassK >= 0, "eval_pass_k: must be >= 0"},
 		{c.CheckpointEvery >= 0, "checkpoint_every: must be >= 0"},
 		{c.MaxBadSteps >= 1, "max_bad_steps: must be >= 1"},
+		{c.MaxEmptySteps >= 1, "max_empty_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},
 		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},
 	}

@@ -46,6 +46,7 @@ func Defaults() Config {
 		EvalEvery:       10,
 		CheckpointEvery: 10,
 		MaxBadSteps:     3,
+		MaxEmptySteps:   3,
 
 		SFT:   SFTConfig{BatchSize: 64},
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: "reinforce"},

@@ -79,7 +79,20 @@ func (t *trainer) learn(ctx context.Context, step int, samples []rl.Sample, lc r
 }
 
 // learnWeighted is learn with a loss weight per sample (nil = 1) multiplying all its rows.
+// Excluded samples (no reward component computed, RewardOK false) are masked and get row weight 0:
+// they leave the loss and every normaliser (tokens, rows), not only the advantage.
 func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Sample, weights []float64, lc rl.LossConfig, m Metrics) error {
+	if excludeUnscored(samples) > 0 && weights == nil {
+		weights = make([]float64, len(samples))
+		for i := range weights {
+			weights[i] = 1
+		}
+	}
+	for i := range samples {
+		if !samples[i].RewardOK {
+			weights[i] = 0
+		}
+	}
 	if lc.Beta > 0 {
 		if err := t.fillReference(samples); err != nil {
 			return err
@@ -99,4 +112,16 @@ func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Samp
 		}
 	}
 	return t.update(ctx, step, ro, rowWeights, lc, m)
+}
+
+// excludeUnscored masks the samples without a reward (RewardOK false) and returns how many.
+func excludeUnscored(samples []rl.Sample) int {
+	n := 0
+	for i := range samples {
+		if !samples[i].RewardOK {
+			samples[i].Masked = true
+			n++
+		}
+	}
+	return n
 }

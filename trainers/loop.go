@@ -68,6 +68,9 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if c, ok := t.env.(io.Closer); ok {
 		defer c.Close() // plugin envs hold processes
 	}
+	if err := CheckRewardWeights(t.env, cfg.RewardWeights); err != nil {
+		return nil, &ConfigError{err}
+	}
 	if t.algo, err = newAlgorithm(t); err != nil {
 		return nil, &ConfigError{err}
 	}
@@ -150,6 +153,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			}
 			return nil, fmt.Errorf("step %d: %w", step, err)
 		}
+		t.checkEmptyStep(step, m)
 		m["lr"] = float64(t.sched.LR(t.st.OptSteps))
 		m["skipped_updates_total"] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
@@ -183,6 +187,11 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			_ = t.checkpoint()
 			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped, the last good parameters are in %s; lower lr or max_grad_norm",
 				step, t.st.BadInARow, cfg.MaxBadSteps, t.path("checkpoints", "latest"))
+		}
+		if t.st.EmptyInARow >= cfg.MaxEmptySteps {
+			_ = t.checkpoint()
+			return nil, fmt.Errorf("step %d: every sample was excluded in %d steps in a row (max_empty_steps %d): no reward component could be computed, so nothing was learned; check the env's reward (see reward/<name>_missing in %s)",
+				step, t.st.EmptyInARow, cfg.MaxEmptySteps, t.path("metrics.jsonl"))
 		}
 		if last || (cfg.CheckpointEvery > 0 && (step+1)%cfg.CheckpointEvery == 0) {
 			if err := t.checkpoint(); err != nil {

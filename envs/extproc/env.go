@@ -69,6 +69,9 @@ func newPluginEnv(p envs.Params) (envs.Env, error) {
 // Name is "plugin:" followed by the plugin's name.
 func (e *Env) Name() string { return "plugin:" + e.pool.Hello().Name }
 
+// RewardComponents are the components the plugin declared in its handshake.
+func (e *Env) RewardComponents() []string { return e.pool.Components() }
+
 // Tasks are the base env's tasks.
 func (e *Env) Tasks() envs.TaskSource { return e.base.Tasks() }
 
