@@ -71,6 +71,7 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if err := CheckRewardWeights(t.env, cfg.RewardWeights); err != nil {
 		return nil, &ConfigError{err}
 	}
+	t.reportSkippedRows()
 	if t.algo, err = newAlgorithm(t); err != nil {
 		return nil, &ConfigError{err}
 	}
@@ -154,6 +155,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			return nil, fmt.Errorf("step %d: %w", step, err)
 		}
 		t.checkEmptyStep(step, m)
+		t.skippedRowMetrics(m)
 		m["lr"] = float64(t.sched.LR(t.st.OptSteps))
 		m["skipped_updates_total"] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
@@ -259,6 +261,10 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 		}
 	}
 	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir}
+	if issues, ok := skippedRows(t.env); ok {
+		n := len(issues)
+		s.DatasetSkippedRows = &n
+	}
 	raw, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err
