@@ -141,7 +141,9 @@ func tasksOf(records []record, path, template string) []Task {
 
 // Skipped lists the malformed rows that were skipped, with file and line (empty, not nil, when
 // none were: the env did read a dataset).
-func (d *Dataset) Skipped() []LoadIssue { return append(make([]LoadIssue, 0, len(d.skipped)), d.skipped...) }
+func (d *Dataset) Skipped() []LoadIssue {
+	return append(make([]LoadIssue, 0, len(d.skipped)), d.skipped...)
+}
 
 // Name is "dataset".
 func (d *Dataset) Name() string { return "dataset" }

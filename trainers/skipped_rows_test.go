@@ -21,7 +21,7 @@ func TestSkippedDatasetRowsAreReported(t *testing.T) {
 			fmt.Fprintf(&b, "{\"prompt\": \"%d+%d=\", \"answer\": \"%d\"}\n", a, c, a+c)
 		}
 	}
-	b.WriteString("{\"prompt\": \"no answer\"}\n")   // line 82
+	b.WriteString("{\"prompt\": \"no answer\"}\n")        // line 82
 	b.WriteString("{\"prompt\": 5, \"answer\": \"5\"}\n") // line 83
 	data := filepath.Join(dir, "sums.jsonl")
 	if err := os.WriteFile(data, []byte(b.String()), 0o644); err != nil {
