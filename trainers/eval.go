@@ -20,7 +20,10 @@ func heldOut(env envs.Env, n int) []envs.Task {
 
 // evaluate plays every task once greedily and summarises:
 //
-//	accuracy        final-turn correctness
+//	failed          episodes whose reward could not be computed on some turn (every component
+//	                failed: a plugin call that timed out or crashed, a verifier error); they are
+//	                neither right nor wrong, so every accuracy below is over the other episodes
+//	accuracy        final-turn correctness (NaN, null in JSON, when every episode failed)
 //	acc_t<k>        multi-attempt envs: correctness after attempt k (episodes that ended earlier
 //	                keep their last verdict)
 //	delta_t1_t2     acc_t2 - acc_t1; delta_i_to_c / delta_c_to_i: fraction of tasks wrong at turn 1
@@ -43,11 +46,17 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	if ma, ok := env.(envs.MultiAttempt); ok {
 		turns = ma.Attempts()
 	}
-	var correct, length, tools float64
+	var correct, length, tools, failed float64
 	perTurn := make([]float64, turns)
 	var iToC, cToI float64
-	byDiff := map[string][3]float64{} // correct, tasks, tool calls
+	byDiff := map[string][3]float64{} // correct, scored tasks, tool calls
 	for _, t := range trajs {
+		length += float64(t.GeneratedTokens())
+		tools += float64(t.ToolCalls())
+		if evalFailed(t) {
+			failed++
+			continue
+		}
 		verdicts := make([]bool, turns)
 		for k := 0; k < turns; k++ {
 			idx := k
@@ -71,8 +80,6 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 				cToI++
 			}
 		}
-		length += float64(t.GeneratedTokens())
-		tools += float64(t.ToolCalls())
 		if d, has := t.Task.Meta["difficulty"]; has {
 			c := byDiff[d]
 			c[1]++
@@ -84,10 +91,12 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 		}
 	}
 	n := float64(len(tasks))
-	m["accuracy"] = correct / n
+	m["failed"] = failed
 	m["length_mean"] = length / n
 	m["tokens_mean"] = length / n
 	m["tool_calls_mean"] = tools / n
+	n -= failed // accuracies are over the scored episodes
+	m["accuracy"] = correct / n
 	if turns >= 2 {
 		for k := range perTurn {
 			m[fmt.Sprintf("acc_t%d", k+1)] = perTurn[k] / n
@@ -115,6 +124,25 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	}
 	return m, nil
 }
+
+// evalFailed reports whether some turn of t has no computed reward component, so its verdict is
+// unknown.
+func evalFailed(t *Trajectory) bool {
+	for _, tu := range t.Turns {
+		scored := false
+		for _, c := range tu.Reward.Components {
+			scored = scored || c.OK
+		}
+		if !scored {
+			return true
+		}
+	}
+	return false
+}
+
+// MarshalJSON writes the metrics with sorted keys and non-finite values (an accuracy over no
+// scored episode) as null, as metrics.jsonl does.
+func (m EvalMetrics) MarshalJSON() ([]byte, error) { return Metrics(m).MarshalJSON() }
 
 // passAtK samples k episodes per task at temperature 1 and counts tasks with at least one correct
 // final turn (the unbiased pass@k estimator with n = k samples).

@@ -15,8 +15,8 @@ import (
 	"grit/rl"
 )
 
-// flakyEnv is arithmetic whose verifier fails (every component OK false) on completions whose
-// length is odd (failOdd) or on every completion (failAll): samples it cannot score.
+// flakyEnv is arithmetic whose verifier fails (every component OK false) on about half the
+// completions (flakyFails) or on every one (failAll): samples it cannot score.
 type flakyEnv struct {
 	envs.Env
 	failAll bool
@@ -24,19 +24,29 @@ type flakyEnv struct {
 
 type flakyEpisode struct {
 	envs.Episode
-	env *flakyEnv
+	env  *flakyEnv
+	task envs.Task
 }
 
 func (e *flakyEnv) Reset(task envs.Task) (envs.Episode, error) {
 	ep, err := e.Env.Reset(task)
-	return &flakyEpisode{Episode: ep, env: e}, err
+	return &flakyEpisode{Episode: ep, env: e, task: task}, err
+}
+
+// flakyFails is the flaky env's rule: the completion's length plus the bytes of the answer is odd.
+func flakyFails(task envs.Task, completion string) bool {
+	n := len(completion)
+	for _, c := range []byte(task.Answer) {
+		n += int(c)
+	}
+	return n%2 == 1
 }
 
 func (e *flakyEnv) RewardComponents() []string { return []string{"correct"} }
 
 func (ep *flakyEpisode) Step(action string) (envs.StepResult, error) {
 	res, err := ep.Episode.Step(action)
-	if err == nil && (ep.env.failAll || len(action)%2 == 1) {
+	if err == nil && (ep.env.failAll || flakyFails(ep.task, action)) {
 		res.Reward = rewards.Result{Components: []rewards.Component{{Name: "correct", Err: "verifier unavailable"}}}
 	}
 	return res, err

@@ -34,7 +34,8 @@ type trainer struct {
 	log   io.Writer
 	start time.Time
 
-	finalEval EvalMetrics // the last step's eval: the final policy, reused by finish
+	finalEval   EvalMetrics      // the last step's eval: the final policy, reused by finish
+	pluginStats envs.PluginStats // plugin counts at the end of the previous step
 }
 
 func (t *trainer) logf(format string, args ...any) {
@@ -80,6 +81,11 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 			return nil, err
 		}
 	}
+	closePluginLog, err := t.openPluginLog()
+	if err != nil {
+		return nil, err
+	}
+	defer closePluginLog()
 	if err := t.setup(ctx); err != nil {
 		return nil, err
 	}
@@ -129,6 +135,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		t.st.BestAccuracy, t.st.BestStep = base["accuracy"], 0
 		t.st.LastEvalAcc, t.st.HaveEval = base["accuracy"], true
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base["accuracy"], int(base["tasks"]))
+		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
 			return err
 		}
@@ -144,6 +151,9 @@ func (t *trainer) eval(ctx context.Context) (EvalMetrics, error) {
 // loop runs steps until the end or an interrupt.
 func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 	cfg := t.cfg
+	if r, ok := envs.AsPluginReporter(t.env); ok {
+		t.pluginStats = r.PluginStats() // the base policy's evaluation is not step 0's
+	}
 	for t.st.Step < cfg.Steps {
 		step := t.st.Step
 		stepStart := time.Now()
@@ -168,6 +178,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			for k, v := range em {
 				m["eval_"+k] = v
 			}
+			t.warnEvalFailed(fmt.Sprintf("step %d: evaluation", step), em)
 			m["eval_s"] = time.Since(evalStart).Seconds()
 			if last {
 				t.finalEval = em
@@ -180,6 +191,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 				}
 			}
 		}
+		t.pluginMetrics(step, m)
 		m["step_s"] = time.Since(stepStart).Seconds()
 		if err := appendMetrics(t.path("metrics.jsonl"), m); err != nil {
 			return nil, err

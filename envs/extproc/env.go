@@ -78,6 +78,15 @@ func (e *Env) Tasks() envs.TaskSource { return e.base.Tasks() }
 // MaxTurns is the most turns an episode lasts.
 func (e *Env) MaxTurns() int { return e.maxTurns }
 
+// PluginStats are the pool's counts (envs.PluginReporter).
+func (e *Env) PluginStats() envs.PluginStats {
+	s := e.pool.Stats()
+	return envs.PluginStats{Calls: s.Calls, Failed: s.Failed, Timeouts: s.Timeouts, Restarts: s.Restarts}
+}
+
+// SetPluginStderr sends the plugin processes' stderr to w (see Pool.SetStderrLog).
+func (e *Env) SetPluginStderr(w io.Writer) { e.pool.SetStderrLog(w) }
+
 // Pool is the plugin pool (for its Stats).
 func (e *Env) Pool() *Pool { return e.pool }
 
