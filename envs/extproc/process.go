@@ -31,7 +31,7 @@ type process struct {
 	stdout  *os.File // grit's end of the plugin's stdout
 	reader  *bufio.Reader
 	stderr  *stderrTail
-	log     *lineWriter // the pool's stderr log for this process; nil for none
+	log     *lineWriter   // the pool's stderr log for this process; nil for none
 	exited  chan struct{} // closed once the process has exited and been reaped
 	waitErr error         // cmd.Wait's result; read only after exited is closed
 	hello   Hello
