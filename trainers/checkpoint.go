@@ -25,16 +25,16 @@ const (
 
 // loopState is the trainer's own state at a step boundary.
 type loopState struct {
-	Step         int         `json:"step"`                     // next step to run
-	OptSteps     int         `json:"opt_steps"`                // optimiser steps taken (drives the LR schedule)
-	BadInARow    int         `json:"bad_in_a_row"`             // consecutive non-finite updates
-	BadTotal     int         `json:"bad_total"`                // non-finite updates skipped in total
-	EmptyInARow  int         `json:"empty_in_a_row,omitempty"` // consecutive steps with every sample excluded
-	BestAccuracy float64     `json:"best_accuracy"`            // best held-out accuracy so far
-	BestStep     int         `json:"best_step"`                // step of the best accuracy
-	LastEvalAcc  float64     `json:"last_eval_acc"`            // most recent held-out accuracy
-	HaveEval     bool        `json:"have_eval"`                // whether LastEvalAcc is set
-	Base         EvalMetrics `json:"base,omitempty"`           // eval of the starting policy
+	Step         int         `json:"step"`           // next step to run
+	OptSteps     int         `json:"opt_steps"`      // optimiser steps taken (drives the LR schedule)
+	BadInARow    int         `json:"bad_in_a_row"`   // consecutive non-finite updates
+	BadTotal     int         `json:"bad_total"`      // non-finite updates skipped in total
+	EmptyInARow  int         `json:"empty_in_a_row"` // consecutive steps with every sample excluded
+	BestAccuracy float64     `json:"best_accuracy"`  // best held-out accuracy so far
+	BestStep     int         `json:"best_step"`      // step of the best accuracy
+	LastEvalAcc  float64     `json:"last_eval_acc"`  // most recent held-out accuracy
+	HaveEval     bool        `json:"have_eval"`      // whether LastEvalAcc is set
+	Base         EvalMetrics `json:"base,omitempty"` // eval of the starting policy
 }
 
 // saveCheckpoint writes a checkpoint into dir atomically: everything goes to dir+".tmp", then the
