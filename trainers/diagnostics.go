@@ -2,6 +2,7 @@ package trainers
 
 import (
 	"fmt"
+	"math"
 	"os"
 
 	"grit/envs"
@@ -86,4 +87,13 @@ func (t *trainer) warnEvalFailed(what string, em EvalMetrics) {
 	if f := em["failed"]; f > 0 {
 		t.logf("warning: %s: %d of %d held-out episodes could not be scored (left out of the accuracy)", what, int(f), int(em["tasks"]))
 	}
+}
+
+// scoredAccuracy is em's accuracy, or 0 when no episode could be scored (NaN): the best accuracy
+// to beat then starts from 0.
+func scoredAccuracy(em EvalMetrics) float64 {
+	if math.IsNaN(em["accuracy"]) {
+		return 0
+	}
+	return em["accuracy"]
 }

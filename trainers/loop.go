@@ -132,8 +132,8 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("evaluating the starting policy: %w", err)
 		}
 		t.st.Base = base
-		t.st.BestAccuracy, t.st.BestStep = base["accuracy"], 0
-		t.st.LastEvalAcc, t.st.HaveEval = base["accuracy"], true
+		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
+		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base["accuracy"])
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base["accuracy"], int(base["tasks"]))
 		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
@@ -183,7 +183,9 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			if last {
 				t.finalEval = em
 			}
-			t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
+			if !math.IsNaN(em["accuracy"]) { // NaN: no episode could be scored
+				t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
+			}
 			if em["accuracy"] > t.st.BestAccuracy {
 				t.st.BestAccuracy, t.st.BestStep = em["accuracy"], step+1
 				if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
