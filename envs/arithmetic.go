@@ -188,6 +188,9 @@ func Operand(rng *rand.Rand, d int) int64 {
 // Name is "arithmetic".
 func (e *Arithmetic) Name() string { return "arithmetic" }
 
+// RewardComponents is the verifier's one component.
+func (e *Arithmetic) RewardComponents() []string { return []string{e.verify.Name()} }
+
 // Tasks is the seeded generator with its held-out split.
 func (e *Arithmetic) Tasks() TaskSource { return e.tasks }
 

@@ -2,6 +2,7 @@ package envs
 
 import (
 	"fmt"
+	"io"
 
 	"grit/rewards"
 )
@@ -94,11 +95,32 @@ func newCorrection(p Params) (Env, error) {
 // Name is "correction(<base>)".
 func (c *correction) Name() string { return "correction(" + c.base.Name() + ")" }
 
+// RewardComponents are the base env's (nil when it does not say).
+func (c *correction) RewardComponents() []string {
+	names, _ := RewardComponents(c.base)
+	return names
+}
+
 // Tasks are the base env's.
 func (c *correction) Tasks() TaskSource { return c.base.Tasks() }
 
 // MaxTurns is the number of attempts.
 func (c *correction) MaxTurns() int { return c.opts.Attempts }
+
+// PluginStats forwards the base env's plugin counts (zero when it has no plugin).
+func (c *correction) PluginStats() PluginStats {
+	if r, ok := c.base.(PluginReporter); ok {
+		return r.PluginStats()
+	}
+	return PluginStats{}
+}
+
+// SetPluginStderr forwards to the base env, if a plugin scores it.
+func (c *correction) SetPluginStderr(w io.Writer) {
+	if r, ok := c.base.(PluginReporter); ok {
+		r.SetPluginStderr(w)
+	}
+}
 
 // Skipped forwards the base env's load issues, if it has any.
 func (c *correction) Skipped() []LoadIssue {

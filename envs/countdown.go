@@ -159,6 +159,9 @@ func (e *Countdown) task(numbers []int64, target int64) Task {
 // Name is "countdown".
 func (e *Countdown) Name() string { return "countdown" }
 
+// RewardComponents is the verifier's one component.
+func (e *Countdown) RewardComponents() []string { return []string{e.verify.Name()} }
+
 // Tasks is the seeded generator with its held-out split.
 func (e *Countdown) Tasks() TaskSource { return e.tasks }
 

@@ -139,11 +139,17 @@ func tasksOf(records []record, path, template string) []Task {
 	return tasks
 }
 
-// Skipped lists the malformed rows that were skipped, with file and line.
-func (d *Dataset) Skipped() []LoadIssue { return append([]LoadIssue(nil), d.skipped...) }
+// Skipped lists the malformed rows that were skipped, with file and line (empty, not nil, when
+// none were: the env did read a dataset).
+func (d *Dataset) Skipped() []LoadIssue {
+	return append(make([]LoadIssue, 0, len(d.skipped)), d.skipped...)
+}
 
 // Name is "dataset".
 func (d *Dataset) Name() string { return "dataset" }
+
+// RewardComponents is the verifier's one component.
+func (d *Dataset) RewardComponents() []string { return []string{d.verify.Name()} }
 
 // Tasks is the dataset itself.
 func (d *Dataset) Tasks() TaskSource { return d }

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -30,6 +32,7 @@ func (i LoadIssue) Error() string { return fmt.Sprintf("%s:%d: %s", i.File, i.Li
 // IssueReporter is implemented by envs that skipped bad input records while loading; trainers
 // report the count and the first few.
 type IssueReporter interface {
+	// Skipped lists the skipped records; nil means the env read no dataset at all.
 	Skipped() []LoadIssue
 }
 
@@ -80,7 +83,9 @@ func loadDataset(path, format string, cols Columns, skip bool) (res loadResult, 
 	return res, fmt.Errorf("unknown format %q; valid formats: auto, jsonl, parquet", format)
 }
 
-// loadJSONL reads one JSON object per line; blank lines are ignored.
+// loadJSONL reads one JSON object per line; blank lines are ignored. A required column that no
+// object in the file has is a file-level error (missingColumn, as for Parquet), not one skipped
+// row per line; otherwise a bad line is skipped (skip) or stops the load at the first one.
 func loadJSONL(path string, cols Columns, skip bool) (loadResult, error) {
 	var res loadResult
 	f, err := os.Open(path)
@@ -89,44 +94,92 @@ func loadJSONL(path string, cols Columns, skip bool) (loadResult, error) {
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)
+	seen := map[string]bool{} // columns of any object in the file
+	objects := 0
 	for line := 1; ; line++ {
 		text, readErr := r.ReadBytes('\n')
 		if readErr != nil && !errors.Is(readErr, io.EOF) {
 			return res, fmt.Errorf("%s:%d: read: %w", path, line, readErr)
 		}
 		if len(bytes.TrimSpace(text)) > 0 {
-			rec, reason := parseJSONLine(text, cols)
+			rec, reason, keys := parseJSONLine(text, cols)
+			if keys != nil {
+				objects++
+				for _, k := range keys {
+					seen[k] = true
+				}
+			}
 			if reason == "" {
 				rec.line = line
 				res.records = append(res.records, rec)
 			} else {
-				issue := LoadIssue{File: path, Line: line, Reason: reason}
-				if !skip {
-					return res, stopAt(issue)
-				}
-				res.issues = append(res.issues, issue)
+				res.issues = append(res.issues, LoadIssue{File: path, Line: line, Reason: reason})
 			}
 		}
 		if readErr != nil {
-			return res, nil
+			break
 		}
 	}
+	if objects > 0 {
+		found := slices.Sorted(maps.Keys(seen))
+		for _, c := range requiredColumns(cols) {
+			if !seen[c.name] {
+				return loadResult{}, missingColumn(path, c, found)
+			}
+		}
+	}
+	if !skip && len(res.issues) > 0 {
+		return loadResult{}, stopAt(res.issues[0])
+	}
+	return res, nil
 }
 
-// parseJSONLine decodes one line; a non-empty reason says why it is unusable.
-func parseJSONLine(text []byte, cols Columns) (rec record, reason string) {
+// requiredColumn is a column every row needs, with the env_args key that renames it.
+type requiredColumn struct{ name, key string }
+
+func requiredColumns(cols Columns) []requiredColumn {
+	return []requiredColumn{{cols.Prompt, "prompt_column"}, {cols.Answer, "answer_column"}}
+}
+
+// missingColumn is the error for a required column that a file lacks altogether; JSONL and
+// Parquet files give the same one. found lists the file's columns (sorted).
+func missingColumn(path string, c requiredColumn, found []string) error {
+	return fmt.Errorf("%s: missing column %q (columns: %s); set env_args.%s to the column that holds it",
+		path, c.name, strings.Join(found, ", "), c.key)
+}
+
+// parseJSONLine decodes one line; a non-empty reason says why it is unusable. keys lists the
+// object's columns (nil when the line is not a JSON object).
+func parseJSONLine(text []byte, cols Columns) (rec record, reason string, keys []string) {
+	rec, reason, row := parseJSONObject(text, cols)
+	if row != nil {
+		keys = make([]string, 0, len(row))
+		for k := range row {
+			keys = append(keys, k)
+		}
+	}
+	return rec, reason, keys
+}
+
+// parseJSONObject decodes one line into rec and returns the decoded object (nil if it is none).
+func parseJSONObject(text []byte, cols Columns) (rec record, reason string, row map[string]any) {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
-	var row map[string]any
 	if err := dec.Decode(&row); err != nil {
-		return rec, "bad JSON: " + err.Error()
+		return rec, "bad JSON: " + err.Error(), nil
 	}
 	if dec.More() {
-		return rec, "bad JSON: more than one value on the line"
+		return rec, "bad JSON: more than one value on the line", nil
 	}
 	if row == nil {
-		return rec, "bad JSON: the line is null, not an object"
+		return rec, "bad JSON: the line is null, not an object", nil
 	}
+	rec, reason = recordOf(row, cols)
+	return rec, reason, row
+}
+
+// recordOf reads the configured columns of one decoded object.
+func recordOf(row map[string]any, cols Columns) (rec record, reason string) {
 	var ok bool
 	if rec.prompt, reason, ok = jsonField(row, cols.Prompt, true, false); !ok {
 		return rec, reason
@@ -225,11 +278,11 @@ func loadParquet(path string, cols Columns, skip bool) (res loadResult, err erro
 		{name: cols.Solution},
 	}
 	rows := int(table.NumRows())
-	for _, c := range columns {
+	for i, c := range columns {
 		idx := table.Schema().FieldIndices(c.name)
 		if len(idx) == 0 {
 			if c.required {
-				return res, fmt.Errorf("%s: missing column %q (columns: %s)", path, c.name, fieldNames(table.Schema()))
+				return res, missingColumn(path, requiredColumns(cols)[i], fieldNames(table.Schema()))
 			}
 			continue
 		}
@@ -310,10 +363,12 @@ func readStringColumn(col *arrow.Column, numeric bool) (values []string, valid [
 	return values, valid, nil
 }
 
-func fieldNames(s *arrow.Schema) string {
+// fieldNames lists a schema's column names, sorted.
+func fieldNames(s *arrow.Schema) []string {
 	names := make([]string, 0, s.NumFields())
 	for _, f := range s.Fields() {
 		names = append(names, f.Name)
 	}
-	return strings.Join(names, ", ")
+	slices.Sort(names)
+	return names
 }

@@ -44,8 +44,9 @@ func ExtractAnswer(completion string) (string, bool) {
 	return "", false
 }
 
-// ExtractBoxed returns the content of the last brace-balanced \boxed{...} (or \fbox{...}).
-// An unbalanced, truncated \boxed{ at the end is skipped in favour of an earlier complete one.
+// ExtractBoxed returns the content of the last brace-balanced \boxed{...} (or \fbox{...}),
+// without redundant braces around all of it (\boxed{{42}} gives 42). An unbalanced, truncated
+// \boxed{ at the end is skipped in favour of an earlier complete one.
 func ExtractBoxed(s string) (string, bool) {
 	var starts []int
 	for _, macro := range []string{`\boxed{`, `\fbox{`} {
@@ -69,7 +70,7 @@ func ExtractBoxed(s string) (string, bool) {
 				depth--
 			}
 			if depth == 0 {
-				ans := strings.TrimSpace(s[open:k])
+				ans := stripGroupingBraces(strings.TrimSpace(s[open:k]))
 				if ans == "" {
 					break
 				}
@@ -127,7 +128,8 @@ func ExtractAnswerLine(s string) (string, bool) {
 }
 
 // ExtractLastNumber returns the last number in s: an optional sign, digits with optional
-// thousands separators (1,234), an optional decimal part, and an optional "/denominator".
+// thousands separators (1,234), an optional decimal part, an optional exponent (e or E, an
+// optional sign and digits: 1e3, 2.5E-2), and an optional "/denominator".
 // A minus sign counts only where it cannot be a binary operator (not right after a digit,
 // letter or closing bracket), so "7-12=-5" gives "-5" and "12-7=5" gives "5".
 func ExtractLastNumber(s string) (string, bool) {
@@ -170,7 +172,29 @@ func scanNumber(s string, i int) int {
 			i++
 		}
 	}
-	return i
+	return scanExponent(s, i)
+}
+
+// scanExponent returns the end of an exponent "e3", "E-2", "e+5" starting at i, or i when there
+// is none (an "e" not followed by digits, as in "2eggs", is text).
+func scanExponent(s string, i int) int {
+	if i >= len(s) || (s[i] != 'e' && s[i] != 'E') {
+		return i
+	}
+	j := i + 1
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		j++
+	}
+	if j >= len(s) || !isDigit(s[j]) {
+		return i
+	}
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j < len(s) && isLetter(s[j]) {
+		return i // "1e3x" is not a number in exponent notation
+	}
+	return j
 }
 
 // hasThousandsGroup reports whether s[i:] starts with ",ddd" not followed by another digit.

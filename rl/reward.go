@@ -1,7 +1,10 @@
 package rl
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"grit/rewards"
 )
@@ -9,27 +12,27 @@ import (
 // RewardTotal is the weighted sum of a sample's reward components.
 type RewardTotal struct {
 	Value   float64  // r = sum_k w_k r_k over the present components
-	OK      bool     // false when every weighted component is missing: the sample is excluded from group statistics
-	Missing []string // weighted components that failed, were NaN/Inf, or were absent
+	OK      bool     // false when no component is present: the sample is excluded from group statistics
+	Missing []string // components that failed or were NaN/Inf, then weighted names that were absent
 }
 
 // TotalReward computes r = sum_k w_k r_k (docs/algorithms.md, "Rewards").
 //
-// weights names the components that count; a nil map gives every component weight 1. A component is
-// missing when it failed (OK false), its value is NaN or infinite, or it is weighted but absent; a
-// missing component is left out of the sum and listed in Missing, never counted as 0. Components
-// not named in a non-nil weights map are ignored. If no weighted component is present, OK is false.
+// The weight rule (reward_weights): w_k = weights[k] for a component the map names, and w_k = 1
+// for every component it does not name, so weighting one component never drops the others (a nil
+// or empty map weighs everything 1). A component is missing when it failed (OK false), its value
+// is NaN or infinite, or it is named in weights but absent; a missing component is left out of
+// the sum and listed in Missing, never counted as 0. If no component is present, OK is false.
+// Names that the env never produces are a config error caught before training
+// (CheckRewardWeights).
 func TotalReward(components []rewards.Component, weights map[string]float64) RewardTotal {
 	var out RewardTotal
 	present := 0
 	seen := make(map[string]bool, len(components))
 	for _, c := range components {
-		w := 1.0
-		if weights != nil {
-			var ok bool
-			if w, ok = weights[c.Name]; !ok {
-				continue
-			}
+		w, named := weights[c.Name]
+		if !named {
+			w = 1
 		}
 		seen[c.Name] = true
 		if !c.OK || math.IsNaN(c.Value) || math.IsInf(c.Value, 0) {
@@ -49,4 +52,54 @@ func TotalReward(components []rewards.Component, weights map[string]float64) Rew
 		out.Value = 0
 	}
 	return out
+}
+
+// CheckRewardWeights reports the first reward_weights name (in sorted order) that is not one of
+// components, the reward components the env produces: such a weight would never apply (a typo
+// such as "corect"), so it is a config error that lists the valid names.
+func CheckRewardWeights(weights map[string]float64, components []string) error {
+	for _, name := range sortedKeys(weights) {
+		if slices.Contains(components, name) {
+			continue
+		}
+		hint := ""
+		if near := closestName(name, components); near != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return fmt.Errorf("reward_weights.%s: the env produces no reward component %q%s; its components are: %s",
+			name, name, hint, strings.Join(components, ", "))
+	}
+	return nil
+}
+
+// closestName is the candidate within edit distance 2 of name (the first of the nearest), or "".
+func closestName(name string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(name, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

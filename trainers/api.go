@@ -54,6 +54,9 @@ type Summary struct {
 	BestAccuracy float64 `json:"best_accuracy"`
 	BestStep     int     `json:"best_step"`
 	RunDir       string  `json:"run_dir"`
+	// DatasetSkippedRows counts the dataset rows skipped as malformed (on_error: skip); absent
+	// when the env reads no dataset.
+	DatasetSkippedRows *int `json:"dataset_skipped_rows,omitempty"`
 }
 
 // Run trains according to cfg, writing the run folder, and returns the summary.

@@ -30,6 +30,7 @@ type loopState struct {
 	OptSteps     int         `json:"opt_steps"`      // optimiser steps taken (drives the LR schedule)
 	BadInARow    int         `json:"bad_in_a_row"`   // consecutive non-finite updates
 	BadTotal     int         `json:"bad_total"`      // non-finite updates skipped in total
+	EmptyInARow  int         `json:"empty_in_a_row"` // consecutive steps with every sample excluded
 	BestAccuracy float64     `json:"best_accuracy"`  // best held-out accuracy so far
 	BestStep     int         `json:"best_step"`      // step of the best accuracy
 	LastEvalAcc  float64     `json:"last_eval_acc"`  // most recent held-out accuracy

@@ -63,6 +63,7 @@ type Config struct {
 	CheckpointEvery int `mapstructure:"checkpoint_every"` // steps between checkpoints; 0 = only at the end
 	KeepCheckpoints int `mapstructure:"keep_checkpoints"` // newest step checkpoints kept (checkpoints/step-NNNNNN)
 	MaxBadSteps     int `mapstructure:"max_bad_steps"`    // consecutive non-finite steps before the run stops
+	MaxEmptySteps   int `mapstructure:"max_empty_steps"`  // consecutive steps with every sample excluded before the run stops
 	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
 
 	SFT   SFTConfig   `mapstructure:"sft"`
@@ -162,6 +163,7 @@ func (c *Config) Validate() error {
 		{c.CheckpointEvery >= 0, "checkpoint_every: must be >= 0"},
 		{c.KeepCheckpoints >= 1, "keep_checkpoints: must be >= 1 (the newest checkpoint is always kept)"},
 		{c.MaxBadSteps >= 1, "max_bad_steps: must be >= 1"},
+		{c.MaxEmptySteps >= 1, "max_empty_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},
 		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},
 	}

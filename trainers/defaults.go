@@ -49,6 +49,7 @@ func Defaults() Config {
 		CheckpointEvery: 10,
 		KeepCheckpoints: 2,
 		MaxBadSteps:     3,
+		MaxEmptySteps:   3,
 
 		SFT:   SFTConfig{BatchSize: 64},
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: "reinforce"},

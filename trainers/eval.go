@@ -20,7 +20,10 @@ func heldOut(env envs.Env, n int) []envs.Task {
 
 // evaluate plays every task once greedily and summarises:
 //
-//	accuracy        final-turn correctness
+//	failed          episodes whose reward could not be computed on some turn (every component
+//	                failed: a plugin call that timed out or crashed, a verifier error); they are
+//	                neither right nor wrong, so every accuracy below is over the other episodes
+//	accuracy        final-turn correctness (NaN, null in JSON, when every episode failed)
 //	acc_t<k>        multi-attempt envs: correctness after attempt k (episodes that ended earlier
 //	                keep their last verdict)
 //	delta_t1_t2     acc_t2 - acc_t1; delta_i_to_c / delta_c_to_i: fraction of tasks wrong at turn 1
@@ -29,6 +32,7 @@ func heldOut(env envs.Env, n int) []envs.Task {
 //	tool_calls_mean tool calls per episode
 //	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d (and tool_calls_mean/<d>)
 //	pass@k          with passK > 0: fraction of tasks solved by at least one of k samples at temperature 1
+//	                (over the tasks with some scored sample; pass@k_failed counts the others)
 func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, passK int, seed uint64) (EvalMetrics, error) {
 	if len(tasks) == 0 {
 		return nil, fmt.Errorf("env %s has no held-out tasks to evaluate on", env.Name())
@@ -43,11 +47,17 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	if ma, ok := env.(envs.MultiAttempt); ok {
 		turns = ma.Attempts()
 	}
-	var correct, length, tools float64
+	var correct, length, tools, failed float64
 	perTurn := make([]float64, turns)
 	var iToC, cToI float64
-	byDiff := map[string][3]float64{} // correct, tasks, tool calls
+	byDiff := map[string][3]float64{} // correct, scored tasks, tool calls
 	for _, t := range trajs {
+		length += float64(t.GeneratedTokens())
+		tools += float64(t.ToolCalls())
+		if evalFailed(t) {
+			failed++
+			continue
+		}
 		verdicts := make([]bool, turns)
 		for k := 0; k < turns; k++ {
 			idx := k
@@ -71,8 +81,6 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 				cToI++
 			}
 		}
-		length += float64(t.GeneratedTokens())
-		tools += float64(t.ToolCalls())
 		if d, has := t.Task.Meta["difficulty"]; has {
 			c := byDiff[d]
 			c[1]++
@@ -84,10 +92,12 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 		}
 	}
 	n := float64(len(tasks))
-	m["accuracy"] = correct / n
+	m["failed"] = failed
 	m["length_mean"] = length / n
 	m["tokens_mean"] = length / n
 	m["tool_calls_mean"] = tools / n
+	n -= failed // accuracies are over the scored episodes
+	m["accuracy"] = correct / n
 	if turns >= 2 {
 		for k := range perTurn {
 			m[fmt.Sprintf("acc_t%d", k+1)] = perTurn[k] / n
@@ -107,31 +117,98 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 		m["tool_calls_mean/"+d] = byDiff[d][2] / byDiff[d][1]
 	}
 	if passK > 0 {
-		pk, err := passAtK(ctx, pol, env, tasks, maxNew, passK, seed)
+		pk, failedTasks, err := passAtK(ctx, pol, env, tasks, maxNew, passK, seed)
 		if err != nil {
 			return nil, err
 		}
 		m[fmt.Sprintf("pass@%d", passK)] = pk
+		m[fmt.Sprintf("pass@%d_failed", passK)] = float64(failedTasks)
 	}
 	return m, nil
 }
 
-// passAtK samples k episodes per task at temperature 1 and counts tasks with at least one correct
-// final turn (the unbiased pass@k estimator with n = k samples).
-func passAtK(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, k int, seed uint64) (float64, error) {
-	p := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 1}}
-	trajs, err := p.play(ctx, tasks, k, streamSeed(seed, "pass@k"), 0)
-	if err != nil {
-		return 0, err
+// evalFailed reports whether some turn of t has no computed reward component, so its verdict is
+// unknown.
+func evalFailed(t *Trajectory) bool {
+	for _, tu := range t.Turns {
+		scored := false
+		for _, c := range tu.Reward.Components {
+			scored = scored || c.OK
+		}
+		if !scored {
+			return true
+		}
 	}
-	solved := 0
-	for i := range tasks {
-		for j := 0; j < k; j++ {
-			if trajs[i*k+j].Last().Reward.Correct {
-				solved++
-				break
+	return false
+}
+
+// MarshalJSON writes the metrics with sorted keys and non-finite values (an accuracy over no
+// scored episode) as null, as metrics.jsonl does.
+func (m EvalMetrics) MarshalJSON() ([]byte, error) { return Metrics(m).MarshalJSON() }
+
+// passKBatch bounds the episodes passAtK samples at once, so its memory does not depend on k.
+const passKBatch = 256
+
+// passAtK samples up to k episodes per task at temperature 1 and returns the fraction of tasks
+// with at least one correct final turn (the unbiased pass@k estimator with n = k samples) among
+// the tasks that were scored, and the number of tasks whose every sample failed (no reward
+// computed), which are left out of that fraction.
+//
+// Samples stream in rounds of at most passKBatch episodes: each round takes the next samples of
+// the tasks not yet solved, and a task stops being sampled once one of its samples is correct
+// (more samples cannot change its outcome). Sample j of task i is episode i*k+j, seeded as when
+// all k*tasks episodes were played at once, so the value does not depend on the batching.
+// Memory is O(passKBatch + tasks), whatever k.
+func passAtK(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, k int, seed uint64) (float64, int, error) {
+	p := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 1}}
+	seed = streamSeed(seed, "pass@k")
+	next := make([]int, len(tasks)) // samples drawn so far, per task
+	solved := make([]bool, len(tasks))
+	scored := make([]bool, len(tasks)) // at least one sample had a reward
+	for {
+		open := 0
+		for i := range tasks {
+			if !solved[i] && next[i] < k {
+				open++
+			}
+		}
+		if open == 0 {
+			break
+		}
+		per := max(1, passKBatch/open) // samples per open task in this round
+		var specs []episodeSpec
+		for i := range tasks {
+			if solved[i] || next[i] >= k {
+				continue
+			}
+			for j := next[i]; j < min(k, next[i]+per); j++ {
+				specs = append(specs, episodeSpec{Task: tasks[i], Group: i, Index: j, Episode: uint64(i*k + j)})
+			}
+			next[i] = min(k, next[i]+per)
+		}
+		for lo := 0; lo < len(specs); lo += passKBatch {
+			trajs, err := p.playEpisodes(ctx, specs[lo:min(lo+passKBatch, len(specs))], seed, 0)
+			if err != nil {
+				return 0, 0, err
+			}
+			for _, tr := range trajs {
+				if !evalFailed(tr) {
+					scored[tr.Group] = true
+				}
+				if tr.Last().Reward.Correct {
+					solved[tr.Group] = true
+				}
 			}
 		}
 	}
-	return float64(solved) / float64(len(tasks)), nil
+	nSolved, failedTasks := 0, 0
+	for i := range tasks {
+		switch {
+		case solved[i]:
+			nSolved++
+		case !scored[i]:
+			failedTasks++
+		}
+	}
+	return float64(nSolved) / float64(len(tasks)-failedTasks), failedTasks, nil
 }

@@ -82,8 +82,23 @@ func (t *trainer) learn(ctx context.Context, step int, samples []rl.Sample, lc r
 // every row (turn) of a sample gets its sample's factors.
 type sampleWeights struct{ loss, kl []float64 }
 
-// learnWeighted is learn with per-sample loss and KL weights.
+// learnWeighted is learn with per-sample loss and KL weights. Excluded samples (no reward component
+// computed, RewardOK false) are masked and get loss weight 0: they leave the loss and every
+// normaliser (tokens, rows), not only the advantage.
 func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Sample, w sampleWeights, lc rl.LossConfig, m Metrics) error {
+	if excludeUnscored(samples) > 0 {
+		loss := make([]float64, len(samples))
+		for i := range loss {
+			loss[i] = 1
+			if w.loss != nil {
+				loss[i] = w.loss[i]
+			}
+			if !samples[i].RewardOK {
+				loss[i] = 0
+			}
+		}
+		w.loss = loss
+	}
 	if lc.Beta > 0 {
 		if err := t.fillReference(samples); err != nil {
 			return err
@@ -96,4 +111,16 @@ func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Samp
 	defer ro.Release()
 	rw := rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}
 	return t.update(ctx, step, ro, rw, lc, m)
+}
+
+// excludeUnscored masks the samples without a reward (RewardOK false) and returns how many.
+func excludeUnscored(samples []rl.Sample) int {
+	n := 0
+	for i := range samples {
+		if !samples[i].RewardOK {
+			samples[i].Masked = true
+			n++
+		}
+	}
+	return n
 }

@@ -34,8 +34,9 @@ type trainer struct {
 	log   io.Writer
 	start time.Time
 
-	finalEval EvalMetrics // the last step's eval: the final policy, reused by finish
-	savedStep int         // completed steps in the newest checkpoint written or loaded; -1 = none
+	finalEval   EvalMetrics      // the last step's eval: the final policy, reused by finish
+	savedStep   int              // completed steps in the newest checkpoint written or loaded; -1 = none
+	pluginStats envs.PluginStats // plugin counts at the end of the previous step
 }
 
 func (t *trainer) logf(format string, args ...any) {
@@ -78,11 +79,17 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if t.log == nil {
 		t.log = io.Discard
 	}
+	t.reportSkippedRows()
 	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
 	}
+	closePluginLog, err := t.openPluginLog()
+	if err != nil {
+		return nil, err
+	}
+	defer closePluginLog()
 	if err := t.setup(ctx); err != nil {
 		return nil, err
 	}
@@ -125,9 +132,10 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("evaluating the starting policy: %w", err)
 		}
 		t.st.Base = base
-		t.st.BestAccuracy, t.st.BestStep = base["accuracy"], 0
-		t.st.LastEvalAcc, t.st.HaveEval = base["accuracy"], true
+		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
+		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base["accuracy"])
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base["accuracy"], int(base["tasks"]))
+		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
 			return err
 		}
@@ -150,6 +158,9 @@ func (t *trainer) eval(ctx context.Context) (EvalMetrics, error) {
 // continues with the next step and applies no update twice.
 func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 	cfg := t.cfg
+	if r, ok := envs.AsPluginReporter(t.env); ok {
+		t.pluginStats = r.PluginStats() // the base policy's evaluation is not step 0's
+	}
 	for t.st.Step < cfg.Steps {
 		if ctx.Err() != nil {
 			return nil, t.interrupt()
@@ -160,6 +171,8 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		if err := t.algo.step(context.WithoutCancel(ctx), step, m); err != nil {
 			return nil, fmt.Errorf("step %d: %w", step+1, err)
 		}
+		t.checkEmptyStep(step, m)
+		t.skippedRowMetrics(m)
 		m["lr"] = float64(t.sched.LR(t.st.OptSteps))
 		m["skipped_updates_total"] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
@@ -168,6 +181,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 				return nil, err
 			}
 		}
+		t.pluginMetrics(step, m)
 		m["step_s"] = time.Since(stepStart).Seconds()
 		if err := appendMetrics(t.path("metrics.jsonl"), m); err != nil {
 			return nil, err
@@ -177,6 +191,11 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		if t.st.BadInARow >= cfg.MaxBadSteps {
 			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped; %s; lower lr or max_grad_norm",
 				step+1, t.st.BadInARow, cfg.MaxBadSteps, t.lastGoodCheckpoint())
+		}
+		if t.st.EmptyInARow >= cfg.MaxEmptySteps {
+			_ = t.checkpoint()
+			return nil, fmt.Errorf("step %d: every sample was excluded in %d steps in a row (max_empty_steps %d): no reward component could be computed, so nothing was learned; check the env's reward (see reward/<name>_missing in %s)",
+				step+1, t.st.EmptyInARow, cfg.MaxEmptySteps, t.path("metrics.jsonl"))
 		}
 		if last || (cfg.CheckpointEvery > 0 && (step+1)%cfg.CheckpointEvery == 0) {
 			if err := t.checkpoint(); err != nil {
@@ -199,11 +218,14 @@ func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) 
 	for k, v := range em {
 		m["eval_"+k] = v
 	}
+	t.warnEvalFailed(fmt.Sprintf("step %d: evaluation", step+1), em)
 	m["eval_s"] = time.Since(evalStart).Seconds()
 	if last {
 		t.finalEval = em
 	}
-	t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
+	if !math.IsNaN(em["accuracy"]) { // NaN: no episode could be scored
+		t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
+	}
 	if em["accuracy"] > t.st.BestAccuracy {
 		t.st.BestAccuracy, t.st.BestStep = em["accuracy"], step+1
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
@@ -262,6 +284,10 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 		}
 	}
 	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir}
+	if issues, ok := skippedRows(t.env); ok {
+		n := len(issues)
+		s.DatasetSkippedRows = &n
+	}
 	raw, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err

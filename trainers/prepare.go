@@ -34,6 +34,10 @@ func prepare(cfg Config, resume bool) (*trainer, error) {
 	if t.env, err = envs.New(cfg.Env, cfg.EnvArgs); err != nil {
 		return nil, &ConfigError{err}
 	}
+	if err := CheckRewardWeights(t.env, cfg.RewardWeights); err != nil {
+		t.close()
+		return nil, &ConfigError{err}
+	}
 	if t.algo, err = newAlgorithm(t); err != nil {
 		t.close()
 		return nil, &ConfigError{err}

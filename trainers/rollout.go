@@ -77,20 +77,37 @@ func encodePrompt(tok policy.Tokenizer, text string) []int {
 // episode's randomness is its own. Episodes are returned task-major: task i's copies are
 // [i*copies, (i+1)*copies).
 func (p *player) play(ctx context.Context, tasks []envs.Task, copies int, seed, step uint64) ([]*Trajectory, error) {
+	specs := make([]episodeSpec, len(tasks)*copies)
+	for i := range specs {
+		specs[i] = episodeSpec{Task: tasks[i/copies], Group: i / copies, Index: i % copies, Episode: uint64(i)}
+	}
+	return p.playEpisodes(ctx, specs, seed, step)
+}
+
+// episodeSpec is one episode to play: its task, its place in the step (group and index), and the
+// episode number that seeds its sampling.
+type episodeSpec struct {
+	Task         envs.Task
+	Group, Index int
+	Episode      uint64
+}
+
+// playEpisodes plays the given episodes together, turn by turn; episode e's sampling at turn k is
+// seeded by (seed, step, e.Episode, k) alone, so a subset played on its own samples the same.
+func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, step uint64) ([]*Trajectory, error) {
 	tok := p.pol.Tokenizer()
-	n := len(tasks) * copies
+	n := len(specs)
 	trajs := make([]*Trajectory, n)
 	episodes := make([]envs.Episode, n)
 	contexts := make([][]int, n)
-	for i := range trajs {
-		task := tasks[i/copies]
-		ep, err := p.env.Reset(task)
+	for i, sp := range specs {
+		ep, err := p.env.Reset(sp.Task)
 		if err != nil {
-			return nil, fmt.Errorf("env %s: reset task %q: %w", p.env.Name(), task.ID, err)
+			return nil, fmt.Errorf("env %s: reset task %q: %w", p.env.Name(), sp.Task.ID, err)
 		}
 		episodes[i] = ep
-		trajs[i] = &Trajectory{Task: task, Group: i / copies, Index: i % copies}
-		contexts[i] = encodePrompt(tok, task.Prompt)
+		trajs[i] = &Trajectory{Task: sp.Task, Group: sp.Group, Index: sp.Index}
+		contexts[i] = encodePrompt(tok, sp.Task.Prompt)
 	}
 	active := make([]int, n)
 	for i := range active {
@@ -108,7 +125,7 @@ func (p *player) play(ctx context.Context, tasks []envs.Task, copies int, seed, 
 		seeds := make([]uint64, len(active))
 		for j, i := range active {
 			prompts[j] = contexts[i]
-			seeds[j] = streamSeed(seed, "sample", step, uint64(i), uint64(turn))
+			seeds[j] = streamSeed(seed, "sample", step, specs[i].Episode, uint64(turn))
 		}
 		t0 := time.Now()
 		gens, err := p.pol.Sample(prompts, seeds, p.opts)

@@ -1,10 +1,29 @@
 package trainers
 
 import (
+	"fmt"
+
+	"grit/envs"
 	"grit/policy"
 	"grit/rewards"
 	"grit/rl"
 )
+
+// CheckRewardWeights is the start-of-run check of reward_weights against env: every name must be
+// a reward component the env produces (envs.RewardComponents); otherwise the error lists the
+// env's components. Components not named keep weight 1 (rl.TotalReward). An env that does not
+// list its components is not checked here; the run's guard on steps where every sample is
+// excluded (max_empty_steps) still catches weights that leave nothing to learn from.
+func CheckRewardWeights(env envs.Env, weights map[string]float64) error {
+	names, ok := envs.RewardComponents(env)
+	if !ok || len(weights) == 0 {
+		return nil
+	}
+	if err := rl.CheckRewardWeights(weights, names); err != nil {
+		return fmt.Errorf("env %s: %w", env.Name(), err)
+	}
+	return nil
+}
 
 // rewardWeights returns the configured weights, or nil (every component weight 1) when none are set.
 func (t *trainer) rewardWeights() map[string]float64 {

@@ -1,13 +1,18 @@
 package trainers
 
 import (
+	"fmt"
 	"math"
+	"sort"
+	"strings"
 
 	"grit/rl"
 )
 
 // rolloutMetrics summarises the step's sampled rollouts (all of them, before any filtering):
-// reward mean / std, each component's mean, std and missing count, accuracy, lengths, tool calls.
+// reward mean / std, each component's mean, std and missing count, lengths, tool calls, and
+// accuracy = correct / scored over the samples that have a reward (samples_excluded counts the
+// others: no verdict could be computed, so they are neither right nor wrong).
 func rolloutMetrics(samples []rl.Sample, m Metrics) {
 	n := float64(len(samples))
 	if n == 0 {
@@ -21,6 +26,9 @@ func rolloutMetrics(samples []rl.Sample, m Metrics) {
 		s := &samples[i]
 		if s.RewardOK {
 			rs = append(rs, s.Reward)
+			if s.Correct {
+				correct++
+			}
 		} else {
 			excluded++
 		}
@@ -33,9 +41,6 @@ func rolloutMetrics(samples []rl.Sample, m Metrics) {
 				continue
 			}
 			comps[c.Name] = append(comps[c.Name], c.Value)
-		}
-		if s.Correct {
-			correct++
 		}
 		length += float64(s.NumTokens)
 		if s.Truncated {
@@ -50,7 +55,7 @@ func rolloutMetrics(samples []rl.Sample, m Metrics) {
 	}
 	m["samples"] = n
 	m["samples_excluded"] = excluded
-	m["accuracy"] = correct / n
+	m["accuracy"] = correct / (n - excluded) // NaN (null) when every sample was excluded
 	m["completion_len_mean"] = length / n
 	m["truncated_frac"] = trunc / n
 	m["tool_calls_mean"] = tools / n
@@ -69,4 +74,24 @@ func meanStd(v []float64) (mean, std float64) {
 		std += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(std / float64(len(v)))
+}
+
+// checkEmptyStep counts steps in which every sampled completion was excluded (no reward component
+// computed) and warns on the log at once; the loop stops after max_empty_steps of them in a row.
+func (t *trainer) checkEmptyStep(step int, m Metrics) {
+	n, sampled := m["samples"]
+	if !sampled || n == 0 || m["samples_excluded"] < n {
+		t.st.EmptyInARow = 0
+		return
+	}
+	t.st.EmptyInARow++
+	var missing []string
+	for k, v := range m {
+		if name, ok := strings.CutPrefix(k, "reward/"); ok && strings.HasSuffix(name, "_missing") && v > 0 {
+			missing = append(missing, fmt.Sprintf("%s %d", strings.TrimSuffix(name, "_missing"), int(v)))
+		}
+	}
+	sort.Strings(missing)
+	t.logf("warning: step %d: every sample was excluded (%d of %d, %d in a row; max_empty_steps %d): no reward component was computed (missing: %s)",
+		step+1, int(n), int(n), t.st.EmptyInARow, t.cfg.MaxEmptySteps, strings.Join(missing, ", "))
 }

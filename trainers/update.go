@@ -30,7 +30,7 @@ func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rw rowW
 		return err
 	}
 	rw.apply(&mb)
-	rows := nonEmptyRows(&mb)
+	rows := nonEmptyRows(&mb, rw.loss)
 	if len(rows) == 0 {
 		m["update_s"] = 0
 		return nil
@@ -123,11 +123,12 @@ func allFinite(v [][]float32) bool {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// nonEmptyRows lists rows with at least one scored token.
-func nonEmptyRows(mb *rl.MiniBatch) []int {
+// nonEmptyRows lists rows with at least one scored token and a non-zero row weight (rows of
+// excluded samples have weight 0 and stay out of the mini-batches, so out of B as well).
+func nonEmptyRows(mb *rl.MiniBatch, rowWeights []float64) []int {
 	var rows []int
 	for b := range mb.OldLogp {
-		if len(mb.OldLogp[b]) > 0 {
+		if len(mb.OldLogp[b]) > 0 && (rowWeights == nil || rowWeights[mb.Rows[b]] != 0) {
 			rows = append(rows, b)
 		}
 	}

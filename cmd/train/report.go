@@ -26,6 +26,13 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 			fmt.Fprintf(w, "   (%+.1f points)", gain)
 		}
 		fmt.Fprintln(w)
+		if metric(sum.Base, "failed") > 0 || metric(sum.Final, "failed") > 0 {
+			fmt.Fprintf(w, "  failed evaluations  base %d  ->  final %d of %d held-out tasks (reward not computed; left out of the accuracy; see %s)\n",
+				int(metric(sum.Base, "failed")), int(metric(sum.Final, "failed")), int(metric(sum.Final, "tasks")), filepath.Join(dir, "plugin-stderr.log"))
+		}
+		if sum.DatasetSkippedRows != nil && *sum.DatasetSkippedRows > 0 {
+			fmt.Fprintf(w, "  dataset rows        %d skipped as malformed (on_error: skip; listed at start-up)\n", *sum.DatasetSkippedRows)
+		}
 		if _, ok := sum.Final["delta_t1_t2"]; ok { // multi-attempt env: SCoRe's self-correction metrics
 			fmt.Fprintf(w, "  Acc@t1 / Acc@t2     base %s / %s  ->  final %s / %s\n",
 				percent(metric(sum.Base, "acc_t1")), percent(metric(sum.Base, "acc_t2")),

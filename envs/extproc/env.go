@@ -69,11 +69,23 @@ func newPluginEnv(p envs.Params) (envs.Env, error) {
 // Name is "plugin:" followed by the plugin's name.
 func (e *Env) Name() string { return "plugin:" + e.pool.Hello().Name }
 
+// RewardComponents are the components the plugin declared in its handshake.
+func (e *Env) RewardComponents() []string { return e.pool.Components() }
+
 // Tasks are the base env's tasks.
 func (e *Env) Tasks() envs.TaskSource { return e.base.Tasks() }
 
 // MaxTurns is the most turns an episode lasts.
 func (e *Env) MaxTurns() int { return e.maxTurns }
+
+// PluginStats are the pool's counts (envs.PluginReporter).
+func (e *Env) PluginStats() envs.PluginStats {
+	s := e.pool.Stats()
+	return envs.PluginStats{Calls: s.Calls, Failed: s.Failed, Timeouts: s.Timeouts, Restarts: s.Restarts}
+}
+
+// SetPluginStderr sends the plugin processes' stderr to w (see Pool.SetStderrLog).
+func (e *Env) SetPluginStderr(w io.Writer) { e.pool.SetStderrLog(w) }
 
 // Pool is the plugin pool (for its Stats).
 func (e *Env) Pool() *Pool { return e.pool }

@@ -3,6 +3,7 @@ package extproc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,7 @@ func (c Config) withDefaults() Config {
 type Stats struct {
 	Calls    int64 // score calls made
 	Failed   int64 // calls whose components all failed (timeout, crash, protocol error, plugin error)
+	Timeouts int64 // failed calls that ran past the timeout
 	Restarts int64 // plugin processes restarted after a failure
 }
 
@@ -63,11 +65,14 @@ type Pool struct {
 	nextID    atomic.Uint64
 	calls     atomic.Int64
 	failed    atomic.Int64
+	timeouts  atomic.Int64
 	restarts  atomic.Int64
+	log       *stderrLog // every process's stderr and grit's notes (SetStderrLog)
 }
 
 // worker owns one plugin process slot; proc is nil while no process runs in it.
 type worker struct {
+	slot int // from 1, names the slot in the stderr log
 	proc *process
 }
 
@@ -83,11 +88,14 @@ func NewPool(cfg Config) (*Pool, error) {
 		return nil, fmt.Errorf("plugin pool: size %d, timeout %v, start timeout %v and close grace %v must not be negative",
 			cfg.Size, cfg.Timeout, cfg.StartTimeout, cfg.CloseGrace)
 	}
+	log := &stderrLog{}
 	procs := make([]*process, cfg.Size)
 	errs := make([]error, cfg.Size)
 	var wg sync.WaitGroup
 	for i := range procs {
-		wg.Go(func() { procs[i], errs[i] = startProcess(cfg.Command, cfg.Dir, cfg.StartTimeout) })
+		wg.Go(func() {
+			procs[i], errs[i] = startProcess(cfg.Command, cfg.Dir, cfg.StartTimeout, log.processWriter(i+1))
+		})
 	}
 	wg.Wait()
 	err := errors.Join(errs...)
@@ -115,9 +123,9 @@ func NewPool(cfg Config) (*Pool, error) {
 		}
 		return nil, err
 	}
-	p := &Pool{cfg: cfg, hello: procs[0].hello, idle: make(chan *worker, cfg.Size), done: make(chan struct{})}
-	for _, pr := range procs {
-		w := &worker{proc: pr}
+	p := &Pool{cfg: cfg, hello: procs[0].hello, idle: make(chan *worker, cfg.Size), done: make(chan struct{}), log: log}
+	for i, pr := range procs {
+		w := &worker{slot: i + 1, proc: pr}
 		p.workers = append(p.workers, w)
 		p.idle <- w
 	}
@@ -132,10 +140,15 @@ func (p *Pool) Hello() Hello { return p.hello }
 // Components lists the reward component names, in the order every Response holds them.
 func (p *Pool) Components() []string { return slices.Clone(p.hello.Components) }
 
-// Stats reports the calls, failures and restarts so far.
+// Stats reports the calls, failures, timeouts and restarts so far.
 func (p *Pool) Stats() Stats {
-	return Stats{Calls: p.calls.Load(), Failed: p.failed.Load(), Restarts: p.restarts.Load()}
+	return Stats{Calls: p.calls.Load(), Failed: p.failed.Load(), Timeouts: p.timeouts.Load(), Restarts: p.restarts.Load()}
 }
+
+// SetStderrLog sends the stderr of every plugin process, line by line as "[plugin N] ...", and
+// grit's notes on failed calls and restarts, as "[grit] ...", to w (what was written before is
+// kept in memory, up to 64 KiB, and written first). nil stops it. Writes to w must not block long.
+func (p *Pool) SetStderrLog(w io.Writer) { p.log.SetOutput(w) }
 
 func (p *Pool) closed() bool {
 	select {
@@ -196,28 +209,35 @@ func (p *Pool) scoreOn(w *worker, req Request) Response {
 		r := toResponse(p.hello.Components, wire)
 		if r.Err != nil {
 			p.failed.Add(1)
+			p.log.note("plugin %d, request %q: the plugin answered with an error: %v", w.slot, req.Task.ID, r.Err)
 		}
 		return r
 	}
+	if errors.Is(err, errTimeout) {
+		p.timeouts.Add(1)
+	}
 	w.proc.kill() // first, so that the stderr tail is complete
-	err = fmt.Errorf("%w%s", err, w.proc.stderr.suffix())
+	tail := w.proc.stderr.suffix()
 	w.proc = nil
+	// What grit did comes before the plugin's stderr tail, so it cannot be read as the plugin's.
+	var status string
 	switch {
 	case p.closed():
-		err = fmt.Errorf("%w (not restarted: the pool is closing)", err)
+		status = " (not restarted: the pool is closing)"
 	default:
 		if rerr := p.restart(w); rerr != nil {
-			err = fmt.Errorf("%w; restarting it failed: %v", err, rerr)
+			status = fmt.Sprintf(" (restarting it failed: %v)", rerr)
 		} else {
-			err = fmt.Errorf("%w (restarted)", err)
+			status = " (restarted)"
 		}
 	}
-	return p.fail(err)
+	p.log.note("plugin %d, request %q: %v%s", w.slot, req.Task.ID, err, status)
+	return p.fail(fmt.Errorf("%w%s%s", err, status, tail))
 }
 
 // restart starts a fresh process in w's slot.
 func (p *Pool) restart(w *worker) error {
-	pr, err := startProcess(p.cfg.Command, p.cfg.Dir, p.cfg.StartTimeout)
+	pr, err := startProcess(p.cfg.Command, p.cfg.Dir, p.cfg.StartTimeout, p.log.processWriter(w.slot))
 	if err != nil {
 		return err
 	}

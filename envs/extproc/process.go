@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -30,14 +31,16 @@ type process struct {
 	stdout  *os.File // grit's end of the plugin's stdout
 	reader  *bufio.Reader
 	stderr  *stderrTail
+	log     *lineWriter   // the pool's stderr log for this process; nil for none
 	exited  chan struct{} // closed once the process has exited and been reaped
 	waitErr error         // cmd.Wait's result; read only after exited is closed
 	hello   Hello
 }
 
 // startProcess runs the plugin command and completes the handshake within startTimeout. On any
-// failure the process is killed and the error carries the plugin's stderr tail.
-func startProcess(command []string, dir string, startTimeout time.Duration) (*process, error) {
+// failure the process is killed and the error carries the plugin's stderr tail. Its stderr also
+// goes, line by line, to log when that is not nil.
+func startProcess(command []string, dir string, startTimeout time.Duration, log *lineWriter) (*process, error) {
 	if len(command) == 0 || command[0] == "" {
 		return nil, errors.New("plugin command is empty; set it to the executable and its arguments, e.g. [python3, plugin.py]")
 	}
@@ -59,11 +62,15 @@ func startProcess(command []string, dir string, startTimeout time.Duration) (*pr
 		reader:  bufio.NewReaderSize(outR, 64<<10),
 		stderr:  newStderrTail(stderrTailSize),
 		exited:  make(chan struct{}),
+		log:     log,
 	}
 	p.cmd.Dir = dir
 	p.cmd.Stdin = inR
 	p.cmd.Stdout = outW
 	p.cmd.Stderr = p.stderr
+	if log != nil {
+		p.cmd.Stderr = io.MultiWriter(p.stderr, log)
+	}
 	p.cmd.WaitDelay = time.Second // bounds the stderr copy if a grandchild keeps stderr open
 	ownProcessGroup(p.cmd)
 	err = p.cmd.Start()
@@ -75,7 +82,10 @@ func startProcess(command []string, dir string, startTimeout time.Duration) (*pr
 		return nil, fmt.Errorf("cannot start plugin %q: %w", p.commandLine(), err)
 	}
 	go func() {
-		p.waitErr = p.cmd.Wait()
+		p.waitErr = p.cmd.Wait() // returns once stderr is copied
+		if p.log != nil {
+			p.log.flush()
+		}
 		close(p.exited)
 	}()
 	if err := p.handshake(startTimeout); err != nil {

@@ -32,6 +32,15 @@ func New(cfg Config) (*Env, error) {
 // Name is "tool".
 func (e *Env) Name() string { return "tool" }
 
+// RewardComponents are correct and format, and metric_tool_calls with tool_calls_component.
+func (e *Env) RewardComponents() []string {
+	names := []string{ComponentCorrect, ComponentFormat}
+	if e.cfg.ToolCallsComponent {
+		names = append(names, ComponentToolCalls)
+	}
+	return names
+}
+
 // Tasks is the seeded generator with its held-out split.
 func (e *Env) Tasks() envs.TaskSource { return e.tasks }
 

@@ -52,6 +52,9 @@ func newParity(p envs.Params) (envs.Env, error) {
 // Name is the registered name.
 func (*Parity) Name() string { return "example_parity" }
 
+// RewardComponents is the reward's one component.
+func (e *Parity) RewardComponents() []string { return []string{e.reward.Name()} }
+
 // Tasks is the task source.
 func (e *Parity) Tasks() envs.TaskSource { return e.tasks }
 
