@@ -59,6 +59,7 @@ type Template struct {
 	specials map[string]jinja.Value // bos_token, eos_token, ... (strings; additional_special_tokens a list)
 	tokens   map[string]string      // the string-valued specials, for SpecialToken
 	compiled *jinja.Template
+	guard    whitespaceGuard
 }
 
 // Parse compiles a chat template. specials maps special-token names (bos_token, eos_token, ...)
@@ -71,7 +72,8 @@ func Parse(source, origin string, specials map[string]string) (*Template, error)
 	if err != nil {
 		return nil, fmt.Errorf("chat template %s: %w", origin, err)
 	}
-	t := &Template{source: source, origin: origin, specials: map[string]jinja.Value{}, tokens: map[string]string{}, compiled: compiled}
+	t := &Template{source: source, origin: origin, specials: map[string]jinja.Value{}, tokens: map[string]string{},
+		compiled: compiled, guard: newWhitespaceGuard(source)}
 	for name, tok := range specials {
 		t.specials[name] = jinja.NewString(tok)
 		t.tokens[name] = tok
@@ -105,6 +107,11 @@ func (t *Template) Render(messages []Message, opts Options) (string, error) {
 	}
 	if len(messages) == 0 {
 		return "", fmt.Errorf("chat: render: no messages (give at least one user message)")
+	}
+	for i, m := range messages {
+		if err := t.guard.check(m.Content); err != nil {
+			return "", fmt.Errorf("chat: render: message %d (%s): %w", i, m.Role, err)
+		}
 	}
 	out, err := t.compiled.RenderValues(t.context(messages, opts))
 	if err != nil {

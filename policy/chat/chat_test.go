@@ -184,6 +184,7 @@ func TestUnsupportedIsAnError(t *testing.T) {
 		"tuple suffix":  "{% if m.content.endswith( ('a',) ) %}x{% endif %}",
 		"format string": "{{ 'turn %d' % loop.index }}",
 		"format dquote": `{{ "%s: %s" % (a, b) }}`,
+		"maxsplit":      "{{ m.content.split('</think>', 1)[0] }}",
 	}
 	for name, src := range refused {
 		if _, err := Parse(src, "test", nil); err == nil || !strings.Contains(err.Error(), "not supported") || !strings.Contains(err.Error(), "line 1") {
@@ -194,6 +195,7 @@ func TestUnsupportedIsAnError(t *testing.T) {
 		"{{ '%' }}{{ '100%' }}{% if x == 'a' %}{% endif %}{%- if y == \"b\" -%}{%- endif -%}",
 		"{% if loop.index0 % 2 == 0 %}{% endif %}{{ m.content.startswith('<tool') }}",
 		"{# 'a' % b #}text 'a' % b",
+		"{{ m.content.split('</think>')[-1].lstrip('\\n') }}{{ f(a, 'b,c') }}",
 	}
 	for _, src := range accepted {
 		if _, err := Parse(src, "test", nil); err != nil {
@@ -229,5 +231,32 @@ func TestStrftime(t *testing.T) {
 		if _, err := strftime(fixedNow, format); err == nil {
 			t.Errorf("strftime(%q) did not fail", format)
 		}
+	}
+}
+
+// TestWhitespaceGuard: text whose whitespace the engine would strip or split differently from
+// Python is refused where the template strips it, and rendered where it does not matter.
+func TestWhitespaceGuard(t *testing.T) {
+	llama := mustLoad(t, "llama3.2") // trims message content
+	if _, err := llama.Render([]Message{{Role: "user", Content: "hi\x1c"}}, Options{Now: pinned}); err == nil || !strings.Contains(err.Error(), "U+001C") {
+		t.Errorf("llama3.2 with U+001C: %v; want an error naming the character", err)
+	}
+	got, err := llama.Render([]Message{{Role: "user", Content: "\u00a0hi\u3000"}}, Options{Now: pinned})
+	if err != nil || !strings.Contains(got, "\n\nhi<|eot_id|>") {
+		t.Errorf("llama3.2 trims NBSP and U+3000 as Python does: %q, %v", got, err)
+	}
+	// qwen3 strips only with explicit characters: any text renders
+	if _, err := mustLoad(t, "qwen3").Render([]Message{{Role: "user", Content: "a\x1c\u3000"}}, Options{}); err != nil {
+		t.Errorf("qwen3: %v", err)
+	}
+	rstrip, err := Parse("{% for m in messages %}{{ m.content.rstrip() }}{% endfor %}", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rstrip.Render([]Message{{Role: "user", Content: "a\u3000"}}, Options{}); err == nil {
+		t.Error("rstrip() with U+3000 rendered; Python strips it and the engine does not")
+	}
+	if got, err := rstrip.Render([]Message{{Role: "user", Content: "a \t\r\n"}}, Options{}); err != nil || got != "a" {
+		t.Errorf("rstrip() of ASCII whitespace = %q, %v; want \"a\"", got, err)
 	}
 }
