@@ -120,9 +120,10 @@ func (a *app) scoringIDs(tok policy.Tokenizer, f logprobsFlags) ([]int, error) {
 	if b, ok := tok.(bosAdder); ok {
 		addBOS = b.AddsBOS()
 	}
+	var tmpl *chat.Template
 	if f.chat {
-		tmpl, err := chat.Load(f.checkpoint)
-		if err != nil {
+		var err error
+		if tmpl, err = chat.Load(f.checkpoint); err != nil {
 			return nil, configErrorf("logprobs: --chat needs the checkpoint's chat template: %v", err)
 		}
 		if text, err = tmpl.Render([]chat.Message{{Role: "user", Content: f.text}}, chat.Options{AddGenerationPrompt: true, Now: a.now}); err != nil {
@@ -137,7 +138,23 @@ func (a *app) scoringIDs(tok policy.Tokenizer, f logprobsFlags) ([]int, error) {
 	if addBOS {
 		ids = append([]int{tok.BOS()}, ids...)
 	}
+	if tmpl != nil {
+		ids = dropDoubledBOS(tok, tmpl, text, ids)
+	}
 	return ids, nil
+}
+
+// dropDoubledBOS removes a BOS that a tokenizer's Encode put before the BOS the template already
+// wrote, so that the rendered special tokens are not added a second time.
+func dropDoubledBOS(tok policy.Tokenizer, tmpl *chat.Template, text string, ids []int) []int {
+	bos, ok := tmpl.SpecialToken("bos_token")
+	if !ok || bos == "" || !strings.HasPrefix(text, bos) || strings.HasPrefix(text[len(bos):], bos) {
+		return ids
+	}
+	if len(ids) >= 2 && ids[0] == tok.BOS() && ids[1] == tok.BOS() {
+		return ids[1:]
+	}
+	return ids
 }
 
 // checkKnown refuses text whose characters the tokenizer maps to UNK, naming them.

@@ -162,11 +162,14 @@ func TestLogprobsBadInput(t *testing.T) {
 	}
 }
 
-// fakeTokenizer encodes each byte as its value + 10; BOS is 1.
+// fakeTokenizer reads a leading "<s>" as BOS (id 1) and encodes each other byte as its value + 10.
 type fakeTokenizer struct{}
 
 func (fakeTokenizer) Encode(text string) []int {
 	var ids []int
+	if rest, ok := strings.CutPrefix(text, "<s>"); ok {
+		ids, text = append(ids, 1), rest
+	}
 	for _, b := range []byte(text) {
 		ids = append(ids, int(b)+10)
 	}
@@ -201,6 +204,30 @@ func TestScoringIDsFollowsAddsBOS(t *testing.T) {
 		got, err := a.scoringIDs(c.tok, f)
 		if err != nil || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%T%+v: ids %v, %v; want %v", c.tok, c.tok, got, err, c.want)
+		}
+	}
+}
+
+// encodingBOSTokenizer's Encode itself puts BOS first, like a Hugging Face tokenizer whose
+// post-processor runs inside Encode.
+type encodingBOSTokenizer struct{ fakeTokenizer }
+
+func (e encodingBOSTokenizer) Encode(text string) []int {
+	return append([]int{1}, e.fakeTokenizer.Encode(text)...)
+}
+
+// TestChatDoesNotDoubleBOS: the BOS the template writes is the only one, even when Encode adds one.
+func TestChatDoesNotDoubleBOS(t *testing.T) {
+	dir := t.TempDir()
+	cfg := `{"bos_token": "<s>", "chat_template": "{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}"}`
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer_config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, _, _, _ := newTestApp(t)
+	for _, tok := range []policy.Tokenizer{encodingBOSTokenizer{}, bosTokenizer{adds: true}} {
+		got, err := a.scoringIDs(tok, logprobsFlags{checkpoint: dir, text: "ab", chat: true})
+		if want := []int{1, 107, 108}; err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%T: ids %v, %v; want %v (one BOS)", tok, got, err, want)
 		}
 	}
 }
