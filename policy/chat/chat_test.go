@@ -260,3 +260,30 @@ func TestWhitespaceGuard(t *testing.T) {
 		t.Errorf("rstrip() of ASCII whitespace = %q, %v; want \"a\"", got, err)
 	}
 }
+
+// TestPythonBuiltins: what chat templates use renders as Python's Jinja with transformers'
+// globals would (expected text written from Python's behaviour).
+func TestPythonBuiltins(t *testing.T) {
+	for src, want := range map[string]string{
+		// transformers' tojson is json.dumps(ensure_ascii=False): ", " and ": " separators
+		`{{ {'a': 1, 'b': [1, 'é']} | tojson }}`:              `{"a": 1, "b": [1, "é"]}`,
+		`{{ {'a': [1]} | tojson(indent=2) }}`:                 "{\n  \"a\": [\n    1\n  ]\n}",
+		`{{ messages[0] | tojson }}`:                          `{"role": "user", "content": "What is 2+2?"}`,
+		`{{ '  x \n'.strip() }}|{{ 'a</b>c'.split('</b>') }}`: "x|['a', 'c']",
+		`{{ messages[0].content.startswith('What') }}`:        "True",
+		`{% set ns = namespace(n=0) %}{% for m in [1, 2, 3] %}{% set ns.n = ns.n + m %}{% endfor %}{{ ns.n }}`: "6",
+		`{% for m in 'ab' %}{{ loop.index0 }}{{ loop.first }}{{ loop.last }}{% endfor %}`:                      "0TrueFalse1FalseTrue",
+		`{{ messages[::-1][0].role }}{{ (messages | length) - 1 }}`:                                            "user0",
+		`{% if enable_thinking is defined %}D{% else %}U{% endif %}{{ bos_token is defined }}`:                 "UFalse",
+	} {
+		tmpl, err := Parse(src, "test", nil)
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		got, err := tmpl.Render(conversations["user"], Options{})
+		if err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", src, got, err, want)
+		}
+	}
+}
