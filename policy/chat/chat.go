@@ -81,8 +81,13 @@ func Parse(source, origin string, specials map[string]string) (*Template, error)
 	return t, nil
 }
 
-// Source is the template's Jinja text.
-func (t *Template) Source() string { return t.source }
+// Source is the template's Jinja text ("" for a nil template).
+func (t *Template) Source() string {
+	if t == nil {
+		return ""
+	}
+	return t.source
+}
 
 // SpecialToken is the text of a special token by its tokenizer_config.json name ("bos_token",
 // "eos_token", ...), and whether the tokenizer sets it.

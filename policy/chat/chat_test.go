@@ -116,6 +116,9 @@ func TestNoTemplate(t *testing.T) {
 	if _, err := tmpl.Render(conversations["user"], Options{}); !errors.Is(err, ErrNoTemplate) {
 		t.Errorf("nil Template.Render error = %v, want ErrNoTemplate", err)
 	}
+	if tmpl.Source() != "" {
+		t.Error("a nil template has no source")
+	}
 	if _, err := Load(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "not a folder") {
 		t.Errorf("Load on a missing folder: %v", err)
 	}
