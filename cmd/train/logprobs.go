@@ -22,7 +22,7 @@ type logprobsFlags struct {
 func (a *app) logprobsCommand() *cobra.Command {
 	var f logprobsFlags
 	cmd := &cobra.Command{
-		Use:   "logprobs --checkpoint DIR --text TEXT [--chat] [--json]",
+		Use:   "logprobs --checkpoint DIR --text TEXT",
 		Short: "Print the token ids of a text and each token's log-probability under a checkpoint",
 		Long: `logprobs tokenizes TEXT as the checkpoint's tokenizer does (grit's character tokenizer: BOS, then
 one id per character; a Hugging Face tokenizer: what its post-processor adds) and scores it by
