@@ -115,5 +115,6 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	fl.BoolVar(&f.dryRun, "dry-run", false, "check the config as a run would (env, init, model, schedule), print it as YAML and exit")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return unknownFlagError(err, a.args) })
 	root.AddCommand(a.evalCommand())
+	root.AddCommand(a.logprobsCommand())
 	return root
 }
