@@ -37,9 +37,9 @@ func (g *grpo) step(ctx context.Context, step int, m Metrics) error {
 	if err != nil {
 		return err
 	}
-	m["zero_std_groups"] = float64(st.ZeroStdGroups)
+	m[keyZeroStdGroups] = float64(st.ZeroStdGroups)
 	if t.cfg.MaskTruncated {
-		m["masked_truncated"] = float64(rl.MaskTruncated(kept))
+		m[keyMaskedTruncated] = float64(rl.MaskTruncated(kept))
 	}
 	return t.learn(ctx, step, kept, t.clipLossConfig(), m)
 }

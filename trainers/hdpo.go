@@ -54,9 +54,9 @@ func (h *hdpo) step(ctx context.Context, step int, m Metrics) error {
 			q++
 		}
 	}
-	m["eff_qualifying_frac"] = float64(q) / float64(max(1, len(kept)))
+	m[keyEffQualifyingFrac] = float64(q) / float64(max(1, len(kept)))
 	if t.cfg.MaskTruncated {
-		m["masked_truncated"] = float64(rl.MaskTruncated(kept))
+		m[keyMaskedTruncated] = float64(rl.MaskTruncated(kept))
 	}
 	lc := t.clipLossConfig()
 	lc.HDPO, lc.WAcc, lc.WEff = true, t.cfg.HDPO.WAcc, t.cfg.HDPO.WEff

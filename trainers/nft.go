@@ -52,9 +52,9 @@ func (n *nft) step(ctx context.Context, step int, m Metrics) error {
 		return err
 	}
 	informative, dropped := dropSolvedOrUnsolved(kept)
-	m["groups_uninformative"] = float64(dropped)
+	m[keyGroupsUninformative] = float64(dropped)
 	if t.cfg.MaskTruncated {
-		m["masked_truncated"] = float64(rl.MaskTruncated(informative))
+		m[keyMaskedTruncated] = float64(rl.MaskTruncated(informative))
 	}
 	return t.learn(ctx, step, informative, n.lossConfig(), m)
 }

@@ -55,9 +55,9 @@ func (s *score) turnReward(tu *Turn) (float64, bool) {
 func (s *score) step(ctx context.Context, step int, m Metrics) error {
 	t, cfg := s.t, s.t.cfg.SCoRe
 	stage1 := step < cfg.Stage1Steps
-	m["stage"] = 2
+	m[keyStage] = 2
 	if stage1 {
-		m["stage"] = 1
+		m[keyStage] = 1
 	}
 	rewardsByAttempt := make([][]float64, s.attempts)
 	var splitErr error
@@ -84,7 +84,7 @@ func (s *score) step(ctx context.Context, step int, m Metrics) error {
 	}
 	rolloutMetrics(all, m)
 	for j, rs := range rewardsByAttempt {
-		m[fmt.Sprintf("reward_t%d_mean", j+1)], _ = meanStd(rs)
+		m[attemptRewardKey(j+1)], _ = meanStd(rs)
 	}
 	ac := t.advantageConfig()
 	lc := t.clipLossConfig()
@@ -101,7 +101,7 @@ func (s *score) step(ctx context.Context, step int, m Metrics) error {
 	}
 	lc.Beta = beta
 	if t.cfg.MaskTruncated {
-		m["masked_truncated"] = float64(rl.MaskTruncated(kept))
+		m[keyMaskedTruncated] = float64(rl.MaskTruncated(kept))
 	}
 	return t.learnWeighted(ctx, step, kept, w, lc, m)
 }

@@ -76,19 +76,19 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 	}
 	params := t.pol.Params()
 	norm := tensor.ClipGradNorm(params, t.cfg.MaxGradNorm)
-	m["loss"] = float64(loss)
-	m["grad_norm"] = norm
+	m[keyLoss] = float64(loss)
+	m[keyGradNorm] = norm
 	if !finite(float64(loss)) || !finite(norm) || !tensor.GradsFinite(params) {
 		t.st.BadInARow++
 		t.st.BadTotal++
-		m["skipped_updates"] = 1
+		m[keySkippedUpdates] = 1
 		t.pol.ZeroGrad()
 	} else {
 		t.st.BadInARow = 0
 		t.opt.Step(params, t.sched.LR(t.st.OptSteps))
 		t.st.OptSteps++
 	}
-	m["sequences"] = float64(len(seqs))
-	m["update_s"] = time.Since(start).Seconds()
+	m[keySequences] = float64(len(seqs))
+	m[keyUpdateS] = time.Since(start).Seconds()
 	return nil
 }
