@@ -67,3 +67,11 @@ func excludeUnscored(samples []rl.Sample) int {
 	}
 	return n
 }
+
+// maskTruncated masks the samples cut at max_new_tokens when mask_truncated is on (DAPO's
+// overlong filtering) and logs how many.
+func (t *trainer) maskTruncated(samples []rl.Sample, m Metrics) {
+	if t.cfg.MaskTruncated {
+		m[keyMaskedTruncated] = float64(rl.MaskTruncated(samples))
+	}
+}

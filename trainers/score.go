@@ -100,9 +100,7 @@ func (s *score) step(ctx context.Context, step int, m Metrics) error {
 		return err
 	}
 	lc.Beta = beta
-	if t.cfg.MaskTruncated {
-		m[keyMaskedTruncated] = float64(rl.MaskTruncated(kept))
-	}
+	t.maskTruncated(kept, m)
 	return t.learnWeighted(ctx, step, kept, w, lc, m)
 }
 
