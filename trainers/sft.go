@@ -57,6 +57,7 @@ func sftSequences(tok policy.Tokenizer, env envs.Env, task envs.Task, ctxLen int
 func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 	t := s.t
 	start := time.Now()
+	// 1. sample: sft.batch_size training tasks and their reference completions (x_b, y_b)
 	tasks := t.env.Tasks().Train(t.cfg.SFT.BatchSize, streamRNG(t.cfg.Seed, "data", uint64(step)))
 	var seqs []policy.Sequence
 	for i, task := range tasks {
@@ -66,6 +67,7 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 		}
 		seqs = append(seqs, ts...)
 	}
+	// 2. loss: L = -(1/N) sum_b sum_t log pi(y_bt | x_b, y_b<t), and its backward pass
 	loss, backward, err := policy.CrossEntropy(t.pol, seqs)
 	if err != nil {
 		return err
@@ -74,6 +76,7 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 	if err := backward(); err != nil {
 		return err
 	}
+	// 3. update: clip the gradient norm to max_grad_norm, skip non-finite updates, AdamW step
 	params := t.pol.Params()
 	norm := tensor.ClipGradNorm(params, t.cfg.MaxGradNorm)
 	m[keyLoss] = float64(loss)
