@@ -54,16 +54,16 @@ func TestGRPOAdvantagesHandTable(t *testing.T) {
 
 // TestGRPOLossGradientAssembly follows the grpo trainer's samples into rl.PolicyLoss: group 0 of
 // the table above (scale group), one token each, on the first update (rho = 1, nothing clipped) with
-// beta 0 and loss_type grpo, and sample 2 unscored (its reward component missing). learn gives the
+// beta 0 and loss_type bnpo (1 / the tokens in the loss), and sample 2 unscored (its reward component missing). learn gives the
 // unscored sample loss weight 0 and rl leaves it out of its group's statistics, so the scored
 // rewards are 1, 0, 1: mean 2/3, std sqrt(1/3) = 0.57735, and
 //
 //	A = (1 - 2/3)/0.57745 = 0.577250,  (0 - 2/3)/0.57745 = -1.154500
-//	dL/dlogp_b = -A_b / (B * T_b) with B = 4 rows (the unscored row stays in B), T_b = 1:
-//	           = -0.144313, 0.288625, 0, -0.144313
+//	dL/dlogp_b = -A_b / 3: the unscored row's token leaves the loss and its normaliser
+//	           = -0.192417, 0.384833, 0, -0.192417
 func TestGRPOLossGradientAssembly(t *testing.T) {
 	cfg := Defaults()
-	cfg.Beta, cfg.LossType = 0, "grpo"
+	cfg.Beta, cfg.LossType = 0, "bnpo"
 	g := newGRPO(testTrainer(cfg))
 	samples := oneTurnSamples(g.t, []float64{1, 0, 0, 1})
 	samples[2].Components[0].OK = false
@@ -73,22 +73,20 @@ func TestGRPOLossGradientAssembly(t *testing.T) {
 	}
 	dlogp := policyGradient(t, samples, sampleWeights{}, g.lossConfig(), 0)
 	a1, a0 := (1-2.0/3)/(0.5773502691896257+1e-4), (0-2.0/3)/(0.5773502691896257+1e-4)
-	want := []float64{-a1 / 4, -a0 / 4, 0, -a1 / 4}
+	want := []float64{-a1 / 3, -a0 / 3, 0, -a1 / 3}
 	wantClose(t, "A_1 (hand)", a1, 0.577250, 1e-5)
 	for b, w := range want {
 		wantClose(t, fmt.Sprintf("row %d dL/dlogp", b), float64(dlogp[b][0]), w, 1e-6)
 	}
 }
 
-// policyGradient runs the trainer's assembly of learnWeighted (unscored samples masked and
-// weighted 0, per-row loss and KL factors) on samples and returns rl.PolicyLoss's dL/dlogp with
+// policyGradient runs the trainer's assembly of learnWeighted (lossRows: unscored samples masked
+// and weighted 0, per-row loss and KL factors) on samples and returns rl.PolicyLoss's dL/dlogp with
 // every token's log-prob moved by shift[b] from its sampling log-prob (shift nil or a constant 0:
 // the first update, rho = 1).
 func policyGradient(t *testing.T, samples []rl.Sample, w sampleWeights, lc rl.LossConfig, shift ...float64) [][]float32 {
 	t.Helper()
-	if excludeUnscored(samples) > 0 {
-		w.loss = unscoredOut(samples, w.loss)
-	}
+	rw := lossRows(samples, w)
 	mb, err := rl.MiniBatchFromSamples(samples)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +95,7 @@ func policyGradient(t *testing.T, samples []rl.Sample, w sampleWeights, lc rl.Lo
 	for b := range mb.Rows {
 		mb.Rows[b] = b
 	}
-	rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}.apply(&mb)
+	rw.apply(&mb)
 	if lc.LossType == rl.LossTypeDAPO {
 		lc.GenerationTokens = mb.Tokens() // as update does
 	}

@@ -24,9 +24,7 @@ type sampleWeights struct{ loss, kl []float64 }
 // computed, RewardOK false) are masked and get loss weight 0: they leave the loss and every
 // normaliser (tokens, rows), not only the advantage.
 func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Sample, w sampleWeights, lc rl.LossConfig, m Metrics) error {
-	if excludeUnscored(samples) > 0 {
-		w.loss = unscoredOut(samples, w.loss)
-	}
+	rw := lossRows(samples, w)
 	if lc.Beta > 0 {
 		if err := t.fillReference(samples); err != nil {
 			return err
@@ -37,8 +35,16 @@ func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Samp
 		return err
 	}
 	defer ro.Release()
-	rw := rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}
 	return t.update(ctx, step, ro, rw, lc, m)
+}
+
+// lossRows masks the samples without a reward and turns the per-sample factors into per-row
+// ones: unscored samples get loss weight 0, every turn its sample's factors.
+func lossRows(samples []rl.Sample, w sampleWeights) rowWeights {
+	if excludeUnscored(samples) > 0 {
+		w.loss = unscoredOut(samples, w.loss)
+	}
+	return rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}
 }
 
 // unscoredOut is the per-sample loss weights (nil = 1) with 0 for every sample without a reward.
