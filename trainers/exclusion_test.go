@@ -131,7 +131,7 @@ func TestExcludedSamplesLeaveTheLossAndTheAccuracy(t *testing.T) {
 	ms := readMetrics(t, dir)
 	sawExcluded := false
 	for step, m := range ms {
-		rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(dir, step))
+		rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(dir, step+1)) // files are numbered like metrics.jsonl, 1 to steps
 		if err != nil {
 			t.Fatal(err)
 		}
