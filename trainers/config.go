@@ -64,6 +64,8 @@ type Config struct {
 	MaxBadSteps     int `mapstructure:"max_bad_steps"`    // consecutive non-finite steps before the run stops
 	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
 
+	LogCompletionsEvery int `mapstructure:"log_completions_every"` // steps between console prints of a few sampled completions; 0 = off
+
 	SFT   SFTConfig   `mapstructure:"sft"`
 	SCoRe SCoReConfig `mapstructure:"score"`
 	NFT   NFTConfig   `mapstructure:"nft"`
@@ -159,6 +161,7 @@ func (c *Config) Validate() error {
 		{c.EvalTasks >= 0, "eval_tasks: must be >= 0"},
 		{c.EvalPassK >= 0, "eval_pass_k: must be >= 0"},
 		{c.CheckpointEvery >= 0, "checkpoint_every: must be >= 0"},
+		{c.LogCompletionsEvery >= 0, "log_completions_every: must be >= 0 (0 = off)"},
 		{c.MaxBadSteps >= 1, "max_bad_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},
 		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},

@@ -35,6 +35,7 @@ type trainer struct {
 	start time.Time
 
 	finalEval EvalMetrics // the last step's eval: the final policy, reused by finish
+	views     runViews    // TensorBoard, report.html, console completions (views.go)
 }
 
 func (t *trainer) logf(format string, args ...any) {
@@ -179,6 +180,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			return nil, err
 		}
 		t.st.Step = step + 1
+		t.afterStep(m)
 		if t.st.BadInARow >= cfg.MaxBadSteps {
 			_ = t.checkpoint()
 			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped, the last good parameters are in %s; lower lr or max_grad_norm",
@@ -267,5 +269,6 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if err := writePlots(t.dir); err != nil {
 		t.logf("warning: plots: %v", err)
 	}
+	t.afterRun()
 	return s, nil
 }

@@ -112,5 +112,6 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the resolved config as YAML and exit")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return configError{err} })
 	root.AddCommand(a.evalCommand())
+	root.AddCommand(a.viewCommand())
 	return root
 }
