@@ -1,15 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
-	"sort"
-	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"grit/trainers"
 )
@@ -41,25 +36,20 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 			fmt.Fprintf(w, "  best held-out       %s at step %d (checkpoints/best)\n", percent(sum.BestAccuracy), sum.BestStep)
 		}
 	}
-	fmt.Fprintf(w, "  run folder          %s  (config.yaml, metrics.jsonl, summary.json, plots/, rollouts/, checkpoints/)\n", dir)
-	fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "{reward,accuracy}.svg"))
-	fmt.Fprintf(w, "  resume              train --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", dir)
-	fmt.Fprintf(w, "  evaluate            train eval --checkpoint %s --env %s%s --pass-k 8\n",
-		filepath.Join(dir, "checkpoints", "best"), cfg.Env, envArgSets(cfg.EnvArgs))
-	fmt.Fprintf(w, "  rollouts (Arrow)    %s\n", rolloutsHint(dir))
+	train := invocation()
+	fmt.Fprintf(w, "  run folder          %s  (config.yaml, metrics.jsonl, summary.json, report.html, tb/, plots/, rollouts/, checkpoints/)\n", dir)
+	fmt.Fprintf(w, "  report              %s   (open in a browser; several runs: %s view RUN RUN ...)\n", filepath.Join(dir, "report.html"), train)
+	fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "*.svg"))
+	fmt.Fprintf(w, "  tensorboard         tensorboard --logdir %s\n", filepath.Join(dir, "tb"))
+	fmt.Fprintf(w, "  resume              %s --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", train, dir)
+	fmt.Fprintf(w, "  evaluate            %s eval %s --pass-k 8\n", train, dir)
 }
 
 // printInterrupted says how to continue a run stopped by Ctrl-C.
 func printInterrupted(w io.Writer, dir string) {
 	fmt.Fprintf(w, "\nstopped: a checkpoint was written at the last finished step.\n")
-	fmt.Fprintf(w, "  continue with   train --resume %s\n", dir)
+	fmt.Fprintf(w, "  continue with   %s --resume %s\n", invocation(), dir)
 	fmt.Fprintf(w, "  run folder      %s\n", dir)
-}
-
-// rolloutsHint is a one-liner that opens the newest rollout file with pyarrow.
-func rolloutsHint(dir string) string {
-	glob := filepath.Join(dir, "rollouts", "*.arrow")
-	return fmt.Sprintf(`python3 -c "import glob, pyarrow as pa; t = pa.ipc.open_file(sorted(glob.glob('%s'))[-1]).read_all(); print(t.schema); print(t.slice(0, 4).to_pylist())"`, glob)
 }
 
 func metric(m trainers.EvalMetrics, key string) float64 {
@@ -67,33 +57,4 @@ func metric(m trainers.EvalMetrics, key string) float64 {
 		return v
 	}
 	return math.NaN()
-}
-
-// envArgSets spells env_args as --set flags for train eval (values in YAML flow style).
-func envArgSets(args map[string]any) string {
-	keys := make([]string, 0, len(args))
-	for k := range args {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		var val string
-		switch args[k].(type) {
-		case []any, map[string]any: // lists and maps in flow style (JSON is valid YAML)
-			j, err := json.Marshal(args[k])
-			if err != nil {
-				continue
-			}
-			val = string(j)
-		default:
-			v, err := yaml.Marshal(args[k])
-			if err != nil {
-				continue
-			}
-			val = strings.TrimSpace(string(v))
-		}
-		fmt.Fprintf(&b, " --set 'env_args.%s=%s'", k, val)
-	}
-	return b.String()
 }
