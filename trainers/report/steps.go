@@ -125,7 +125,7 @@ type turnJSON struct {
 	Observation string    `json:"obs,omitempty"` // what the env added before this turn (turns > 0)
 	Text        string    `json:"text"`
 	IDs         []int     `json:"ids"`
-	Logp        []float64 `json:"lp"` // rounded to 1e-3
+	Logp        []int32   `json:"lp"` // sampling log-probs in thousandths (round(1000 logp)): short and quick to encode
 }
 
 // writeStepScript decodes one Arrow step file and writes it as `gritStep({...});`.
@@ -194,7 +194,7 @@ func stepData(samples []rl.Sample, tok policy.Tokenizer) stepJSON {
 			}
 		}
 		for k, tu := range s.Turns {
-			tj := turnJSON{Text: tu.Text, IDs: tu.Tokens, Logp: make([]float64, len(tu.Logp))}
+			tj := turnJSON{Text: tu.Text, IDs: tu.Tokens, Logp: make([]int32, len(tu.Logp))}
 			if k > 0 {
 				prev := s.Turns[k-1]
 				if from := len(prev.Context) + len(prev.Tokens); from <= len(tu.Context) {
@@ -202,7 +202,7 @@ func stepData(samples []rl.Sample, tok policy.Tokenizer) stepJSON {
 				}
 			}
 			for i, lp := range tu.Logp {
-				tj.Logp[i] = math.Round(float64(lp)*1000) / 1000
+				tj.Logp[i] = int32(math.Round(float64(lp) * 1000))
 			}
 			for _, id := range tu.Tokens {
 				key := strconv.Itoa(id)

@@ -38,7 +38,7 @@ func (letters) EOS() int       { return 26 }
 func (letters) PAD() int       { return 24 }
 
 // A two-turn sample: the observation between the turns is the part of turn 1's context after turn
-// 0's context and tokens; a failed component is null with its error; log-probs are rounded to 1e-3.
+// 0's context and tokens; a failed component is null with its error; log-probs are kept in thousandths.
 func TestStepDataTurnsObservationsAndErrors(t *testing.T) {
 	tok := letters{}
 	s := rl.Sample{
@@ -58,7 +58,7 @@ func TestStepDataTurnsObservationsAndErrors(t *testing.T) {
 	if got.Turns[0].Observation != "" || got.Turns[1].Observation != "re" {
 		t.Errorf("observations %q, %q; want \"\", \"re\"", got.Turns[0].Observation, got.Turns[1].Observation)
 	}
-	if got.Turns[0].Logp[0] != -0.123 || got.Turns[0].Logp[1] != -2.5 || got.Turns[1].Logp[1] != -0 {
+	if got.Turns[0].Logp[0] != -123 || got.Turns[0].Logp[1] != -2500 || got.Turns[1].Logp[1] != 0 {
 		t.Errorf("rounded log-probs %v %v", got.Turns[0].Logp, got.Turns[1].Logp)
 	}
 	if strings.Join(d.Components, ",") != "correct,judge" || got.Values[0] == nil || *got.Values[0] != 1 || got.Values[1] != nil || got.Errors[1] != "timeout after 5s" {

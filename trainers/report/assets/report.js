@@ -343,8 +343,9 @@
       if (t.obs) c.appendChild(el("div", { "class": "obs", title: "environment observation before turn " + k }, t.obs));
       var line = el("div", { "class": "turn", "data-text": t.text, title: "turn " + k });
       t.ids.forEach(function (id, j) {
-        var sp = el("span", { "class": "tok", title: "id " + id + "  log p = " + t.lp[j] + "  p = " + Math.exp(t.lp[j]).toFixed(3) }, d.pieces[id] != null ? d.pieces[id] : "⟨" + id + "⟩");
-        sp.style.background = probColor(t.lp[j]);
+        var lp = t.lp[j] / 1000; // stored in thousandths
+        var sp = el("span", { "class": "tok", title: "id " + id + "  log p = " + lp.toFixed(3) + "  p = " + Math.exp(lp).toFixed(3) }, d.pieces[id] != null ? d.pieces[id] : "⟨" + id + "⟩");
+        sp.style.background = probColor(lp);
         line.appendChild(sp);
       });
       c.appendChild(line);
