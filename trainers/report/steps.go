@@ -122,10 +122,10 @@ type sampleJSON struct {
 }
 
 type turnJSON struct {
-	Observation string    `json:"obs,omitempty"` // what the env added before this turn (turns > 0)
-	Text        string    `json:"text"`
-	IDs         []int     `json:"ids"`
-	Logp        []int32   `json:"lp"` // sampling log-probs in thousandths (round(1000 logp)): short and quick to encode
+	Observation string  `json:"obs,omitempty"` // what the env added before this turn (turns > 0)
+	Text        string  `json:"text"`
+	IDs         []int   `json:"ids"`
+	Logp        []int32 `json:"lp"` // sampling log-probs in thousandths (round(1000 logp)): short and quick to encode
 }
 
 // writeStepScript decodes one Arrow step file and writes it as `gritStep({...});`.
