@@ -19,12 +19,21 @@ import (
 type runViews struct {
 	tb         *tensorboard.Writer
 	tbFailed   bool
+	started    bool          // afterStep ran once in this process
 	reportTime time.Duration // spent writing report.html and its step scripts
 	reports    int
 }
 
 // afterStep runs after the step's metrics line was written.
 func (t *trainer) afterStep(m Metrics) {
+	if !t.views.started {
+		t.views.started = true
+		if t.opts.Resume { // the steps from here on are written anew: so are their report scripts
+			if err := report.DropStepScripts(t.dir, int(m["step"])); err != nil {
+				t.logf("warning: %s: %v", report.FileName, err)
+			}
+		}
+	}
 	t.writeTensorBoard(m)
 	if n := t.cfg.LogCompletionsEvery; n > 0 && (t.st.Step%n == 0 || t.st.Step == t.cfg.Steps) {
 		t.logCompletions(t.st.Step - 1)

@@ -26,9 +26,9 @@ var stepFileName = regexp.MustCompile(`^step-(\d+)\.arrow$`)
 func stepScriptName(step int) string { return fmt.Sprintf("step-%06d.js", step) }
 
 // syncStepScripts writes runDir/report/step-N.js for every rollouts/step-N.arrow that has no script
-// yet or a script older than the Arrow file (a resumed run rewrites steps), and returns the steps
-// that have a script. Only new steps are decoded, so calling it at every eval costs a directory
-// listing plus the new steps.
+// yet, and returns the steps that have one. It compares two directory listings (no stat per file)
+// and decodes only the new steps, so calling it at every evaluation stays cheap on long runs. A
+// resumed run rewrites its later steps: DropStepScripts removes their scripts first.
 func syncStepScripts(runDir string) ([]int, error) {
 	entries, err := os.ReadDir(filepath.Join(runDir, "rollouts"))
 	if os.IsNotExist(err) {
@@ -38,6 +38,12 @@ func syncStepScripts(runDir string) ([]int, error) {
 		return nil, err
 	}
 	outDir := filepath.Join(runDir, StepDir)
+	have := map[string]bool{}
+	if done, err := os.ReadDir(outDir); err == nil {
+		for _, e := range done {
+			have[e.Name()] = true
+		}
+	}
 	var steps []int
 	var tok policy.Tokenizer
 	tokLoaded := false
@@ -47,9 +53,8 @@ func syncStepScripts(runDir string) ([]int, error) {
 			continue
 		}
 		step, _ := strconv.Atoi(m[1])
-		src := filepath.Join(runDir, "rollouts", e.Name())
-		dst := filepath.Join(outDir, stepScriptName(step))
-		if fresh(dst, e) {
+		name := stepScriptName(step)
+		if have[name] {
 			steps = append(steps, step)
 			continue
 		}
@@ -59,7 +64,7 @@ func syncStepScripts(runDir string) ([]int, error) {
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			return nil, err
 		}
-		if err := writeStepScript(src, dst, tok); err != nil {
+		if err := writeStepScript(filepath.Join(runDir, "rollouts", e.Name()), filepath.Join(outDir, name), tok); err != nil {
 			return nil, err
 		}
 		steps = append(steps, step)
@@ -68,14 +73,25 @@ func syncStepScripts(runDir string) ([]int, error) {
 	return steps, nil
 }
 
-// fresh reports whether the script dst exists and is not older than the Arrow file e.
-func fresh(dst string, e os.DirEntry) bool {
-	st, err := os.Stat(dst)
-	if err != nil {
-		return false
+// DropStepScripts removes the rollout scripts of steps >= from: a run resumed at step from writes
+// those steps' rollouts again, and the next report converts them anew.
+func DropStepScripts(runDir string, from int) error {
+	entries, err := os.ReadDir(filepath.Join(runDir, StepDir))
+	if os.IsNotExist(err) {
+		return nil
 	}
-	info, err := e.Info()
-	return err == nil && !st.ModTime().Before(info.ModTime())
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		var step int
+		if _, err := fmt.Sscanf(e.Name(), "step-%d.js", &step); err == nil && step >= from {
+			if err := os.Remove(filepath.Join(runDir, StepDir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // runTokenizer loads the run's tokenizer (any checkpoint has it; a run in progress may have only

@@ -6,8 +6,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"grit/rewards"
 	"grit/rl"
@@ -116,5 +119,54 @@ func TestLoadRunNamesMissingMetrics(t *testing.T) {
 	err := WriteRun(t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "metrics.jsonl") {
 		t.Fatalf("error %v, want one naming metrics.jsonl", err)
+	}
+}
+
+func writeStep(t *testing.T, dir string, step int, text string) {
+	t.Helper()
+	s := rl.Sample{Step: step, PromptID: "p", PromptText: "ab", Reward: 1, RewardOK: true,
+		Components: []rewards.Component{{Name: "correct", Value: 1, OK: true}},
+		Turns:      []rl.Turn{{Context: []int{0, 1}, Tokens: letters{}.Encode(text), Logp: make([]float32, len(text)), Text: text}}}
+	rec, err := rl.StepRecord(memory.DefaultAllocator, "run", []rl.Sample{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if err := rl.WriteStepFile(rl.StepFilePath(dir, step), rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Only new steps are converted; after DropStepScripts (a resume) the dropped steps are converted
+// again from their rewritten Arrow files, the others are kept.
+func TestStepScriptsAreIncrementalAndDroppedOnResume(t *testing.T) {
+	dir := fakeRun(t, 3, 3)
+	for s := range 3 {
+		writeStep(t, dir, s, "old")
+	}
+	steps, err := syncStepScripts(dir)
+	if err != nil || !reflect.DeepEqual(steps, []int{0, 1, 2}) {
+		t.Fatalf("steps %v, %v", steps, err)
+	}
+	script := func(s int) string {
+		b, _ := os.ReadFile(filepath.Join(dir, StepDir, stepScriptName(s)))
+		return string(b)
+	}
+	writeStep(t, dir, 2, "new") // without a drop, an existing script is kept
+	syncStepScripts(dir)
+	if !strings.Contains(script(2), `"text":"old"`) {
+		t.Fatal("a step script was rewritten without DropStepScripts")
+	}
+	if err := DropStepScripts(dir, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := syncStepScripts(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(script(2), `"text":"new"`) || !strings.Contains(script(1), `"text":"old"`) {
+		t.Errorf("after dropping step 2: step 1 %q..., step 2 %q...", script(1)[:40], script(2)[:40])
+	}
+	if !strings.HasPrefix(script(0), "gritStep({") || !strings.HasSuffix(script(0), "});\n") {
+		t.Errorf("a step script calls gritStep: %q", script(0))
 	}
 }
