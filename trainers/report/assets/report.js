@@ -220,22 +220,31 @@
   }
 
   // ---- rollout browser ----
-  var cache = {}, pending = null, current = null;
+  var cache = {}, pending = {}, current = null, wanted = null;
   var $ = function (id) { return document.getElementById(id); };
 
-  // gritStep is called by a step script when it has loaded.
+  // gritStep is called by a step script when it has loaded; the script element's data-key says
+  // which run and step it holds.
   window.gritStep = function (data) {
-    if (pending) { var p = pending; pending = null; p(data); }
+    var cs = document.currentScript, key = cs && cs.getAttribute("data-key");
+    var p = pending[key];
+    delete pending[key];
+    if (p) p(data);
   };
 
   function pad6(n) { var s = String(n); while (s.length < 6) s = "0" + s; return s; }
 
+  // loadStep calls done with the step's data once its script ran; only the latest request is
+  // shown, so clicking through steps quickly never shows an older step.
   function loadStep(ri, step, done) {
     var key = ri + ":" + step;
-    if (cache[key]) { done(cache[key]); return; }
+    wanted = key;
+    var finish = function (data, src) { if (wanted === key) done(data, src); };
+    if (cache[key]) { finish(cache[key]); return; }
     var s = document.createElement("script");
-    pending = function (data) { cache[key] = data; done(data); };
-    s.onerror = function () { pending = null; done(null, s.src); };
+    s.setAttribute("data-key", key);
+    pending[key] = function (data) { cache[key] = data; finish(data); };
+    s.onerror = function () { delete pending[key]; finish(null, s.src); };
     s.src = runs[ri].step_url + "step-" + pad6(step) + ".js";
     document.body.appendChild(s);
   }
