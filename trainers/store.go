@@ -21,5 +21,6 @@ func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, er
 	if err := rl.WriteStepFile(rl.StepFilePath(t.dir, step), rec); err != nil {
 		return nil, err
 	}
+	t.rolloutsStored(samples)
 	return rl.NewRollouts(rec)
 }

@@ -17,23 +17,16 @@ import (
 // console. None of them draws random numbers or changes a metric, and a failure is a warning in the
 // log, never a failed run.
 type runViews struct {
-	tb         *tensorboard.Writer
-	tbFailed   bool
-	started    bool          // afterStep ran once in this process
-	reportTime time.Duration // spent writing report.html and its step scripts
-	reports    int
+	tb          *tensorboard.Writer
+	tbFailed    bool
+	reportTime  time.Duration      // spent writing report.html and its step scripts
+	steps       *report.StepWriter // the report's rollout scripts, appended step by step
+	stepsFailed bool               // a step script could not be written (warned once)
+	reports     int
 }
 
 // afterStep runs after the step's metrics line was written.
 func (t *trainer) afterStep(m Metrics) {
-	if !t.views.started {
-		t.views.started = true
-		if t.opts.Resume { // the steps from here on are written anew: so are their report scripts
-			if err := report.DropStepScripts(t.dir, int(m["step"])); err != nil {
-				t.logf("warning: %s: %v", report.FileName, err)
-			}
-		}
-	}
 	t.writeTensorBoard(m)
 	if n := t.cfg.LogCompletionsEvery; n > 0 && (t.st.Step%n == 0 || t.st.Step == t.cfg.Steps) {
 		t.logCompletions(t.st.Step - 1)
@@ -45,6 +38,11 @@ func (t *trainer) afterStep(m Metrics) {
 
 // afterRun runs once the run finished (summary.json written): the final report.
 func (t *trainer) afterRun() {
+	if t.views.steps != nil {
+		if err := t.views.steps.Close(); err != nil {
+			t.logf("warning: %s: rollout scripts: %v", report.FileName, err)
+		}
+	}
 	t.writeReport()
 	v := &t.views
 	if total := time.Since(t.start); v.reports > 0 && total > 0 {
@@ -73,9 +71,25 @@ func (t *trainer) writeTensorBoard(m Metrics) {
 	}
 }
 
+// rolloutsStored runs once a step's rollouts are in their Arrow file: the same samples are
+// appended to the report's rollout script of their chunk (report/steps-N.js), so the report never
+// reads rollouts back.
+func (t *trainer) rolloutsStored(samples []rl.Sample) {
+	start := time.Now()
+	if t.views.steps == nil {
+		t.views.steps = report.NewStepWriter(t.dir)
+	}
+	err := t.views.steps.Write(samples, t.pol.Tokenizer())
+	t.views.reportTime += time.Since(start)
+	if err != nil && !t.views.stepsFailed {
+		t.views.stepsFailed = true
+		t.logf("warning: %s: rollout scripts: %v", report.FileName, err)
+	}
+}
+
 func (t *trainer) writeReport() {
 	start := time.Now()
-	err := report.WriteRun(t.dir)
+	err := report.WritePage(t.dir)
 	t.views.reportTime += time.Since(start)
 	t.views.reports++
 	if err != nil {

@@ -84,9 +84,13 @@ func TestRunWritesViews(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
 		t.Fatal(err)
 	}
+	scripts, err := os.ReadFile(filepath.Join(dir, "report", "steps-000000.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for s := range cfg.Steps {
-		if _, err := os.Stat(filepath.Join(dir, "report", "step-00000"+strconv.Itoa(s)+".js")); err != nil {
-			t.Error(err)
+		if !bytes.Contains(scripts, []byte(`gritStep({"step":`+strconv.Itoa(s)+`,`)) {
+			t.Errorf("report/steps-000000.js lacks step %d", s)
 		}
 	}
 }

@@ -5,7 +5,9 @@
 // Step data is loaded on demand by adding a <script src="report/step-NNNNNN.js"> element, which
 // browsers allow from file:// (unlike fetch), so the page opens straight from the run folder. Each
 // step script calls gritStep(data) with the step's groups, samples, turns, per-token log-probs and
-// reward components, decoded from the run's Arrow step file (rollouts/step-NNNNNN.arrow).
+// reward components. A training run writes it from the step's samples right after storing them in
+// rollouts/step-NNNNNN.arrow (WriteStepScript) and rewrites report.html at each evaluation
+// (WritePage); `train view` decodes the Arrow step files of steps that have no script (WriteRun).
 //
 // The x axis of every curve is the number of policy updates (training steps) done before the
 // measurement: a training metric logged at step s was measured on rollouts of the policy after s

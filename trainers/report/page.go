@@ -5,10 +5,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
-	"text/template"
 )
 
 // FileName is the report page in a run folder.
@@ -21,12 +22,26 @@ var (
 	pageCSS string
 	//go:embed assets/report.js
 	pageJS string
-
-	pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 )
 
-// WriteRun writes runDir/report.html and the rollout scripts of steps that have none yet. A
-// training run calls it at each evaluation and at the end.
+// WritePage writes runDir/report.html alone. A training run calls it at each evaluation and at
+// the end; it appends each step's rollouts to their script as the step is stored (StepWriter), so the
+// page offers every step of metrics.jsonl without listing any folder (an sft run samples nothing
+// and offers none).
+func WritePage(runDir string) error {
+	r, err := loadRun(runDir)
+	if err != nil {
+		return err
+	}
+	r.StepURL = StepDir + "/"
+	if algo, _ := r.Config["algo"].(string); algo == "sft" {
+		r.Steps = []int{}
+	}
+	return writePage(filepath.Join(runDir, FileName), r.Name, []*runData{r})
+}
+
+// WriteRun writes runDir/report.html and the rollout scripts of steps that have none yet, decoded
+// from the Arrow step files (`train view` of a run).
 func WriteRun(runDir string) error {
 	r, err := loadRun(runDir)
 	if err != nil {
@@ -97,28 +112,45 @@ func viewTitle(runs []*runData) string {
 	return strings.Join(names, " vs ")
 }
 
-// pageData fills assets/page.html.
-type pageData struct {
-	Title   string   // HTML-escaped by the template
-	CSS, JS string   // the embedded assets
-	Runs    string   // JSON of the runs (without metrics), made safe for a <script> element
-	Metrics []string // metrics.jsonl of each run, made safe for a <script> element
-}
+// pageParts is assets/page.html split at its {{NAME}} slots: text, slot, text, slot, ...
+var pageParts = regexp.MustCompile(`\{\{(TITLE|CSS|DATA|JS)\}\}`).Split(pageHTML, -1)
+var pageSlots = regexp.MustCompile(`\{\{(TITLE|CSS|DATA|JS)\}\}`).FindAllStringSubmatch(pageHTML, -1)
 
-// renderPage builds the page's bytes.
+// renderPage builds the page's bytes: the title (HTML-escaped), the embedded CSS and JavaScript,
+// and the data: each run's metrics.jsonl as written and the runs' description as JSON, each in a
+// <script> element of a non-JavaScript type, made safe for it (embedScriptText).
 func renderPage(title string, runs []*runData) ([]byte, error) {
 	meta, err := json.Marshal(runs)
 	if err != nil {
 		return nil, err
 	}
-	d := pageData{Title: title, CSS: pageCSS, JS: pageJS, Runs: string(embedScriptText(meta))}
+	size := len(pageHTML) + len(pageCSS) + len(pageJS) + len(meta)
 	for _, r := range runs {
-		d.Metrics = append(d.Metrics, string(embedScriptText(r.metrics)))
+		size += len(r.metrics) + 128
 	}
-	var b bytes.Buffer
-	b.Grow(len(pageJS) + len(pageCSS) + len(meta) + 64<<10)
-	if err := pageTemplate.Execute(&b, d); err != nil {
-		return nil, err
+	b := bytes.NewBuffer(make([]byte, 0, size+size/16))
+	for i, part := range pageParts {
+		b.WriteString(part)
+		if i >= len(pageSlots) {
+			break
+		}
+		switch pageSlots[i][1] {
+		case "TITLE":
+			b.WriteString(html.EscapeString(title))
+		case "CSS":
+			b.WriteString(pageCSS)
+		case "JS":
+			b.WriteString(pageJS)
+		case "DATA":
+			for j, r := range runs {
+				fmt.Fprintf(b, "<script type=\"application/x-ndjson\" id=\"grit-metrics-%d\">\n", j)
+				b.Write(embedScriptText(r.metrics))
+				b.WriteString("</script>\n")
+			}
+			b.WriteString(`<script type="application/json" id="grit-runs">`)
+			b.Write(embedScriptText(meta))
+			b.WriteString("</script>")
+		}
 	}
 	return b.Bytes(), nil
 }

@@ -18,10 +18,12 @@ type runData struct {
 	Config map[string]any     `json:"config"`
 	Base   map[string]float64 `json:"base"`  // held-out eval of the starting policy (nil if unknown)
 	Final  map[string]float64 `json:"final"` // of the final policy (nil until the run finished)
-	Steps  []int              `json:"steps"` // training steps with a rollout script
+	// Steps are the training steps with a rollout script; null: every step of metrics.jsonl.
+	Steps []int `json:"steps"`
 	// StepURL is the folder, relative to the page (or an absolute URL path when served), that
 	// holds step-NNNNNN.js.
 	StepURL string `json:"step_url"`
+	Chunk   int    `json:"chunk"` // steps per rollout script (ChunkSteps)
 	// Note says why rollouts are missing (e.g. an sft run samples nothing).
 	Note string `json:"note,omitempty"`
 
@@ -35,7 +37,7 @@ func loadRun(dir string) (*runData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %s is not a run folder with metrics: %w", dir, err)
 	}
-	r := &runData{Name: filepath.Base(filepath.Clean(dir)), Dir: dir, metrics: metrics}
+	r := &runData{Name: filepath.Base(filepath.Clean(dir)), Dir: dir, Chunk: ChunkSteps, metrics: metrics}
 	if raw, err := os.ReadFile(filepath.Join(dir, "config.yaml")); err == nil {
 		if err := yaml.Unmarshal(raw, &r.Config); err != nil {
 			return nil, fmt.Errorf("report: %s: %w", filepath.Join(dir, "config.yaml"), err)

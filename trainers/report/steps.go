@@ -1,10 +1,7 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,18 +14,74 @@ import (
 	"grit/rl"
 )
 
-// StepDir is the folder, beside report.html, that holds one rollout script per step.
+// StepDir is the folder, beside report.html, that holds the rollout scripts.
 const StepDir = "report"
+
+// ChunkSteps is how many consecutive steps one rollout script holds: steps-000000.js has steps
+// 0-9, steps-000010.js steps 10-19, ... One file per ten steps keeps the folder small, and a
+// training run appends each step to the open file of its chunk (a write, no file creation per step).
+const ChunkSteps = 10
 
 var stepFileName = regexp.MustCompile(`^step-(\d+)\.arrow$`)
 
-// stepScriptName is report/step-NNNNNN.js for a step.
-func stepScriptName(step int) string { return fmt.Sprintf("step-%06d.js", step) }
+// chunkName is the script that holds step.
+func chunkName(step int) string { return fmt.Sprintf("steps-%06d.js", step/ChunkSteps*ChunkSteps) }
 
-// syncStepScripts writes runDir/report/step-N.js for every rollouts/step-N.arrow that has no script
-// yet, and returns the steps that have one. It compares two directory listings (no stat per file)
-// and decodes only the new steps, so calling it at every evaluation stays cheap on long runs. A
-// resumed run rewrites its later steps: DropStepScripts removes their scripts first.
+// StepWriter appends each training step's rollouts, as `gritStep({...});`, to the script of its
+// chunk. Use one per run; Close it at the end.
+type StepWriter struct {
+	dir   string
+	f     *os.File
+	chunk string
+}
+
+// NewStepWriter writes into runDir/report/.
+func NewStepWriter(runDir string) *StepWriter {
+	return &StepWriter{dir: filepath.Join(runDir, StepDir)}
+}
+
+// Write appends the step of samples (all of one step) to its chunk. A chunk is started afresh at
+// its first step; a run resumed inside a chunk appends, and a step written twice is read back as
+// its later version (the page keeps the last gritStep call for a step).
+func (w *StepWriter) Write(samples []rl.Sample, tok policy.Tokenizer) error {
+	if len(samples) == 0 {
+		return nil
+	}
+	step := samples[0].Step
+	if name := chunkName(step); name != w.chunk || w.f == nil {
+		if err := w.Close(); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(w.dir, 0o755); err != nil {
+			return err
+		}
+		flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		if step%ChunkSteps == 0 {
+			flags |= os.O_TRUNC
+		}
+		f, err := os.OpenFile(filepath.Join(w.dir, name), flags, 0o644)
+		if err != nil {
+			return err
+		}
+		w.f, w.chunk = f, name
+	}
+	_, err := w.f.Write(encodeStep(samples, tok))
+	return err
+}
+
+// Close closes the open chunk, if any.
+func (w *StepWriter) Close() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.f.Close()
+	w.f, w.chunk = nil, ""
+	return err
+}
+
+// syncStepScripts writes the chunk scripts that do not exist yet from rollouts/step-N.arrow (for
+// `train view`: a training run writes them as it goes, StepWriter) and returns the steps whose
+// chunk exists. It compares two directory listings and decodes only the new chunks.
 func syncStepScripts(runDir string) ([]int, error) {
 	entries, err := os.ReadDir(filepath.Join(runDir, "rollouts"))
 	if os.IsNotExist(err) {
@@ -45,53 +98,55 @@ func syncStepScripts(runDir string) ([]int, error) {
 		}
 	}
 	var steps []int
-	var tok policy.Tokenizer
-	tokLoaded := false
+	missing := map[string][]int{} // chunk -> its steps with an Arrow file
 	for _, e := range entries {
 		m := stepFileName.FindStringSubmatch(e.Name())
 		if m == nil {
 			continue
 		}
 		step, _ := strconv.Atoi(m[1])
-		name := stepScriptName(step)
-		if have[name] {
-			steps = append(steps, step)
-			continue
+		steps = append(steps, step)
+		if name := chunkName(step); !have[name] {
+			missing[name] = append(missing[name], step)
 		}
-		if !tokLoaded {
-			tok, tokLoaded = runTokenizer(runDir), true
-		}
+	}
+	if len(missing) > 0 {
+		tok := runTokenizer(runDir)
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			return nil, err
 		}
-		if err := writeStepScript(filepath.Join(runDir, "rollouts", e.Name()), filepath.Join(outDir, name), tok); err != nil {
-			return nil, err
+		for name, chunk := range missing {
+			if err := writeChunk(runDir, filepath.Join(outDir, name), chunk, tok); err != nil {
+				return nil, err
+			}
 		}
-		steps = append(steps, step)
 	}
 	sort.Ints(steps)
 	return steps, nil
 }
 
-// DropStepScripts removes the rollout scripts of steps >= from: a run resumed at step from writes
-// those steps' rollouts again, and the next report converts them anew.
-func DropStepScripts(runDir string, from int) error {
-	entries, err := os.ReadDir(filepath.Join(runDir, StepDir))
-	if os.IsNotExist(err) {
-		return nil
+// writeChunk decodes the Arrow files of steps and writes them, in step order, as one script.
+func writeChunk(runDir, dst string, steps []int, tok policy.Tokenizer) error {
+	sort.Ints(steps)
+	var out []byte
+	for _, step := range steps {
+		src := rl.StepFilePath(runDir, step)
+		rec, err := rl.ReadStepFile(memory.DefaultAllocator, src)
+		if err != nil {
+			return err
+		}
+		_, samples, err := rl.RecordSamples(rec)
+		rec.Release()
+		if err != nil {
+			return fmt.Errorf("%s: %w", src, err)
+		}
+		out = append(out, encodeStep(samples, tok)...)
 	}
-	if err != nil {
+	tmp := dst + ".tmp"
+	if err := os.WriteFile(tmp, out, 0o644); err != nil {
 		return err
 	}
-	for _, e := range entries {
-		var step int
-		if _, err := fmt.Sscanf(e.Name(), "step-%d.js", &step); err == nil && step >= from {
-			if err := os.Remove(filepath.Join(runDir, StepDir, e.Name())); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return os.Rename(tmp, dst)
 }
 
 // runTokenizer loads the run's tokenizer (any checkpoint has it; a run in progress may have only
@@ -103,135 +158,6 @@ func runTokenizer(runDir string) policy.Tokenizer {
 		}
 	}
 	return nil
-}
-
-// Step-script JSON. Short keys keep a 128-sample step at a few tens of kilobytes.
-type stepJSON struct {
-	Step       int               `json:"step"`
-	Components []string          `json:"components"`
-	Groups     []groupJSON       `json:"groups"`
-	Pieces     map[string]string `json:"pieces"` // token id -> decoded text of that token alone
-}
-
-type groupJSON struct {
-	Group    int          `json:"g"`
-	PromptID string       `json:"id"`
-	Prompt   string       `json:"prompt"`
-	Accuracy float64      `json:"acc"`
-	Samples  []sampleJSON `json:"samples"`
-}
-
-type sampleJSON struct {
-	Index     int        `json:"i"`
-	Reward    *float64   `json:"r"` // null when every component failed
-	RewardEff float64    `json:"r_eff,omitempty"`
-	Values    []*float64 `json:"cv"` // component values by Components order; null = failed or absent
-	Errors    []string   `json:"ce"` // component errors ("" = none)
-	Adv       float64    `json:"adv"`
-	AdvEff    float64    `json:"adv_eff,omitempty"`
-	Correct   bool       `json:"ok"`
-	Truncated bool       `json:"trunc,omitempty"`
-	Masked    bool       `json:"masked,omitempty"`
-	Tokens    int        `json:"ntok"`
-	ToolCalls int        `json:"tools,omitempty"`
-	Turns     []turnJSON `json:"turns"`
-}
-
-type turnJSON struct {
-	Observation string  `json:"obs,omitempty"` // what the env added before this turn (turns > 0)
-	Text        string  `json:"text"`
-	IDs         []int   `json:"ids"`
-	Logp        []int32 `json:"lp"` // sampling log-probs in thousandths (round(1000 logp)): short and quick to encode
-}
-
-// writeStepScript decodes one Arrow step file and writes it as `gritStep({...});`.
-func writeStepScript(src, dst string, tok policy.Tokenizer) error {
-	rec, err := rl.ReadStepFile(memory.DefaultAllocator, src)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	_, samples, err := rl.RecordSamples(rec)
-	if err != nil {
-		return fmt.Errorf("%s: %w", src, err)
-	}
-	data := stepData(samples, tok)
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	b.Grow(len(raw) + 16)
-	b.WriteString("gritStep(")
-	b.Write(raw)
-	b.WriteString(");\n")
-	// Written in place (no temporary file and rename: a step costs fewer system calls); the page
-	// that lists this step is written after it.
-	return os.WriteFile(dst, b.Bytes(), 0o644)
-}
-
-// stepData groups a step's samples for the page.
-func stepData(samples []rl.Sample, tok policy.Tokenizer) stepJSON {
-	out := stepJSON{Pieces: map[string]string{}}
-	compIndex := map[string]int{}
-	for _, s := range samples {
-		for _, c := range s.Components {
-			if _, ok := compIndex[c.Name]; !ok {
-				compIndex[c.Name] = len(out.Components)
-				out.Components = append(out.Components, c.Name)
-			}
-		}
-	}
-	byGroup := map[int]int{}
-	for _, s := range samples {
-		out.Step = s.Step
-		gi, ok := byGroup[s.Group]
-		if !ok {
-			gi = len(out.Groups)
-			byGroup[s.Group] = gi
-			out.Groups = append(out.Groups, groupJSON{Group: s.Group, PromptID: s.PromptID, Prompt: s.PromptText, Accuracy: s.GroupAccuracy})
-		}
-		sj := sampleJSON{
-			Index: s.Index, RewardEff: s.RewardEff, Adv: s.Advantage, AdvEff: s.AdvantageEff,
-			Correct: s.Correct, Truncated: s.Truncated, Masked: s.Masked, Tokens: s.NumTokens, ToolCalls: s.ToolCalls,
-			Values: make([]*float64, len(out.Components)), Errors: make([]string, len(out.Components)),
-		}
-		if s.RewardOK && !math.IsNaN(s.Reward) && !math.IsInf(s.Reward, 0) {
-			r := s.Reward
-			sj.Reward = &r
-		}
-		for _, c := range s.Components {
-			i := compIndex[c.Name]
-			if c.OK {
-				v := c.Value
-				sj.Values[i] = &v
-			} else {
-				sj.Errors[i] = c.Err
-			}
-		}
-		for k, tu := range s.Turns {
-			tj := turnJSON{Text: tu.Text, IDs: tu.Tokens, Logp: make([]int32, len(tu.Logp))}
-			if k > 0 {
-				prev := s.Turns[k-1]
-				if from := len(prev.Context) + len(prev.Tokens); from <= len(tu.Context) {
-					tj.Observation = decode(tok, tu.Context[from:])
-				}
-			}
-			for i, lp := range tu.Logp {
-				tj.Logp[i] = int32(math.Round(float64(lp) * 1000))
-			}
-			for _, id := range tu.Tokens {
-				key := strconv.Itoa(id)
-				if _, ok := out.Pieces[key]; !ok {
-					out.Pieces[key] = piece(tok, id)
-				}
-			}
-			sj.Turns = append(sj.Turns, tj)
-		}
-		g := &out.Groups[gi]
-		g.Samples = append(g.Samples, sj)
-	}
-	return out
 }
 
 func decode(tok policy.Tokenizer, ids []int) string {

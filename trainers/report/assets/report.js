@@ -220,32 +220,33 @@
   }
 
   // ---- rollout browser ----
-  var cache = {}, pending = {}, current = null, wanted = null;
+  var cache = {}, loaded = {}, current = null, wanted = null;
   var $ = function (id) { return document.getElementById(id); };
 
-  // gritStep is called by a step script when it has loaded; the script element's data-key says
-  // which run and step it holds.
+  // gritStep is called by a rollout script once per step it holds (a script holds run.chunk
+  // consecutive steps); the script element's data-run says which run it belongs to. A step that
+  // appears twice (a resumed run) keeps its later version.
   window.gritStep = function (data) {
-    var cs = document.currentScript, key = cs && cs.getAttribute("data-key");
-    var p = pending[key];
-    delete pending[key];
-    if (p) p(data);
+    var cs = document.currentScript, run = cs && cs.getAttribute("data-run");
+    if (run != null) cache[run + ":" + data.step] = data;
   };
 
   function pad6(n) { var s = String(n); while (s.length < 6) s = "0" + s; return s; }
 
-  // loadStep calls done with the step's data once its script ran; only the latest request is
+  // loadStep calls done with the step's data once its chunk script ran; only the latest request is
   // shown, so clicking through steps quickly never shows an older step.
   function loadStep(ri, step, done) {
     var key = ri + ":" + step;
     wanted = key;
-    var finish = function (data, src) { if (wanted === key) done(data, src); };
+    var finish = function (data, why) { if (wanted === key) done(data, why); };
     if (cache[key]) { finish(cache[key]); return; }
+    var src = runs[ri].step_url + "steps-" + pad6(Math.floor(step / runs[ri].chunk) * runs[ri].chunk) + ".js";
+    if (loaded[src]) { finish(null, "step " + step + " is not in " + src); return; }
     var s = document.createElement("script");
-    s.setAttribute("data-key", key);
-    pending[key] = function (data) { cache[key] = data; finish(data); };
-    s.onerror = function () { delete pending[key]; finish(null, s.src); };
-    s.src = runs[ri].step_url + "step-" + pad6(step) + ".js";
+    s.setAttribute("data-run", ri);
+    s.onload = function () { loaded[src] = true; finish(cache[key] || null, "step " + step + " is not in " + src); };
+    s.onerror = function () { finish(null, "could not load " + src + " (keep the report/ folder next to the page)"); };
+    s.src = src;
     document.body.appendChild(s);
   }
 
@@ -265,7 +266,8 @@
   function fillSteps() {
     var r = runs[+$("run-pick").value || 0], sp = $("step-pick");
     sp.textContent = "";
-    (r.steps || []).forEach(function (s) { sp.appendChild(el("option", { value: s }, String(s))); });
+    var steps = r.steps || r.rows.map(function (row) { return row.step; }); // null: every logged step
+    steps.forEach(function (s) { sp.appendChild(el("option", { value: s }, String(s))); });
     sp.selectedIndex = sp.options.length - 1;
   }
 
@@ -279,8 +281,8 @@
     }
     var step = +sp.value;
     $("rollout-status").textContent = "loading step " + step + " …";
-    loadStep(ri, step, function (data, src) {
-      if (!data) { $("rollout-status").textContent = "could not load " + src + " (keep the report/ folder next to the page)"; return; }
+    loadStep(ri, step, function (data, why) {
+      if (!data) { $("rollout-status").textContent = why; $("groups").textContent = ""; current = null; return; }
       current = data;
       render();
     });
