@@ -1,6 +1,7 @@
 package trainers
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -19,15 +20,18 @@ import (
 type runViews struct {
 	tb          *tensorboard.Writer
 	tbFailed    bool
-	reportTime  time.Duration      // spent writing report.html and its step scripts
-	steps       *report.StepWriter // the report's rollout scripts, appended step by step
-	stepsFailed bool               // a step script could not be written (warned once)
+	reportTime  time.Duration         // spent writing report.html and its step scripts
+	steps       *report.StepWriter    // the report's rollout scripts, appended step by step
+	metrics     *report.MetricsWriter // the report's metrics script, appended step by step
+	metricsOff  bool                  // it failed (warned once)
+	stepsFailed bool                  // a step script could not be written (warned once)
 	reports     int
 }
 
 // afterStep runs after the step's metrics line was written.
 func (t *trainer) afterStep(m Metrics) {
 	t.writeTensorBoard(m)
+	t.appendReportMetrics(m)
 	if n := t.cfg.LogCompletionsEvery; n > 0 && (t.st.Step%n == 0 || t.st.Step == t.cfg.Steps) {
 		t.logCompletions(t.st.Step - 1)
 	}
@@ -41,6 +45,11 @@ func (t *trainer) afterRun() {
 	if t.views.steps != nil {
 		if err := t.views.steps.Close(); err != nil {
 			t.logf("warning: %s: rollout scripts: %v", report.FileName, err)
+		}
+	}
+	if t.views.metrics != nil {
+		if err := t.views.metrics.Close(); err != nil {
+			t.logf("warning: %s: metrics: %v", report.FileName, err)
 		}
 	}
 	t.writeReport()
@@ -84,6 +93,30 @@ func (t *trainer) rolloutsStored(samples []rl.Sample) {
 	if err != nil && !t.views.stepsFailed {
 		t.views.stepsFailed = true
 		t.logf("warning: %s: rollout scripts: %v", report.FileName, err)
+	}
+}
+
+// appendReportMetrics adds the step's metrics line to report/metrics.js, which the first call
+// (re)builds from metrics.jsonl, this step's line included.
+func (t *trainer) appendReportMetrics(m Metrics) {
+	v := &t.views
+	if v.metricsOff {
+		return
+	}
+	start := time.Now()
+	defer func() { v.reportTime += time.Since(start) }()
+	var err error
+	if v.metrics == nil {
+		v.metrics, err = report.OpenMetrics(t.dir)
+	} else {
+		var line []byte
+		if line, err = json.Marshal(m); err == nil {
+			err = v.metrics.Append(line)
+		}
+	}
+	if err != nil {
+		v.metricsOff = true
+		t.logf("warning: %s: metrics: %v", report.FileName, err)
 	}
 }
 

@@ -23,8 +23,9 @@ func TestViewWritesPages(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	page, err := os.ReadFile(filepath.Join(one, "report.html"))
-	if err != nil || !strings.Contains(string(page), `"accuracy":0.75`) || !strings.Contains(out.String(), "report.html") {
-		t.Fatalf("one run: page %d bytes (%v), stdout %q", len(page), err, out)
+	metrics, _ := os.ReadFile(filepath.Join(one, "report", "metrics.js"))
+	if err != nil || !strings.Contains(string(page), `src="report/metrics.js"`) || !strings.Contains(string(metrics), `"accuracy":0.75`) || !strings.Contains(out.String(), "report.html") {
+		t.Fatalf("one run: page %d bytes (%v), metrics.js %q, stdout %q", len(page), err, metrics, out)
 	}
 
 	two := viewRunFolder(t, "b")

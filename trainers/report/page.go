@@ -50,6 +50,9 @@ func WriteRun(runDir string) error {
 	if r.Steps, err = syncStepScripts(runDir); err != nil {
 		return fmt.Errorf("report: rollouts of %s: %w", runDir, err)
 	}
+	if err := ensureMetricsScript(runDir); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	r.StepURL = StepDir + "/"
 	return writePage(filepath.Join(runDir, FileName), r.Name, []*runData{r})
 }
@@ -95,6 +98,9 @@ func loadRuns(runDirs []string) ([]*runData, error) {
 		if r.Steps, err = syncStepScripts(dir); err != nil {
 			return nil, fmt.Errorf("report: rollouts of %s: %w", dir, err)
 		}
+		if err := ensureMetricsScript(dir); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
 		if n := seen[r.Name]; n > 0 { // two runs/x folders: keep legend names distinct
 			r.Name = fmt.Sprintf("%s (%d)", r.Name, n+1)
 		}
@@ -117,18 +123,14 @@ var pageParts = regexp.MustCompile(`\{\{(TITLE|CSS|DATA|JS)\}\}`).Split(pageHTML
 var pageSlots = regexp.MustCompile(`\{\{(TITLE|CSS|DATA|JS)\}\}`).FindAllStringSubmatch(pageHTML, -1)
 
 // renderPage builds the page's bytes: the title (HTML-escaped), the embedded CSS and JavaScript,
-// and the data: each run's metrics.jsonl as written and the runs' description as JSON, each in a
-// <script> element of a non-JavaScript type, made safe for it (embedScriptText).
+// a script element per run that loads its report/metrics.js, and the runs' description as JSON in
+// a <script> element of a non-JavaScript type, made safe for it (embedScriptText).
 func renderPage(title string, runs []*runData) ([]byte, error) {
 	meta, err := json.Marshal(runs)
 	if err != nil {
 		return nil, err
 	}
-	size := len(pageHTML) + len(pageCSS) + len(pageJS) + len(meta)
-	for _, r := range runs {
-		size += len(r.metrics) + 128
-	}
-	b := bytes.NewBuffer(make([]byte, 0, size+size/16))
+	b := bytes.NewBuffer(make([]byte, 0, len(pageHTML)+len(pageCSS)+len(pageJS)+len(meta)+256*len(runs)))
 	for i, part := range pageParts {
 		b.WriteString(part)
 		if i >= len(pageSlots) {
@@ -142,10 +144,10 @@ func renderPage(title string, runs []*runData) ([]byte, error) {
 		case "JS":
 			b.WriteString(pageJS)
 		case "DATA":
+			// Each run's metrics script calls gritMetrics once per step; data-run says whose.
+			b.WriteString("<script>var gritRows = [];\nfunction gritMetrics(m) { var r = +document.currentScript.getAttribute(\"data-run\"); (gritRows[r] = gritRows[r] || []).push(m); }</script>\n")
 			for j, r := range runs {
-				fmt.Fprintf(b, "<script type=\"application/x-ndjson\" id=\"grit-metrics-%d\">\n", j)
-				b.Write(embedScriptText(r.metrics))
-				b.WriteString("</script>\n")
+				fmt.Fprintf(b, "<script src=\"%s\" data-run=\"%d\"></script>\n", html.EscapeString(r.StepURL+MetricsFile), j)
 			}
 			b.WriteString(`<script type="application/json" id="grit-runs">`)
 			b.Write(embedScriptText(meta))

@@ -26,18 +26,16 @@ type runData struct {
 	Chunk   int    `json:"chunk"` // steps per rollout script (ChunkSteps)
 	// Note says why rollouts are missing (e.g. an sft run samples nothing).
 	Note string `json:"note,omitempty"`
-
-	metrics []byte // metrics.jsonl as written (the page parses it)
 }
 
-// loadRun reads what the page needs from a run folder: config.yaml, metrics.jsonl, and the base and
-// final evaluations from summary.json (finished runs) or the checkpoint state (runs in progress).
+// loadRun reads what the page embeds from a run folder: config.yaml, and the base and final
+// evaluations from summary.json (finished runs) or the checkpoint state (runs in progress). The
+// metrics themselves stay beside the page, in report/metrics.js.
 func loadRun(dir string) (*runData, error) {
-	metrics, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
-	if err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "metrics.jsonl")); err != nil {
 		return nil, fmt.Errorf("report: %s is not a run folder with metrics: %w", dir, err)
 	}
-	r := &runData{Name: filepath.Base(filepath.Clean(dir)), Dir: dir, Chunk: ChunkSteps, metrics: metrics}
+	r := &runData{Name: filepath.Base(filepath.Clean(dir)), Dir: dir, Chunk: ChunkSteps}
 	if raw, err := os.ReadFile(filepath.Join(dir, "config.yaml")); err == nil {
 		if err := yaml.Unmarshal(raw, &r.Config); err != nil {
 			return nil, fmt.Errorf("report: %s: %w", filepath.Join(dir, "config.yaml"), err)

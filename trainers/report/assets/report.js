@@ -2,27 +2,20 @@
 // grit run report: draws the curves of metrics.jsonl as SVG and browses the rollouts of one step at
 // a time (report/step-NNNNNN.js, loaded on demand with a script element so that file:// works).
 (function () {
-  var t0 = performance.now();
+
   var SVGNS = "http://www.w3.org/2000/svg";
   var COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
   var DASHES = ["", "6 3", "2 2", "8 3 2 3"];
 
   var runs = JSON.parse(document.getElementById("grit-runs").textContent);
-  runs.forEach(function (r, i) {
-    r.rows = parseJSONL(document.getElementById("grit-metrics-" + i).textContent);
-  });
+  runs.forEach(function (r, i) { r.rows = byStep(window.gritRows && gritRows[i] || []); });
 
-  // parseJSONL reads metrics.jsonl; a later line for a step replaces an earlier one (resumed runs),
-  // an unreadable line (a run killed mid-write) is skipped.
-  function parseJSONL(text) {
-    var byStep = new Map();
-    text.split("\n").forEach(function (line) {
-      if (!line.trim()) return;
-      var o;
-      try { o = JSON.parse(line); } catch (e) { return; }
-      if (typeof o.step === "number") byStep.set(o.step, o);
-    });
-    return Array.from(byStep.values()).sort(function (a, b) { return a.step - b.step; });
+  // byStep orders a run's metrics lines (from report/metrics.js) by step; a later line for a step
+  // replaces an earlier one (a resumed run repeats steps).
+  function byStep(rows) {
+    var m = new Map();
+    rows.forEach(function (o) { if (o && typeof o.step === "number") m.set(o.step, o); });
+    return Array.from(m.values()).sort(function (a, b) { return a.step - b.step; });
   }
 
   function isTiming(k) { return /_s$|_per_s$/.test(k); }
@@ -209,7 +202,7 @@
     var host = document.getElementById("run-info");
     runs.forEach(function (r, i) {
       var c = r.config || {};
-      var parts = [r.name, c.algo, c.env, "seed " + c.seed, r.rows.length + " steps logged"];
+      var parts = [r.name, c.algo, c.env, "seed " + c.seed, r.rows.length ? r.rows.length + " steps logged" : "no metrics (report/metrics.js missing beside the page)"];
       if (r.base && typeof r.base.accuracy === "number") parts.push("held-out base " + (100 * r.base.accuracy).toFixed(1) + "%");
       if (r.final && typeof r.final.accuracy === "number") parts.push("final " + (100 * r.final.accuracy).toFixed(1) + "%");
       var s = el("span", { "class": "run" });
@@ -367,7 +360,7 @@
 
   runInfo();
   drawCurves();
-  var curvesMs = performance.now() - t0;
+  var curvesMs = performance.now(); // since navigation: parsing, the metrics scripts and drawing
   setupRollouts();
   var st = $("grit-selftest");
   st.textContent = JSON.stringify({ curves_ms: curvesMs, panels: document.querySelectorAll(".panel").length });
