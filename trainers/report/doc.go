@@ -1,12 +1,14 @@
-// Package report writes a run's report page: report.html, one self-contained HTML file (its CSS and
-// JavaScript are embedded; no network) with the run's curves, plus report/step-NNNNNN.js beside it,
-// one small script per training step holding that step's rollouts for the rollout browser.
+// Package report writes a run's report page: report.html (its CSS and JavaScript embedded; no
+// network) with the run's curves and a rollout browser, and beside it the data it loads:
+// report/metrics.js (one gritMetrics({...}) call per line of metrics.jsonl) and
+// report/steps-NNNNNN.js (the rollouts of ten consecutive steps, one gritStep({...}) call each).
 //
-// Step data is loaded on demand by adding a <script src="report/step-NNNNNN.js"> element, which
+// Step data is loaded on demand by adding a <script src="report/steps-NNNNNN.js"> element, which
 // browsers allow from file:// (unlike fetch), so the page opens straight from the run folder. Each
 // step script calls gritStep(data) with the step's groups, samples, turns, per-token log-probs and
-// reward components. A training run writes it from the step's samples right after storing them in
-// rollouts/step-NNNNNN.arrow (WriteStepScript) and rewrites report.html at each evaluation
+// reward components. A training run appends each step to its script right after storing the
+// step's rollouts in rollouts/step-NNNNNN.arrow (StepWriter), appends each metrics line to
+// report/metrics.js (MetricsWriter), and rewrites the small report.html at each evaluation
 // (WritePage); `train view` decodes the Arrow step files of steps that have no script (WriteRun).
 //
 // The x axis of every curve is the number of policy updates (training steps) done before the
