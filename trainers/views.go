@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow/memory"
-
 	"grit/rl"
 	"grit/trainers/report"
 	"grit/trainers/tensorboard"
@@ -26,6 +24,7 @@ type runViews struct {
 	metricsOff  bool                  // it failed (warned once)
 	stepsFailed bool                  // a step script could not be written (warned once)
 	reports     int
+	lastSamples []rl.Sample // the step's stored samples, until afterStep (read only)
 }
 
 // afterStep runs after the step's metrics line was written.
@@ -33,8 +32,9 @@ func (t *trainer) afterStep(m Metrics) {
 	t.writeTensorBoard(m)
 	t.appendReportMetrics(m)
 	if n := t.cfg.LogCompletionsEvery; n > 0 && (t.st.Step%n == 0 || t.st.Step == t.cfg.Steps) {
-		t.logCompletions(t.st.Step - 1)
+		t.logCompletions(t.st.Step)
 	}
+	t.views.lastSamples = nil
 	if _, evaluated := m["eval_s"]; evaluated {
 		t.writeReport()
 	}
@@ -84,6 +84,7 @@ func (t *trainer) writeTensorBoard(m Metrics) {
 // appended to the report's rollout script of their chunk (report/steps-N.js), so the report never
 // reads rollouts back.
 func (t *trainer) rolloutsStored(samples []rl.Sample) {
+	t.views.lastSamples = samples // for logCompletions after the step (read only)
 	start := time.Now()
 	if t.views.steps == nil {
 		t.views.steps = report.NewStepWriter(t.dir)
@@ -136,26 +137,23 @@ const completionsShown = 3
 // columnser is implemented by a log writer that knows its terminal's width.
 type columnser interface{ Columns() int }
 
-// logCompletions prints a few of step's completions (read back from its rollout file), one line
-// each: prompt, completion (all turns), verdict and reward with its components, cut to the
-// terminal width. The samples are picked by position (groups spread over the step, a different
-// sample of each group every time), not by a random draw, so the run's random streams are untouched.
-func (t *trainer) logCompletions(step int) {
-	rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(t.dir, step))
-	if err != nil {
-		return // sft and steps without rollouts have nothing to show
-	}
-	defer rec.Release()
-	_, samples, err := rl.RecordSamples(rec)
-	if err != nil || len(samples) == 0 {
-		return
+// logCompletions prints a few of the step's completions (the samples just stored), one line each:
+// prompt, completion (all turns), verdict and reward with its components, cut to the terminal
+// width. done is the number of steps done. The samples are picked by position (groups spread over
+// the step, a different sample of each group every time), not by a random draw, so the run's random
+// streams are untouched.
+func (t *trainer) logCompletions(done int) {
+	samples := t.views.lastSamples
+	t.views.lastSamples = nil
+	if len(samples) == 0 {
+		return // sft samples nothing
 	}
 	width := 120
 	if c, ok := t.log.(columnser); ok && c.Columns() > 0 {
 		width = c.Columns()
 	}
-	t.logf("completions at step %d:", step+1)
-	for _, s := range pickSamples(samples, completionsShown, step) {
+	t.logf("completions at step %d of %d:", done, t.cfg.Steps)
+	for _, s := range pickSamples(samples, completionsShown, done) {
 		t.logf("%s", cutToWidth(completionLine(s), width))
 	}
 }

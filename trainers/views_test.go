@@ -68,7 +68,7 @@ func TestRunWritesViews(t *testing.T) {
 	}
 	// Console: completions at steps 2 and 4, three lines each.
 	for _, step := range []string{"2", "4"} {
-		head := "completions at step " + step + ":\n"
+		head := "completions at step " + step + " of 4:\n"
 		i := strings.Index(log, head)
 		if i < 0 {
 			t.Fatalf("log lacks %q:\n%s", head, log)
@@ -126,7 +126,11 @@ func TestReportInHeadlessChromium(t *testing.T) {
 			t.Errorf("curve %s has %d points, want %d", series, got, want)
 		}
 	}
-	rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(dir, cfg.Steps-1))
+	files, _ := filepath.Glob(filepath.Join(dir, "rollouts", "step-*.arrow"))
+	if len(files) != cfg.Steps {
+		t.Fatalf("%d rollout files, want %d", len(files), cfg.Steps)
+	}
+	rec, err := rl.ReadStepFile(memory.DefaultAllocator, files[len(files)-1]) // the page shows the last step first
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +142,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	s := samples[len(samples)-1]
 	row := regexp.MustCompile(`(?s)<tr data-sample="` + strconv.Itoa(s.Group) + ":" + strconv.Itoa(s.Index) + `">(.*?)</tr>`).FindStringSubmatch(dom)
 	if row == nil {
-		t.Fatalf("the rollout browser shows no row for group %d sample %d of step %d", s.Group, s.Index, cfg.Steps-1)
+		t.Fatalf("the rollout browser shows no row for group %d sample %d of step %d", s.Group, s.Index, s.Step)
 	}
 	if want := `data-text="` + html.EscapeString(s.Turns[0].Text) + `"`; !strings.Contains(row[1], want) {
 		t.Errorf("row of group %d sample %d lacks the completion %q", s.Group, s.Index, s.Turns[0].Text)

@@ -37,6 +37,12 @@ type chart struct {
 // data for, and a chart with none is left out (an sft run has no reward chart).
 func chartsFor(runDir string, tb *table) []chart {
 	base := baseEval(runDir)
+	// An evaluation logged at step s is drawn where the policy it measured is: after s+1 steps when
+	// metrics.jsonl numbers its first step 0, after s steps when it numbers it 1.
+	shift := 0.0
+	if len(tb.steps) > 0 && tb.steps[0] == 0 {
+		shift = 1
+	}
 	train := func(name, key string) line { return line{name: name, key: key, multi: []series{tb.series(key)}} }
 	held := func(name, key, baseKey string) line {
 		l := line{name: name, key: key, eval: true}
@@ -45,7 +51,7 @@ func chartsFor(runDir string, tb *table) []chart {
 		}
 		xs, ys := tb.series(key).present()
 		for i := range xs {
-			l.xs, l.ys = append(l.xs, xs[i]+1), append(l.ys, ys[i])
+			l.xs, l.ys = append(l.xs, xs[i]+shift), append(l.ys, ys[i])
 		}
 		return l
 	}

@@ -126,3 +126,17 @@ func TestLegendOutsideDataAndTitleInside(t *testing.T) {
 		t.Errorf("title baseline %.1f pt below the top edge; a 12 px title needs >= 14", titleY)
 	}
 }
+
+// metrics.jsonl numbering steps from 1 logs at step s the evaluation after s steps: drawn at s.
+func TestHeldOutOfOneBasedSteps(t *testing.T) {
+	dir := writeMetrics(t, "{\"step\":1,\"accuracy\":0.5}\n{\"step\":2,\"accuracy\":0.6,\"eval_accuracy\":0.7}\n")
+	os.WriteFile(filepath.Join(dir, "summary.json"), []byte(`{"base":{"accuracy":0.4}}`), 0o644)
+	tb, err := loadTable(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := chartByFile(chartsFor(dir, tb), "accuracy.svg").lines[1]
+	if !reflect.DeepEqual(held.xs, []float64{0, 2}) || !reflect.DeepEqual(held.ys, []float64{0.4, 0.7}) {
+		t.Errorf("held-out x=%v y=%v, want x=[0 2] y=[0.4 0.7]", held.xs, held.ys)
+	}
+}

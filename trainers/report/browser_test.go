@@ -24,16 +24,19 @@ var metricKeys = []string{"accuracy", "clip_frac", "clip_frac_high", "clip_frac_
 	"reward_std", "sample_s", "samples", "samples_excluded", "score_s", "skipped_updates",
 	"skipped_updates_total", "step_s", "tool_calls_mean", "truncated_frac", "update_s", "updates", "zero_std_groups"}
 
-// fakeRun writes a run folder with steps lines of metrics.jsonl (held-out eval every evalEvery
-// steps) and a summary.json with the base evaluation; no rollouts.
-func fakeRun(t testing.TB, steps, evalEvery int) string {
+// fakeRun writes a run folder with steps lines of metrics.jsonl numbered from 0 (held-out eval every
+// evalEvery steps) and a summary.json with the base evaluation; no rollouts.
+func fakeRun(t testing.TB, steps, evalEvery int) string { return fakeRunFrom(t, 0, steps, evalEvery) }
+
+// fakeRunFrom is fakeRun with the first step numbered first (0 or 1).
+func fakeRunFrom(t testing.TB, first, steps, evalEvery int) string {
 	dir := filepath.Join(t.TempDir(), fmt.Sprintf("run-%d", steps))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	for s := range steps {
-		m := map[string]any{"step": s}
+		m := map[string]any{"step": s + first}
 		for i, k := range metricKeys {
 			m[k] = 0.5 + 0.4*math.Sin(float64(s)/37+float64(i)) + 1e-7*float64(s%13)
 		}
@@ -143,4 +146,37 @@ func countPoints(dom, series string) int {
 		return -1
 	}
 	return len(strings.Fields(m[1]))
+}
+
+// lastX is the x coordinate of the last point of a curve.
+func lastX(t *testing.T, dom, series string) float64 {
+	m := regexp.MustCompile(`<polyline[^>]*data-series="` + regexp.QuoteMeta(series) + `"[^>]*points="([^"]*)"`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("no curve %s", series)
+	}
+	pts := strings.Fields(m[1])
+	x, _ := strconv.ParseFloat(strings.Split(pts[len(pts)-1], ",")[0], 64)
+	return x
+}
+
+// An evaluation is drawn where the policy it measured is: with steps numbered from 0, the eval
+// logged with the last step measured the policy after it (one step right of the last training
+// point); with steps numbered from 1 it sits on the last training point.
+func TestEvalPlacementFollowsStepNumbering(t *testing.T) {
+	br := newBrowser(t)
+	for first, wantRight := range map[int]bool{0: true, 1: false} {
+		dir := fakeRunFrom(t, first, 20, 10)
+		if err := WriteRun(dir); err != nil {
+			t.Fatal(err)
+		}
+		url, _ := headless.FileURL(filepath.Join(dir, FileName))
+		dom, err := br.DumpDOM(url, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		train, eval := lastX(t, dom, "0:accuracy"), lastX(t, dom, "0:eval_accuracy")
+		if right := eval > train+1; right != wantRight || (!wantRight && eval != train) {
+			t.Errorf("steps from %d: last eval at x=%.1f, last train point at x=%.1f", first, eval, train)
+		}
+	}
 }

@@ -11,8 +11,7 @@
 // report/metrics.js (MetricsWriter), and rewrites the small report.html at each evaluation
 // (WritePage); `train view` decodes the Arrow step files of steps that have no script (WriteRun).
 //
-// The x axis of every curve is the number of policy updates (training steps) done before the
-// measurement: a training metric logged at step s was measured on rollouts of the policy after s
-// steps (x = s); a held-out evaluation logged at step s evaluated the policy after the step (x = s+1);
-// the base evaluation is the first point (x = 0).
+// Curves are drawn against the step of metrics.jsonl; a held-out evaluation is drawn where the policy
+// it measured is (after s steps: at s when metrics.jsonl numbers steps from 1, at s+1 when it numbers
+// them from 0), so the base evaluation is the first point, at 0.
 package report

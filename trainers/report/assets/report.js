@@ -23,9 +23,14 @@
   // evaluation (summary.json "base") is its point at x = 0.
   function isEval(k) { return k.indexOf("eval_") === 0 && !isTiming(k); }
 
+  // evalShift is where an evaluation logged at step s is drawn, s + evalShift: metrics.jsonl that
+  // numbers its first step 0 logs at step s the eval of the policy after s+1 steps; one that
+  // numbers it 1 logs the eval after s steps.
+  function evalShift(r) { return r.rows.length && r.rows[0].step === 0 ? 1 : 0; }
+
   function seriesOf(r, key) {
     var pts = [];
-    var ev = isEval(key);
+    var ev = isEval(key), shift = evalShift(r);
     if (ev && r.base) {
       var b = r.base[key.slice(5)];
       if (typeof b === "number" && isFinite(b)) pts.push([0, b]);
@@ -33,7 +38,7 @@
     r.rows.forEach(function (row) {
       var v = row[key];
       if (typeof v !== "number" || !isFinite(v)) return;
-      pts.push([ev ? row.step + 1 : row.step, v]);
+      pts.push([ev ? row.step + shift : row.step, v]);
     });
     return pts;
   }
