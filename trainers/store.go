@@ -22,5 +22,6 @@ func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, er
 	if err := rl.WriteStepFile(rl.StepFilePath(t.dir, step+1), rec); err != nil {
 		return nil, err
 	}
+	t.rolloutsStored(samples)
 	return rl.NewRollouts(rec)
 }

@@ -162,7 +162,7 @@ func TestRunWritesConfigAndReports(t *testing.T) {
 	if !reflect.DeepEqual(fr.written, fr.cfg) {
 		t.Errorf("config.yaml written before Run differs from the config Run got")
 	}
-	for _, f := range []string{"step 1/2", "30.0%", "75.5%", "+45.5 points", out, "train --resume " + out, "pyarrow", filepath.Join(out, "rollouts", "*.arrow")} {
+	for _, f := range []string{"step 1/2", "30.0%", "75.5%", "+45.5 points", out, " --resume " + out, " eval " + out, filepath.Join(out, "report.html"), "tensorboard --logdir"} {
 		if !strings.Contains(stdout.String(), f) {
 			t.Errorf("report does not mention %q:\n%s", f, stdout)
 		}
