@@ -16,8 +16,8 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"grit/trainers/report/headless"
 	"grit/rl"
+	"grit/trainers/report/headless"
 )
 
 // viewsRun trains a tiny run once per test binary and returns its folder and log.
