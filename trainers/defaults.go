@@ -51,6 +51,9 @@ func Defaults() Config {
 		MaxBadSteps:     3,
 		MaxEmptySteps:   3,
 
+		Stop:     StopConfig{Metric: "eval_accuracy", Mode: "max"},
+		Rollouts: RolloutsConfig{Every: 1, Parquet: true},
+
 		SFT:   SFTConfig{BatchSize: 64},
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: "reinforce"},
 		NFT:   NFTConfig{NegWeight: 1, PromptWeight: "one_minus_r", ClampEps: 1, Normaliser: 1000},
