@@ -304,3 +304,64 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// sft starts from its own defaults (adam_beta2 0.999) wherever algo: sft is chosen (file,
+// environment or --set); the other algorithms keep the shared ones, and a key the file sets wins.
+func TestAlgorithmDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		sets      []string
+		environ   []string
+		wantBeta2 float64
+	}{
+		{"", nil, nil, 0.99},
+		{"", []string{"algo=sft"}, nil, 0.999},
+		{"", nil, []string{"GRIT_ALGO=sft"}, 0.999},
+		{"algo: sft\n", nil, nil, 0.999},
+		{"algo: sft\n", []string{"algo=nft"}, nil, 0.99},
+		{"algo: sft\nadam_beta2: 0.95\n", nil, nil, 0.95},
+		{"algo: hdpo\n", nil, nil, 0.99},
+	} {
+		path := ""
+		if tc.file != "" {
+			path = filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(tc.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg, err := Load(path, append([]string{"init="}, tc.sets...), tc.environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.AdamBeta2 != tc.wantBeta2 || cfg.MaxGradNorm != 1 {
+			t.Errorf("file %q sets %v env %v: adam_beta2 %g max_grad_norm %g; want %g and 1",
+				tc.file, tc.sets, tc.environ, cfg.AdamBeta2, cfg.MaxGradNorm, tc.wantBeta2)
+		}
+	}
+	if got := trainers.AlgoDefaults("sft"); !reflect.DeepEqual(got, map[string]any{"adam_beta2": 0.999}) {
+		t.Errorf("AlgoDefaults(sft) = %v", got)
+	}
+	for _, algo := range []string{"grpo", "score", "nft", "hdpo"} {
+		if got := trainers.AlgoDefaults(algo); len(got) != 0 {
+			t.Errorf("AlgoDefaults(%s) = %v, want none", algo, got)
+		}
+	}
+}
+
+// The shipped SFT recipes made the base policies with adam_beta2 0.99 and max_grad_norm 1; they
+// spell both out, so sft's own defaults do not change what they train.
+func TestSFTRecipesKeepTheirOptimiser(t *testing.T) {
+	files, err := filepath.Glob("../../configs/sft-*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no configs/sft-*.yaml: %v", err)
+	}
+	for _, f := range files {
+		cfg, err := Load(f, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Algo != "sft" || cfg.AdamBeta2 != 0.99 || cfg.MaxGradNorm != 1 {
+			t.Errorf("%s: algo %s adam_beta2 %g max_grad_norm %g; want sft, 0.99, 1", f, cfg.Algo, cfg.AdamBeta2, cfg.MaxGradNorm)
+		}
+	}
+}
