@@ -58,7 +58,7 @@ type Config struct {
 	RewardWeights      map[string]float64 `mapstructure:"reward_weights"`       // component name -> weight in the total reward
 
 	EvalEvery       int `mapstructure:"eval_every"`       // steps between held-out evaluations; 0 = only base and final
-	EvalTasks       int `mapstructure:"eval_tasks"`       // held-out tasks used; 0 = the whole split
+	EvalTasks       int `mapstructure:"eval_tasks"`       // held-out tasks used; 0 = the whole split (more: see fitHeldOut)
 	EvalPassK       int `mapstructure:"eval_pass_k"`      // k for pass@k in evaluation; 0 = off
 	CheckpointEvery int `mapstructure:"checkpoint_every"` // steps between checkpoints; 0 = only at the end
 	KeepCheckpoints int `mapstructure:"keep_checkpoints"` // newest step checkpoints kept (checkpoints/step-NNNNNN)

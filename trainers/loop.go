@@ -38,6 +38,7 @@ type trainer struct {
 
 	finalEval   EvalMetrics      // the last step's eval: the final policy, reused by finish
 	lastEval    EvalMetrics      // the newest evaluation in this process
+	heldOutNote string           // how prepare resized the held-out split to eval_tasks; "" = it did not
 	savedStep   int              // completed steps in the newest checkpoint written or loaded; -1 = none
 	pluginStats envs.PluginStats // plugin counts at the end of the previous step
 }
@@ -83,6 +84,9 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 		t.log = io.Discard
 	}
 	t.reportSkippedRows()
+	if t.heldOutNote != "" {
+		t.logf("%s", t.heldOutNote)
+	}
 	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
