@@ -38,7 +38,7 @@ func TestEvalTasksSizesTheHeldOutSplit(t *testing.T) {
 	}
 
 	cases := map[string]func(*Config){
-		"held_out_size set": func(c *Config) { c.EnvArgs[heldOutSizeArg] = 100; c.EvalTasks = 150 },
+		"held_out_size set":    func(c *Config) { c.EnvArgs[heldOutSizeArg] = 100; c.EvalTasks = 150 },
 		"task space too small": func(c *Config) { c.EvalTasks = 250 }, // one-digit sums: a 10-task split
 		"env without it": func(c *Config) {
 			c.Env, c.EvalTasks = "correction", 500
