@@ -87,7 +87,7 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if t.heldOutNote != "" {
 		t.logf("%s", t.heldOutNote)
 	}
-	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
+	for _, d := range []string{t.dir, t.path("checkpoints")} { // rollouts/: when a step file is written
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -342,7 +342,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
 		return s, nil
 	}
-	if t.cfg.Algo != "sft" { // sft samples nothing
+	if files, _ := rl.StepFiles(t.dir); t.cfg.Rollouts.Parquet && len(files) > 0 { // sft samples nothing
 		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {
