@@ -241,3 +241,41 @@ func TestElapsedTotalCountsTimeBeforeTheResume(t *testing.T) {
 		}
 	}
 }
+
+// The rules are config: a run interrupted before its rule fires stops, after --resume, at the
+// step an uninterrupted run stops at, with the same metrics and weights (the patience count
+// travels in the checkpoint).
+func TestStopRulesSurviveAResume(t *testing.T) {
+	cfg := tinyRunConfig()
+	cfg.Algo, cfg.SFT.BatchSize, cfg.LR = "sft", 8, 3e-3
+	cfg.Steps, cfg.EvalEvery, cfg.CheckpointEvery = 30, 10, 10
+	cfg.Stop.Metric, cfg.Stop.Mode, cfg.Stop.Patience, cfg.Stop.MinDelta = "loss", "min", 2, 0.05
+	straight := uninterrupted(t, cfg)
+	want := len(readMetrics(t, straight))
+	if want < 4 || want == cfg.Steps {
+		t.Skipf("the patience rule fires at step %d of %d: nothing to interrupt before it", want, cfg.Steps)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopAt := want - 1 // one check short of patience 2: the count is 1 here
+	opts := RunOptions{OutDir: dir, hook: func(phase string, step int, _ policy.Policy) {
+		if phase == phaseLogged && step == stopAt {
+			cancel()
+		}
+	}}
+	if _, err := Run(ctx, cfg, opts); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("want ErrInterrupted, got %v", err)
+	}
+	if st := checkpointState(t, filepath.Join(dir, "checkpoints", "latest")); st.StopSinceBest != 1 || !st.StopHaveBest {
+		t.Fatalf("checkpoint at step %d holds patience count %d (best set %v); want 1", st.Step, st.StopSinceBest, st.StopHaveBest)
+	}
+	s, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.StoppedBy != stoppedByPatience || s.Steps != want {
+		t.Fatalf("resumed run stopped by %q after %d steps; the uninterrupted one by %q after %d", s.StoppedBy, s.Steps, stoppedByPatience, want)
+	}
+	sameRun(t, straight, dir)
+}

@@ -365,3 +365,28 @@ func TestSFTRecipesKeepTheirOptimiser(t *testing.T) {
 		}
 	}
 }
+
+// stop: and rollouts: are sections of a config file like score:; their values are checked with
+// the file and line, and a metric rule without a metric is refused.
+func TestStopAndRolloutsSections(t *testing.T) {
+	path := writeConfig(t, "stop:\n  metric: eval_accuracy\n  target: 0.2\n  time_budget_s: 300\nrollouts:\n  every: 5\n  keep_last: 3\n  parquet: false\n")
+	cfg, err := Load(path, []string{"stop.patience=4"}, []string{"GRIT_ROLLOUTS_EVERY=10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := trainers.StopConfig{Metric: "eval_accuracy", Mode: "max", Target: 0.2, Patience: 4, TimeBudgetS: 300}
+	if cfg.Stop != want || cfg.Rollouts != (trainers.RolloutsConfig{Every: 10, KeepLast: 3, Parquet: false}) {
+		t.Errorf("stop %+v rollouts %+v", cfg.Stop, cfg.Rollouts)
+	}
+	for body, wantErr := range map[string]string{
+		"stop:\n  mode: up\n":                    "cfg.yaml:2: stop.mode: \"up\" is not valid; use one of max, min",
+		"rollouts:\n  every: -1\n":               "cfg.yaml:2: rollouts.every: must be >= 0",
+		"stop:\n  metric: \"\"\n  patience: 3\n": "stop.metric: must name a metrics.jsonl key",
+		"stop:\n  patience: 1.5\n":               "stop.patience",
+	} {
+		_, err := Load(writeConfig(t, body), nil, nil)
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%q: got %v, want an error containing %q", body, err, wantErr)
+		}
+	}
+}
