@@ -57,7 +57,7 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 	if len(present(dir, "plots/")) > 0 {
 		fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "{reward,accuracy}.svg"))
 	}
-	if cfg.Steps > 0 {
+	if stoppedByRule := sum != nil && sum.StoppedBy != "" && sum.StoppedBy != "steps"; cfg.Steps > 0 && !stoppedByRule {
 		fmt.Fprintf(w, "  resume              train --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", dir)
 	}
 	fmt.Fprintf(w, "  evaluate            train eval --checkpoint %s --env %s%s --pass-k 8\n",

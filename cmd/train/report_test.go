@@ -74,6 +74,9 @@ func TestReportNamesTheStopRule(t *testing.T) {
 	if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "finished") {
 		t.Errorf("report lacks %q:\n%s", want, b.String())
 	}
+	if strings.Contains(b.String(), "--resume") {
+		t.Errorf("a run a rule ended has nothing to resume:\n%s", b.String())
+	}
 	sum.StoppedBy = "steps"
 	b.Reset()
 	printReport(&b, cfg, sum, "runs/x")
