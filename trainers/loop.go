@@ -145,7 +145,9 @@ func (t *trainer) setup(ctx context.Context) error {
 		t.st.Base = base
 		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
 		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base[evalAccuracy])
-		t.seedStopFromBase(base)
+		if err := t.seedStopFromBase(base); err != nil {
+			return err
+		}
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base[evalAccuracy], int(base[evalTasks]))
 		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
@@ -189,7 +191,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		m[keySkippedUpdatesTotal] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
 		stoppedBy, reason := "", ""
-		if r, spent := t.timeBudgetSpent(); spent { // the clock is read once, before the eval
+		if r, spent := t.timeBudgetSpent(); spent && !last { // the clock is read once, before the eval
 			stoppedBy, reason, last = stoppedByTime, fmt.Sprintf("%s after step %d", r, step+1), true
 		}
 		evaluated := last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0)
@@ -198,7 +200,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 				return nil, err
 			}
 		}
-		if stoppedBy == "" {
+		if stoppedBy == "" && !last { // a rule that would fire at the last step changes nothing
 			rule, why, err := t.checkMetricRules(step+1, evaluated, m)
 			if err != nil {
 				return nil, err

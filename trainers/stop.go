@@ -10,7 +10,7 @@ import (
 
 // What ended a run: summary.json's stopped_by holds one of these.
 const (
-	stoppedBySteps    = "steps"              // every configured step ran
+	stoppedBySteps    = "steps"              // every configured step ran (a rule is not checked at the last step)
 	stoppedByTarget   = "stop.target"        // stop.metric reached stop.target
 	stoppedByPatience = "stop.patience"      // stop.metric did not improve for stop.patience checks
 	stoppedByTime     = "stop.time_budget_s" // elapsed_total_s reached the budget
@@ -32,16 +32,28 @@ func (t *trainer) elapsedTotal() float64 {
 	return t.elapsedBefore + time.Since(t.start).Seconds()
 }
 
-// seedStopFromBase makes the starting policy's evaluation the first patience check when
-// stop.metric is an evaluation key (eval_accuracy: "no better than the base for K evals").
-func (t *trainer) seedStopFromBase(base EvalMetrics) {
-	name, ok := strings.CutPrefix(t.cfg.Stop.Metric, evalKeyPrefix)
-	if !ok || t.cfg.Stop.Patience == 0 {
-		return
+// seedStopFromBase checks an evaluation stop.metric against the starting policy's evaluation
+// (a key it does not log is a config error, found before step 1) and makes that evaluation the
+// first patience check ("no better than the base for K evals").
+func (t *trainer) seedStopFromBase(base EvalMetrics) error {
+	sc := t.cfg.Stop
+	name, ok := strings.CutPrefix(sc.Metric, evalKeyPrefix)
+	if !ok || (sc.Target == 0 && sc.Patience == 0) {
+		return nil
 	}
-	if v, found := base[name]; found && !math.IsNaN(v) {
+	v, found := base[name]
+	if !found {
+		keys := make([]string, 0, len(base))
+		for k := range base {
+			keys = append(keys, evalKey(k))
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("stop.metric: the evaluation logs no %q; evaluation keys: %s", sc.Metric, strings.Join(keys, ", "))
+	}
+	if sc.Patience > 0 && !math.IsNaN(v) {
 		t.st.StopBest, t.st.StopHaveBest = v, true
 	}
+	return nil
 }
 
 // timeBudgetSpent reports whether stop.time_budget_s has run out.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"grit/policy"
@@ -278,4 +279,19 @@ func TestStopRulesSurviveAResume(t *testing.T) {
 		t.Fatalf("resumed run stopped by %q after %d steps; the uninterrupted one by %q after %d", s.StoppedBy, s.Steps, stoppedByPatience, want)
 	}
 	sameRun(t, straight, dir)
+}
+
+// An evaluation stop.metric that the evaluation does not log is refused before step 1, naming
+// the key and listing the ones there are.
+func TestStopMetricMustBeLogged(t *testing.T) {
+	cfg := tinyRunConfig()
+	cfg.Stop.Metric, cfg.Stop.Target = "eval_acuracy", 0.5
+	dir := t.TempDir()
+	_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir})
+	if err == nil || !strings.Contains(err.Error(), `stop.metric: the evaluation logs no "eval_acuracy"`) || !strings.Contains(err.Error(), "eval_accuracy") {
+		t.Fatalf("want an error naming stop.metric and listing eval_accuracy, got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "metrics.jsonl")); err == nil {
+		t.Error("a step ran before the bad stop.metric was reported")
+	}
 }
