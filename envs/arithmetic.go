@@ -106,11 +106,10 @@ func NewArithmetic(cfg ArithmeticConfig, heldOutFraction float64, heldOutSize in
 	if !strings.Contains(cfg.Template, "{a}") || !strings.Contains(cfg.Template, "{b}") || !strings.Contains(cfg.Template, "{op}") {
 		return nil, fmt.Errorf("template %q must contain {a}, {op} and {b}", cfg.Template)
 	}
-	extract, err := rewards.ExtractorByName(cfg.Extractor)
-	if err != nil {
-		return nil, fmt.Errorf("extractor: %w", err)
+	var err error
+	if env.verify, err = rewards.NewCorrectness("correct", cfg.Extractor); err != nil {
+		return nil, err
 	}
-	env.verify = rewards.Correctness{Label: "correct", Extract: extract}
 	env.tasks = newGeneratedSource(env.generate, splitParams{fraction: heldOutFraction, size: heldOutSize, seed: heldOutSeed})
 	return env, nil
 }

@@ -74,11 +74,11 @@ func NewDataset(cfg DatasetConfig) (*Dataset, error) {
 	if !strings.Contains(cfg.Template, "{prompt}") {
 		return nil, fmt.Errorf("template %q must contain {prompt}", cfg.Template)
 	}
-	extract, err := rewards.ExtractorByName(cfg.Extractor)
+	verify, err := rewards.NewCorrectness("correct", cfg.Extractor)
 	if err != nil {
-		return nil, fmt.Errorf("extractor: %w", err)
+		return nil, err
 	}
-	d := &Dataset{verify: rewards.Correctness{Label: "correct", Extract: extract}}
+	d := &Dataset{verify: verify}
 	main, err := loadDataset(cfg.Path, cfg.Format, cfg.Columns, cfg.SkipBad)
 	if err != nil {
 		return nil, err

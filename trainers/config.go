@@ -58,7 +58,7 @@ type Config struct {
 	RewardWeights      map[string]float64 `mapstructure:"reward_weights"`       // component name -> weight in the total reward
 
 	EvalEvery       int `mapstructure:"eval_every"`       // steps between held-out evaluations; 0 = only base and final
-	EvalTasks       int `mapstructure:"eval_tasks"`       // held-out tasks used; 0 = the whole split
+	EvalTasks       int `mapstructure:"eval_tasks"`       // held-out tasks used; 0 = the whole split (more: see fitHeldOut)
 	EvalPassK       int `mapstructure:"eval_pass_k"`      // k for pass@k in evaluation; 0 = off
 	CheckpointEvery int `mapstructure:"checkpoint_every"` // steps between checkpoints; 0 = only at the end
 	KeepCheckpoints int `mapstructure:"keep_checkpoints"` // newest step checkpoints kept (checkpoints/step-NNNNNN)
@@ -66,12 +66,33 @@ type Config struct {
 	MaxEmptySteps   int `mapstructure:"max_empty_steps"`  // consecutive steps with every sample excluded before the run stops
 	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
 
-	LogCompletionsEvery int `mapstructure:"log_completions_every"` // steps between console prints of a few sampled completions; 0 = off
+	LogCompletionsEvery int            `mapstructure:"log_completions_every"` // steps between console prints of a few sampled completions; 0 = off
+	Stop                StopConfig     `mapstructure:"stop"`                  // rules that end a run before `steps`
+	Rollouts            RolloutsConfig `mapstructure:"rollouts"`              // which step files rollouts/ keeps
 
 	SFT   SFTConfig   `mapstructure:"sft"`
 	SCoRe SCoReConfig `mapstructure:"score"`
 	NFT   NFTConfig   `mapstructure:"nft"`
 	HDPO  HDPOConfig  `mapstructure:"hdpo"`
+}
+
+// StopConfig holds the rules that end a run early. The metric rules read one key of the step's
+// metrics line (stop.metric) at every step that logs it (eval_* keys: at evaluations), so they stop
+// at the same step on every run with the same config and seed; the time budget reads the clock.
+type StopConfig struct {
+	Metric      string  `mapstructure:"metric"`        // metrics.jsonl key the target and patience rules read
+	Mode        string  `mapstructure:"mode"`          // max (higher is better) | min (lower is better)
+	Target      float64 `mapstructure:"target"`        // stop once metric >= target (mode max) or <= target (min); 0 = off
+	Patience    int     `mapstructure:"patience"`      // stop after this many checks without an improvement; 0 = off
+	MinDelta    float64 `mapstructure:"min_delta"`     // smallest change that counts as an improvement for patience
+	TimeBudgetS float64 `mapstructure:"time_budget_s"` // stop after the step at which elapsed_total_s reaches this; 0 = off
+}
+
+// RolloutsConfig says which steps' rollouts are written to rollouts/step-NNNNNN.arrow.
+type RolloutsConfig struct {
+	Every    int  `mapstructure:"every"`     // write every N-th step's file; 0 = none
+	KeepLast int  `mapstructure:"keep_last"` // newest step files kept; 0 = all
+	Parquet  bool `mapstructure:"parquet"`   // merge the kept files into rollouts.parquet at the end
 }
 
 // SFTConfig drives supervised next-token training on an env's reference solutions.
@@ -169,6 +190,12 @@ func (c *Config) Validate() error {
 		{c.MaxEmptySteps >= 1, "max_empty_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},
 		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},
+		{c.Stop.Patience >= 0, "stop.patience: must be >= 0 (0 = off)"},
+		{c.Stop.MinDelta >= 0, "stop.min_delta: must be >= 0"},
+		{c.Stop.TimeBudgetS >= 0, "stop.time_budget_s: must be >= 0 seconds (0 = off)"},
+		{c.Stop.Metric != "" || (c.Stop.Target == 0 && c.Stop.Patience == 0), "stop.metric: must name a metrics.jsonl key (e.g. eval_accuracy) when stop.target or stop.patience is set"},
+		{c.Rollouts.Every >= 0, "rollouts.every: must be >= 0 (0 = write no rollout files)"},
+		{c.Rollouts.KeepLast >= 0, "rollouts.keep_last: must be >= 0 (0 = keep all)"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -189,6 +216,7 @@ func (c *Config) Validate() error {
 		{"score.estimator", c.SCoRe.Estimator, []string{"reinforce", "grpo"}},
 		{"nft.prompt_weight", c.NFT.PromptWeight, []string{"one_minus_r", "sqrt"}},
 		{"hdpo.efficiency", c.HDPO.Efficiency, []string{"tool_calls", "tokens"}},
+		{"stop.mode", c.Stop.Mode, []string{"max", "min"}},
 	} {
 		if err := oneOf(kv.key, kv.v, kv.valid...); err != nil {
 			return err

@@ -52,12 +52,43 @@ func Defaults() Config {
 		MaxEmptySteps:   3,
 
 		LogCompletionsEvery: 10,
+		Stop:                StopConfig{Metric: "eval_accuracy", Mode: "max"},
+		Rollouts:            RolloutsConfig{Every: 1, Parquet: true},
 
 		SFT:   SFTConfig{BatchSize: 64},
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: "reinforce"},
 		NFT:   NFTConfig{NegWeight: 1, PromptWeight: "one_minus_r", ClampEps: 1, Normaliser: 1000},
 		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: "tool_calls"},
 	}
+}
+
+// DefaultsFor is the built-in configuration of algorithm algo: Defaults() with algo set and the
+// settings that suit it. Supervised fine-tuning (sft) takes AdamW's adam_beta2 0.999, the default
+// of PyTorch's AdamW and of Hugging Face's Trainer, which SFT scripts keep; the RL default 0.99
+// lets the second moment follow the shifting gradients of on-policy updates faster. Gradient
+// clipping stays at max_grad_norm 1 for every algorithm, also the Trainer's default. The RL
+// algorithms share Defaults().
+func DefaultsFor(algo string) Config {
+	c := Defaults()
+	c.Algo = algo
+	if algo == "sft" {
+		c.AdamBeta2 = 0.999
+	}
+	return c
+}
+
+// AlgoDefaults lists the keys whose built-in default for algo differs from Defaults(), with
+// algo's value (empty for the algorithms that use Defaults() as it is).
+func AlgoDefaults(algo string) map[string]any {
+	base, own := DefaultsMap(), map[string]any{}
+	flatten("", reflect.ValueOf(DefaultsFor(algo)), own)
+	out := map[string]any{}
+	for k, v := range own {
+		if k != "algo" && !IsMapKey(k) && !reflect.DeepEqual(v, base[k]) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // DefaultsMap flattens Defaults() into dotted keys (`score.alpha`) for viper's SetDefault.

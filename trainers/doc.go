@@ -14,7 +14,9 @@
 //
 //   - loop.go: trainer.loop calls algo.step(step, m) once per step, then adds lr, evaluation
 //     (eval.go) and diagnostics (diagnostics.go) to m and appends it to metrics.jsonl
-//     (metricslog.go); checkpoints (checkpoint.go) at step boundaries.
+//     (metricslog.go); checkpoints (checkpoint.go) at step boundaries. stop.go holds the stop
+//     rules (target, patience, time budget) the loop checks after each step, and the run's clock
+//     (elapsed_s, elapsed_total_s).
 //   - grpo.go: the step itself: collectGroups, rolloutMetrics, advantages, maskTruncated, learn.
 //     nft.go, hdpo.go, score.go and sft.go are the other algorithms; algorithm.go picks one.
 //   - collect.go: collectGroups draws prompts_per_step tasks (seeds.go streams), plays
@@ -27,8 +29,8 @@
 //     losscfg.go maps the config onto rl's advantage and loss settings.
 //   - learn.go: learnWeighted masks unscored samples, records reference log-probs for the KL term
 //     and turns per-sample loss / KL factors into per-row ones (rowweights.go).
-//   - store.go: storeRollouts writes the step's rows to rollouts/step-NNNNNN.arrow and returns the
-//     view the updates read mini-batches from.
+//   - store.go: storeRollouts builds the step's record, the view the updates read mini-batches
+//     from, and writes it to rollouts/step-NNNNNN.arrow as rollouts.every / keep_last say.
 //   - update.go: num_iterations shuffled passes of mini_batch_size rows: policy forward,
 //     rl.PolicyLoss (loss and dL/dlogp per token), policy Pass.Backward, gradient clipping and the
 //     AdamW step (optsteps.go sizes the LR schedule); the step's loss statistics go into m.

@@ -32,9 +32,13 @@ type trainer struct {
 	st    loopState
 	dir   string
 	log   io.Writer
-	start time.Time
+	start time.Time // when this process started the run (a resume starts afresh)
+
+	elapsedBefore float64 // elapsed_total_s of the checkpoint a resumed run started from; 0 for a fresh run
 
 	finalEval   EvalMetrics      // the last step's eval: the final policy, reused by finish
+	lastEval    EvalMetrics      // the newest evaluation in this process
+	heldOutNote string           // how prepare resized the held-out split to eval_tasks; "" = it did not
 	savedStep   int              // completed steps in the newest checkpoint written or loaded; -1 = none
 	pluginStats envs.PluginStats // plugin counts at the end of the previous step
 	views       runViews         // TensorBoard, report.html, console completions (views.go)
@@ -81,7 +85,10 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 		t.log = io.Discard
 	}
 	t.reportSkippedRows()
-	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
+	if t.heldOutNote != "" {
+		t.logf("%s", t.heldOutNote)
+	}
+	for _, d := range []string{t.dir, t.path("checkpoints")} { // rollouts/: when a step file is written
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -105,7 +112,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		if t.pol, t.st, err = t.loadResumeCheckpoint(); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		t.savedStep = t.st.Step
+		t.savedStep, t.elapsedBefore = t.st.Step, t.st.ElapsedS
 		dropped, err := truncateMetrics(t.path("metrics.jsonl"), t.st.Step)
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
@@ -113,7 +120,11 @@ func (t *trainer) setup(ctx context.Context) error {
 		if dropped > 0 {
 			t.logf("resume: dropped %d metrics.jsonl line(s) logged after the checkpoint", dropped)
 		}
-		t.logf("resuming %s after step %d/%d", t.dir, t.st.Step, cfg.Steps)
+		if t.st.StoppedBy != "" {
+			t.logf("%s already ended at step %d: %s (%s); nothing to resume", t.dir, t.st.Step, t.st.StoppedBy, t.st.StopReason)
+		} else {
+			t.logf("resuming %s after step %d/%d", t.dir, t.st.Step, cfg.Steps)
+		}
 	} else {
 		if err := os.Remove(t.path("metrics.jsonl")); err != nil && !os.IsNotExist(err) {
 			return err
@@ -135,6 +146,9 @@ func (t *trainer) setup(ctx context.Context) error {
 		t.st.Base = base
 		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
 		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base[evalAccuracy])
+		if err := t.seedStopFromBase(base); err != nil {
+			return err
+		}
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base[evalAccuracy], int(base[evalTasks]))
 		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
@@ -162,7 +176,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 	if r, ok := envs.AsPluginReporter(t.env); ok {
 		t.pluginStats = r.PluginStats() // the base policy's evaluation is not step 0's
 	}
-	for t.st.Step < cfg.Steps {
+	for t.st.Step < cfg.Steps && t.st.StoppedBy == "" {
 		if ctx.Err() != nil {
 			return nil, t.interrupt()
 		}
@@ -177,18 +191,45 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		m[keyLR] = float64(t.sched.LR(t.st.OptSteps))
 		m[keySkippedUpdatesTotal] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
-		if last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) {
+		stoppedBy, reason := "", ""
+		if r, spent := t.timeBudgetSpent(); spent && !last { // the clock is read once, before the eval
+			stoppedBy, reason, last = stoppedByTime, fmt.Sprintf("%s after step %d", r, step+1), true
+		}
+		evaluated := last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0)
+		if evaluated {
 			if err := t.evalStep(ctx, step, last, m); err != nil {
 				return nil, err
 			}
 		}
+		if stoppedBy == "" && !last { // a rule that would fire at the last step changes nothing
+			rule, why, err := t.checkMetricRules(step+1, evaluated, m)
+			if err != nil {
+				return nil, err
+			}
+			if rule != "" {
+				stoppedBy, reason, last = rule, why, true
+				if !evaluated { // the final policy is evaluated at the step the rule fired
+					if err := t.evalStep(ctx, step, true, m); err != nil {
+						return nil, err
+					}
+				} else {
+					t.finalEval = t.lastEval
+				}
+			}
+		}
 		t.pluginMetrics(step, m)
 		m[keyStepS] = time.Since(stepStart).Seconds()
+		elapsed := time.Since(t.start).Seconds()
+		m[keyElapsedS], m[keyElapsedTotalS] = elapsed, t.elapsedBefore+elapsed
 		if err := appendMetrics(t.path("metrics.jsonl"), m); err != nil {
 			return nil, err
 		}
 		t.phase(phaseLogged, step)
 		t.st.Step = step + 1
+		if stoppedBy != "" {
+			t.st.StoppedBy, t.st.StopReason = stoppedBy, reason
+			t.logf("stopped by %s: %s", stoppedBy, reason)
+		}
 		t.afterStep(m)
 		if t.st.BadInARow >= cfg.MaxBadSteps {
 			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped; %s; lower lr or max_grad_norm",
@@ -222,6 +263,7 @@ func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) 
 	}
 	t.warnEvalFailed(fmt.Sprintf("step %d: evaluation", step+1), em)
 	m[keyEvalS] = time.Since(evalStart).Seconds()
+	t.lastEval = em
 	if last {
 		t.finalEval = em
 	}
@@ -285,7 +327,11 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 			return nil, fmt.Errorf("final eval: %w", err)
 		}
 	}
-	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir}
+	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir,
+		Steps: t.st.Step, StoppedBy: t.st.StoppedBy, StopReason: t.st.StopReason, ElapsedTotalS: t.elapsedTotal()}
+	if s.StoppedBy == "" {
+		s.StoppedBy = stoppedBySteps
+	}
 	if issues, ok := skippedRows(t.env); ok {
 		n := len(issues)
 		s.DatasetSkippedRows = &n
@@ -300,7 +346,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
 		return s, nil
 	}
-	if t.cfg.Algo != "sft" { // sft samples nothing
+	if files, _ := rl.StepFiles(t.dir); t.cfg.Rollouts.Parquet && len(files) > 0 { // sft samples nothing
 		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {

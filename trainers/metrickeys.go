@@ -13,6 +13,8 @@ const (
 	keySkippedUpdatesTotal = "skipped_updates_total" // non-finite updates skipped so far in the run
 	keyStepS               = "step_s"                // wall time of the whole step
 	keyEvalS               = "eval_s"                // wall time of the step's evaluation
+	keyElapsedS            = "elapsed_s"             // wall time since this process started the run (a resume restarts it)
+	keyElapsedTotalS       = "elapsed_total_s"       // elapsed_s plus the run's time before it was resumed
 	evalKeyPrefix          = "eval_"                 // prefix of the held-out evaluation's keys
 )
 

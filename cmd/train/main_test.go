@@ -252,3 +252,23 @@ func TestResume(t *testing.T) {
 		t.Errorf("resume of a non-run: exit %d, %q", code, errOut)
 	}
 }
+
+// --dry-run shows which built-in defaults apply: sft's own adam_beta2 0.999, named in a comment.
+func TestDryRunShowsTheAlgorithmDefaults(t *testing.T) {
+	a, _, out, _ := newTestApp(t)
+	if code := a.execute([]string{"--algo", "sft", "--dry-run"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"sft's own adam_beta2 0.999", "\nadam_beta2: 0.999\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--algo sft --dry-run lacks %q:\n%s", want, out)
+		}
+	}
+	a, _, out, _ = newTestApp(t)
+	if code := a.execute([]string{"--dry-run"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "grpo has none of its own") || !strings.Contains(out.String(), "\nadam_beta2: 0.99\n") {
+		t.Errorf("--dry-run (grpo) should say it uses the shared defaults:\n%s", out)
+	}
+}

@@ -14,7 +14,11 @@ import (
 // printReport is the end-of-run summary: base vs final held-out accuracy, where the run folder is,
 // how to resume, how to read the rollouts.
 func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir string) {
-	fmt.Fprintf(w, "\n%s finished: %d steps on %s\n", cfg.Algo, cfg.Steps, cfg.Env)
+	if sum != nil && sum.StoppedBy != "" && sum.StoppedBy != "steps" {
+		fmt.Fprintf(w, "\n%s stopped after %d of %d steps on %s by %s: %s\n", cfg.Algo, sum.Steps, cfg.Steps, cfg.Env, sum.StoppedBy, sum.StopReason)
+	} else {
+		fmt.Fprintf(w, "\n%s finished: %d steps on %s\n", cfg.Algo, cfg.Steps, cfg.Env)
+	}
 	if sum != nil {
 		base, final := metric(sum.Base, "accuracy"), metric(sum.Final, "accuracy")
 		fmt.Fprintf(w, "  held-out accuracy   base %s  ->  final %s", percent(base), percent(final))
@@ -56,7 +60,7 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 	if len(present(dir, "tb/")) > 0 {
 		fmt.Fprintf(w, "  tensorboard         tensorboard --logdir %s\n", filepath.Join(dir, "tb"))
 	}
-	if cfg.Steps > 0 {
+	if stoppedByRule := sum != nil && sum.StoppedBy != "" && sum.StoppedBy != "steps"; cfg.Steps > 0 && !stoppedByRule {
 		fmt.Fprintf(w, "  resume              %s --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", train, dir)
 	}
 	fmt.Fprintf(w, "  evaluate            %s eval %s --pass-k 8\n", train, dir)
