@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -46,7 +47,7 @@ type Arithmetic struct {
 }
 
 func newArithmetic(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := ArithmeticConfig{
 		DigitsMin:         a.Int("digits_min", 1),
 		DigitsMax:         a.Int("digits_max", 3),

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"grit/rewards"
+	"grit/plugins"
 )
 
 // SCoReInstruction is the correction instruction of SCoRe (Kumar et al. 2024) for math. It does
@@ -61,7 +61,7 @@ func WithCorrection(base Env, opts CorrectionOptions) (Env, error) {
 }
 
 func newCorrection(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	def := DefaultCorrectionOptions()
 	baseName := a.String("base", "")
 	baseArgs := a.Map("base_args")

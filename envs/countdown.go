@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -32,7 +33,7 @@ type Countdown struct {
 }
 
 func newCountdown(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := CountdownConfig{
 		CountMin:    a.Int("count_min", 3),
 		CountMax:    a.Int("count_max", 3),

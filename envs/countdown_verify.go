@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -126,7 +127,7 @@ func countdownProblem(meta map[string]string) ([]int64, int64, error) {
 }
 
 func newCountdownReward(p map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	c := CountdownScore{Label: a.String("name", "countdown"), FormatScore: a.Float("format_score", 0.1)}
 	return c, a.Done()
 }

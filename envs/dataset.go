@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -32,7 +33,7 @@ type Dataset struct {
 }
 
 func newDataset(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := DatasetConfig{
 		Path:            a.String("path", ""),
 		HeldOutPath:     a.String("held_out_path", ""),

@@ -1,6 +1,10 @@
 package rewards
 
-import "errors"
+import (
+	"errors"
+
+	"grit/plugins"
+)
 
 // Correctness scores 1 when the answer extracted from the completion is Equivalent to the
 // reference answer and 0 otherwise (including when the completion has no answer). A task
@@ -54,7 +58,7 @@ func ReferenceAnswer(field string) string {
 }
 
 func newCorrectness(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	name := a.String("name", "correct")
 	extractName := a.String("extractor", "auto")
 	if err := a.Done(); err != nil {

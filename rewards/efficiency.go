@@ -1,5 +1,7 @@
 package rewards
 
+import "grit/plugins"
+
 // Efficiency rewards correct completions that are short or use few tools, and is 0 for wrong
 // ones (HDPO's efficiency channel, docs/algorithms.md):
 //
@@ -37,7 +39,7 @@ func (e Efficiency) Score(in Input) (float64, error) {
 }
 
 func newEfficiency(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	e := Efficiency{
 		Label:   a.String("name", "efficiency"),
 		Measure: a.String("measure", "length"),

@@ -1,6 +1,10 @@
 package rewards
 
-import "regexp"
+import (
+	"regexp"
+
+	"grit/plugins"
+)
 
 // thinkAnswerPattern is the whole completion as <think>...</think> <answer>...</answer>.
 var (
@@ -32,7 +36,7 @@ func (f Format) Score(in Input) (float64, error) {
 }
 
 func newFormat(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	f := Format{Label: a.String("name", "format"), Think: a.Bool("think", true)}
 	return f, a.Done()
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"grit/plugins"
 )
 
 // Length units. Rewards see text, so "tokens" reads the count the trainer puts in
@@ -47,7 +49,7 @@ func metaCount(in Input, key string) (int, error) {
 	return n, nil
 }
 
-func checkUnit(a *Args, key, unit string) {
+func checkUnit(a *plugins.Args, key, unit string) {
 	if unit != UnitChars && unit != UnitWords && unit != UnitTokens {
 		a.Failf(key, "unknown unit %q; valid units: chars, words, tokens", unit)
 	}
@@ -70,7 +72,7 @@ func (l Length) Score(in Input) (float64, error) {
 }
 
 func newLength(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	l := Length{Label: a.String("name", "length"), Unit: a.String("unit", UnitChars)}
 	checkUnit(a, "unit", l.Unit)
 	return l, a.Done()

@@ -1,5 +1,7 @@
 package rewards
 
+import "grit/plugins"
+
 // OverlongPenalty is DAPO's soft overlong punishment for a completion of length n with maximum
 // length maxLen and a cache (soft) interval cacheLen:
 //
@@ -41,7 +43,7 @@ func (o Overlong) Score(in Input) (float64, error) {
 }
 
 func newOverlong(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	o := Overlong{
 		Label:    a.String("name", "overlong"),
 		Unit:     a.String("unit", UnitChars),

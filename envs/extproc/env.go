@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"grit/envs"
-	"grit/rewards"
+	"grit/plugins"
 )
 
 func init() {
@@ -37,7 +37,7 @@ func NewEnv(base envs.Env, pool *Pool, maxTurns int) *Env {
 //	base_args: {digits: 2}    that env's params
 //	max_turns: 2              turns per episode (default: the base env's)
 func newPluginEnv(p envs.Params) (envs.Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	baseName := a.String("base", "")
 	baseArgs := a.Map("base_args")
 	maxTurns := a.Int("max_turns", 0)

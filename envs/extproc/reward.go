@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -43,7 +44,7 @@ func NewReward(pool *Pool, name, component string) (*Reward, error) {
 //	name:       my_reward the reward's name in results (default: the component's name)
 //	correct_at: 1         if set, a value >= correct_at marks the answer correct (rewards.Judge)
 func newExecReward(params map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(params)
+	a := plugins.NewArgs(params)
 	cfg := readConfig(a, params)
 	component := a.String("component", "")
 	name := a.String("name", "")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"grit/envs"
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -27,7 +28,7 @@ type Parity struct {
 //	held_out_seed: 7     seed of that split
 //	budget, penalty      passed to the example_short_exact reward
 func newParity(p envs.Params) (envs.Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	limit := a.Int("max", 1000)
 	heldOut := a.Int("held_out", 50)
 	seed := a.Int("held_out_seed", 7)

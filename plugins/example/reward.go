@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -24,7 +25,7 @@ type ShortExact struct {
 
 // newShortExact builds the reward from config params: budget (default 20) and penalty (0.5).
 func newShortExact(params map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(params)
+	a := plugins.NewArgs(params)
 	r := ShortExact{Budget: a.Int("budget", 20), Penalty: a.Float("penalty", 0.5)}
 	if r.Budget < 1 {
 		a.Failf("budget", "must be at least 1 word, got %d", r.Budget)
