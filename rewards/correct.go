@@ -6,7 +6,7 @@ import (
 	"grit/plugins"
 )
 
-// Correctness scores 1 when the answer extracted from the completion is Equivalent to the
+// Correctness is 1 when the answer extracted from the completion is Equivalent to the
 // reference answer and 0 otherwise (including when the completion has no answer). A task
 // without a reference answer is an error, not a 0.
 type Correctness struct {
@@ -17,8 +17,8 @@ type Correctness struct {
 // Name is the component name.
 func (c Correctness) Name() string { return c.Label }
 
-// Score is 1 or 0.
-func (c Correctness) Score(in Input) (float64, error) {
+// Grade is 1 or 0.
+func (c Correctness) Grade(in Input) (float64, error) {
 	if in.Answer == "" {
 		return 0, errors.New("the task has no reference answer to compare with")
 	}

@@ -20,9 +20,9 @@ type Efficiency struct {
 // Name is the component name.
 func (e Efficiency) Name() string { return e.Label }
 
-// Score is in (0, 1] for correct answers and 0 otherwise.
-func (e Efficiency) Score(in Input) (float64, error) {
-	correct, err := Correctness{Label: e.Label, Extract: e.Extract}.Score(in)
+// Grade is in (0, 1] for correct answers and 0 otherwise.
+func (e Efficiency) Grade(in Input) (float64, error) {
+	correct, err := Correctness{Label: e.Label, Extract: e.Extract}.Grade(in)
 	if err != nil || correct != 1 {
 		return 0, err
 	}

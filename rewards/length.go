@@ -65,8 +65,8 @@ type Length struct {
 // Name is the component name.
 func (l Length) Name() string { return l.Label }
 
-// Score is the length in Unit.
-func (l Length) Score(in Input) (float64, error) {
+// Grade is the length in Unit.
+func (l Length) Grade(in Input) (float64, error) {
 	n, err := CompletionLength(in, l.Unit)
 	return float64(n), err
 }

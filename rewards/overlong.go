@@ -33,8 +33,8 @@ type Overlong struct {
 // Name is the component name.
 func (o Overlong) Name() string { return o.Label }
 
-// Score is the penalty in [-1, 0].
-func (o Overlong) Score(in Input) (float64, error) {
+// Grade is the penalty in [-1, 0].
+func (o Overlong) Grade(in Input) (float64, error) {
 	n, err := CompletionLength(in, o.Unit)
 	if err != nil {
 		return 0, err
