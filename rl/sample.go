@@ -5,10 +5,10 @@ import "grit/rewards"
 // Turn is one policy turn of a trajectory. A single-turn completion has exactly one Turn.
 // For turn k > 0, Context holds everything the policy saw before generating: the prompt, earlier
 // turns and the environment's observations. Storing the full context per turn keeps every turn a
-// self-contained (prompt, completion) pair the policy can score without reassembly.
+// self-contained (prompt, completion) pair the policy can compute log-probs of without reassembly.
 type Turn struct {
-	Context []int     // tokens before this turn (prompt for turn 0); not scored
-	Tokens  []int     // generated tokens; scored
+	Context []int     // tokens before this turn (prompt for turn 0); not trained on
+	Tokens  []int     // generated tokens; trained on
 	Logp    []float32 // sampling log-probs, len(Logp) == len(Tokens)
 	RefLogp []float32 // reference log-probs; nil when not recorded, else len == len(Tokens)
 	Text    string    // decoded Tokens

@@ -18,7 +18,7 @@ const SchemaVersion = "1"
 //	turn               int32                turn index within the sample (0-based)
 //	num_turns          int32                turns of the sample
 //	prompt_tokens      list<int32>          context before this turn (the prompt for turn 0)
-//	completion_tokens  list<int32>          generated tokens of this turn (scored)
+//	completion_tokens  list<int32>          generated tokens of this turn (trained on)
 //	logp_old           list<float32>        sampling log-probs, one per completion token
 //	logp_ref           list<float32>, null  reference log-probs; null when not recorded
 //	reward             float64, null        total reward; null when every component was missing
