@@ -60,9 +60,10 @@ func isValid(r []float64, valid []bool, j int) bool {
 	return finite(r[j]) && (valid == nil || valid[j])
 }
 
-// meanStd returns the mean and Bessel-corrected std of the valid rewards and their count.
-// With fewer than two values the std is 0.
-func meanStd(r []float64, valid []bool) (mean, std float64, n int) {
+// meanSampleStd returns the mean, the sample standard deviation (Bessel-corrected:
+// sqrt(sum (r - mean)^2 / (n-1))) and the count n of the valid rewards. With fewer than two values
+// the std is 0.
+func meanSampleStd(r []float64, valid []bool) (mean, std float64, n int) {
 	for j := range r {
 		if isValid(r, valid, j) {
 			mean += r[j]
@@ -136,7 +137,7 @@ func GroupAdvantages(groups [][]float64, valid [][]bool, cfg AdvantageConfig) ([
 				}
 			}
 		}
-		_, batchStd, _ = meanStd(all, nil)
+		_, batchStd, _ = meanSampleStd(all, nil)
 	}
 	out := make([][]float64, len(groups))
 	for g, r := range groups {
@@ -148,7 +149,7 @@ func GroupAdvantages(groups [][]float64, valid [][]bool, cfg AdvantageConfig) ([
 		st.Samples += len(r)
 		a := make([]float64, len(r))
 		out[g] = a
-		mean, std, n := meanStd(r, v)
+		mean, std, n := meanSampleStd(r, v)
 		st.Excluded += len(r) - n
 		if n > 0 && std == 0 {
 			st.ZeroStdGroups++
@@ -199,7 +200,7 @@ func HDPOGroupAdvantages(acc, eff []float64, correct, valid []bool, accEps, effE
 	for i := range n {
 		inQ[i] = correct[i] && isValid(acc, valid, i) && finite(eff[i])
 	}
-	mean, std, q := meanStd(eff, inQ)
+	mean, std, q := meanSampleStd(eff, inQ)
 	aEff = make([]float64, n)
 	qualifies = make([]bool, n)
 	if q >= 2 {

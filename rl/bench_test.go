@@ -49,12 +49,12 @@ func BenchmarkRolloutBufferWrite(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	samples := make([]Sample, benchRows)
 	for i := range samples {
-		t := Turn{Context: make([]int, 64), Tokens: make([]int, benchTokens), Logp: make([]float32, benchTokens), RefLogp: make([]float32, benchTokens), Text: "completion"}
+		t := TurnTokens{Context: make([]int, 64), Tokens: make([]int, benchTokens), Logp: make([]float32, benchTokens), RefLogp: make([]float32, benchTokens), Text: "completion"}
 		for k := range t.Tokens {
 			t.Tokens[k] = rng.IntN(1000)
 			t.Logp[k] = -float32(rng.Float64())
 		}
-		samples[i] = Sample{Group: i / 16, Index: i % 16, Turns: []Turn{t}, PromptText: "prompt",
+		samples[i] = Sample{Group: i / 16, Index: i % 16, Turns: []TurnTokens{t}, PromptText: "prompt",
 			Components: []rewards.Component{{Name: "answer", Value: 1, OK: true}, {Name: "format", Value: 0.1, OK: true}}}
 	}
 	mem := memory.NewGoAllocator()

@@ -19,8 +19,8 @@ import (
 // missing, and rows with and without reference log-probs.
 func testSamples(step int) []Sample {
 	rng := rand.New(rand.NewPCG(uint64(step), 9))
-	turn := func(ctx, n int, ref bool) Turn {
-		t := Turn{Context: make([]int, ctx), Tokens: make([]int, n), Logp: make([]float32, n), Text: "text"}
+	turn := func(ctx, n int, ref bool) TurnTokens {
+		t := TurnTokens{Context: make([]int, ctx), Tokens: make([]int, n), Logp: make([]float32, n), Text: "text"}
 		for i := range t.Context {
 			t.Context[i] = rng.IntN(100)
 		}
@@ -40,7 +40,7 @@ func testSamples(step int) []Sample {
 	for g := range 2 {
 		for i := range 3 {
 			s := Sample{Step: step, PromptID: "task-" + string(rune('a'+g)), Group: g, Index: i,
-				Turns:      []Turn{turn(4, 3+i, i != 1)},
+				Turns:      []TurnTokens{turn(4, 3+i, i != 1)},
 				Components: []rewards.Component{{Name: "answer", Value: float64(i % 2), OK: true}, {Name: "format", Value: 0.1, OK: true}},
 				Reward:     float64(i%2) + 0.1, RewardOK: true, Correct: i%2 == 1, NumTokens: 3 + i, ToolCalls: i,
 				PromptText: "What is 2+2?", Advantage: rng.NormFloat64(), GroupAccuracy: 1.0 / 3}

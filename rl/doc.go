@@ -5,7 +5,7 @@
 //
 // The package has four parts:
 //
-//   - Rollout types (Sample, Turn) and reward totals (TotalReward).
+//   - Rollout types (Sample, TurnTokens) and reward totals (TotalReward).
 //   - Advantage estimators: GRPO with scale modes group/batch/none (Dr. GRPO), RLOO, and HDPO's
 //     decoupled accuracy/efficiency pair (GroupAdvantages, HDPOGroupAdvantages, AssignAdvantages).
 //   - Token losses with exact gradients (ClipToken, K3Token, NFTPositiveToken, NFTNegativeToken) and

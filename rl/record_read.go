@@ -80,7 +80,7 @@ func recordSamples(rec arrow.Record) (runIDs []string, samples []Sample, err err
 		} else if len(samples) == 0 || len(samples[len(samples)-1].Turns) != turn {
 			return nil, nil, errorf("rollout row %d is turn %d but the previous rows do not hold turns 0..%d of the same sample", i, turn, turn-1)
 		}
-		t := Turn{Context: ints(colPromptTokens, i), Tokens: ints(colCompletionTokens, i), Logp: floats(colLogpOld, i),
+		t := TurnTokens{Context: ints(colPromptTokens, i), Tokens: ints(colCompletionTokens, i), Logp: floats(colLogpOld, i),
 			Text: str(colCompletionText).Value(i)}
 		if lst(colLogpRef).IsValid(i) {
 			t.RefLogp = floats(colLogpRef, i)

@@ -45,7 +45,7 @@ func (t *trainer) trajectorySample(step int, tr *Trajectory) rl.Sample {
 		NumTokens: tr.GeneratedTokens(), ToolCalls: tr.ToolCalls(), PromptText: tr.Task.Prompt,
 	}
 	for _, tu := range tr.Turns {
-		s.Turns = append(s.Turns, rl.Turn{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text})
+		s.Turns = append(s.Turns, rl.TurnTokens{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text})
 	}
 	t.scoreSample(&s)
 	return s
