@@ -36,7 +36,7 @@ func rlOptSteps(cfg Config, turnsPerSample int) int {
 // advantageConfig maps the config's estimator and scaling onto rl's.
 func (t *trainer) advantageConfig() rl.AdvantageConfig {
 	ac := rl.DefaultAdvantageConfig()
-	ac.Scale = t.cfg.ScaleRewards
+	ac.Scale = rl.RewardScale(t.cfg.ScaleRewards)
 	if t.cfg.Estimator == "rloo" {
 		ac.Estimator = rl.EstimatorRLOO
 	}
@@ -47,7 +47,7 @@ func (t *trainer) advantageConfig() rl.AdvantageConfig {
 func (t *trainer) clipLossConfig() rl.LossConfig {
 	lc := rl.DefaultLossConfig()
 	lc.Kind = rl.KindClip
-	lc.LossType = t.cfg.LossType
+	lc.LossType = rl.LossType(t.cfg.LossType)
 	lc.EpsLow, lc.EpsHigh, lc.DualClip = t.cfg.EpsLow, t.cfg.EpsHigh, t.cfg.DualClip
 	lc.Beta = t.cfg.Beta
 	lc.EntropyCoef = t.cfg.EntropyCoef

@@ -34,7 +34,7 @@ func (n *nft) lossConfig() rl.LossConfig {
 	lc.Normalizer = cfg.NFT.Normaliser
 	lc.NFT.NegWeight = cfg.NFT.NegWeight
 	lc.NFT.Eps = cfg.NFT.ClampEps
-	lc.NFT.PromptWeight = rl.PromptWeightOneMinus
+	lc.NFT.PromptWeight = rl.PromptWeightOneMinusR
 	if cfg.NFT.PromptWeight == "sqrt" {
 		lc.NFT.PromptWeight = rl.PromptWeightSqrt
 	}
