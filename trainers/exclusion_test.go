@@ -13,6 +13,7 @@ import (
 	"grit/envs"
 	"grit/rewards"
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // flakyEnv is arithmetic whose verifier fails (every component OK false) on about half the
@@ -131,11 +132,11 @@ func TestExcludedSamplesLeaveTheLossAndTheAccuracy(t *testing.T) {
 	ms := readMetrics(t, dir)
 	sawExcluded := false
 	for step, m := range ms {
-		rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(dir, step))
+		rec, err := store.ReadStepFile(memory.DefaultAllocator, store.StepFilePath(dir, step))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, samples, err := rl.RecordSamples(rec)
+		_, samples, err := store.RecordSamples(rec)
 		rec.Release()
 		if err != nil {
 			t.Fatal(err)

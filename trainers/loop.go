@@ -15,7 +15,7 @@ import (
 
 	"grit/envs"
 	"grit/policy"
-	"grit/rl"
+	"grit/rl/store"
 	"grit/tensor"
 )
 
@@ -311,7 +311,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 // left out with a warning naming it.
 func (t *trainer) exportRollouts() {
 	out := t.path("rollouts.parquet")
-	rows, skipped, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, out)
+	rows, skipped, err := store.ExportParquet(memory.DefaultAllocator, t.dir, out)
 	for _, s := range skipped {
 		t.logf("warning: rollouts.parquet: left out %s: %v", s.Path, s.Err)
 	}

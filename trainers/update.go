@@ -7,6 +7,7 @@ import (
 
 	"grit/policy"
 	"grit/rl"
+	"grit/rl/store"
 	"grit/tensor"
 )
 
@@ -18,7 +19,7 @@ import (
 // Mini-batches are read from the step's Arrow record; rw scales rows' losses and KL terms.
 // A mini-batch whose loss or gradient is not finite is skipped (counted); max_bad_steps in a row
 // stops the run (checked by the loop).
-func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rw rowWeights, lc rl.LossConfig, m Metrics) error {
+func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw rowWeights, lc rl.LossConfig, m Metrics) error {
 	cfg := t.cfg
 	start := time.Now()
 	all := make([]int, ro.Len())

@@ -1,8 +1,6 @@
-package rl
+package store
 
-import (
-	"github.com/apache/arrow/go/v17/arrow"
-)
+import "github.com/apache/arrow/go/v17/arrow"
 
 // SchemaVersion is stored in the schema metadata under "grit.rollouts.version".
 const SchemaVersion = "1"
@@ -122,7 +120,7 @@ func RolloutSchema(components []string) *arrow.Schema {
 // indices of their value and error columns.
 func schemaComponents(s *arrow.Schema) (names []string, valueCol, errCol []int, err error) {
 	if s.NumFields() < numFixedCols || (s.NumFields()-numFixedCols)%2 != 0 {
-		return nil, nil, nil, errorf("rollout schema has %d columns; want %d fixed ones plus two per reward component (was it written by rl.StepRecord?)", s.NumFields(), numFixedCols)
+		return nil, nil, nil, errorf("rollout schema has %d columns; want %d fixed ones plus two per reward component (was it written by StepRecord?)", s.NumFields(), numFixedCols)
 	}
 	for i, f := range fixedFields {
 		g := s.Field(i)
