@@ -120,7 +120,7 @@ func TestOverlongPenalty(t *testing.T) {
 
 func TestLengthAndEfficiency(t *testing.T) {
 	in := Input{Completion: "héllo wörld 42", Answer: "42", Meta: map[string]string{"completion_tokens": "9", "tool_calls": "3"}}
-	for unit, want := range map[string]int{UnitChars: 14, UnitWords: 3, UnitTokens: 9} {
+	for unit, want := range map[LengthUnit]int{UnitChars: 14, UnitWords: 3, UnitTokens: 9} {
 		if n, err := CompletionLength(in, unit); err != nil || n != want {
 			t.Errorf("length in %s = %d, %v; want %d", unit, n, err, want)
 		}
@@ -128,11 +128,11 @@ func TestLengthAndEfficiency(t *testing.T) {
 	if _, err := CompletionLength(Input{}, UnitTokens); err == nil || !strings.Contains(err.Error(), "completion_tokens") {
 		t.Errorf("missing token count should name the Meta key: %v", err)
 	}
-	eff := Efficiency{Label: "efficiency", Measure: "length", Unit: UnitChars, Scale: 14, Extract: ExtractAnswer}
+	eff := Efficiency{Label: "efficiency", Measure: MeasureLength, Unit: UnitChars, Scale: 14, Extract: ExtractAnswer}
 	if v, err := eff.Grade(in); err != nil || v != 0.5 {
 		t.Errorf("efficiency at x = scale should be 1/2, got %v, %v", v, err)
 	}
-	tools := Efficiency{Label: "efficiency", Measure: "tool_calls", Scale: 1, Extract: ExtractAnswer}
+	tools := Efficiency{Label: "efficiency", Measure: MeasureToolCalls, Scale: 1, Extract: ExtractAnswer}
 	if v, err := tools.Grade(in); err != nil || v != 0.25 {
 		t.Errorf("1/(T+1) with T=3 should be 0.25, got %v, %v", v, err)
 	}

@@ -24,10 +24,10 @@ func OverlongPenalty(n, maxLen, cacheLen int) float64 {
 
 // Overlong is OverlongPenalty as a reward component.
 type Overlong struct {
-	Label    string // component name ("overlong")
-	Unit     string // chars, words or tokens
-	MaxLen   int    // Lmax
-	CacheLen int    // Lc, the soft interval before Lmax
+	Label    string     // component name ("overlong")
+	Unit     LengthUnit // chars, words or tokens
+	MaxLen   int        // Lmax
+	CacheLen int        // Lc, the soft interval before Lmax
 }
 
 // Name is the component name.
@@ -46,11 +46,10 @@ func newOverlong(p map[string]any) (Func, error) {
 	a := plugins.NewArgs(p)
 	o := Overlong{
 		Label:    a.String("name", "overlong"),
-		Unit:     a.String("unit", UnitChars),
+		Unit:     readUnit(a, "unit"),
 		MaxLen:   a.Int("max_len", 0),
 		CacheLen: a.Int("cache_len", 0),
 	}
-	checkUnit(a, "unit", o.Unit)
 	if o.MaxLen <= 0 {
 		a.Failf("max_len", "must be a positive length (the maximum completion length), got %d", o.MaxLen)
 	}
