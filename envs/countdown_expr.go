@@ -1,197 +1,23 @@
 package envs
 
-import (
-	"errors"
-	"fmt"
-	"math/big"
-	"strings"
-)
+import "grit/envs/expr"
 
-// Limits that keep the countdown parser safe on hostile input.
-const (
-	maxExprLen    = 1000 // bytes
-	maxExprDepth  = 100  // nested parentheses
-	maxLiteralLen = 18   // digits per number
-)
+// Expr is a countdown expression: a number (Op 0) or Left Op Right with Op one of + - * /. Eval
+// computes it exactly, Numbers lists its literals, String prints it with minimal parentheses.
+type Expr = expr.Node
 
-// Expr is a countdown expression: a number (Op 0) or Left Op Right with Op one of + - * /.
-type Expr struct {
-	Op          byte
-	Left, Right *Expr
-	Number      *big.Int
+// countdownGrammar is the countdown dialect: no unary minus, × and ÷ accepted, any ASCII
+// whitespace between tokens, and limits that keep the parser safe on hostile input.
+var countdownGrammar = expr.Options{
+	UnicodeOps:       true,
+	Space:            " \t\n\r",
+	MaxLen:           1000, // bytes
+	MaxDepth:         100,  // nested parentheses
+	MaxLiteralDigits: 18,   // digits per number
 }
 
 // ParseExpr parses an arithmetic expression of non-negative integer literals, + - * /
 // (× and ÷ also accepted) and parentheses, with the usual precedence and left associativity.
-// There is no unary minus and nothing is evaluated beyond this grammar; errors say where the
-// input went wrong.
-func ParseExpr(s string) (*Expr, error) {
-	if len(s) > maxExprLen {
-		return nil, fmt.Errorf("expression is %d bytes long; at most %d are accepted", len(s), maxExprLen)
-	}
-	s = strings.NewReplacer("×", "*", "÷", "/").Replace(s)
-	p := &exprParser{src: s}
-	e, err := p.sum(0)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.pos < len(p.src) {
-		return nil, fmt.Errorf("unexpected %q at byte %d", p.src[p.pos], p.pos)
-	}
-	return e, nil
-}
-
-type exprParser struct {
-	src string
-	pos int
-}
-
-func (p *exprParser) skipSpace() {
-	for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t' || p.src[p.pos] == '\n' || p.src[p.pos] == '\r') {
-		p.pos++
-	}
-}
-
-// sum := product (('+' | '-') product)*
-func (p *exprParser) sum(depth int) (*Expr, error) {
-	left, err := p.product(depth)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipSpace()
-		if p.pos >= len(p.src) || (p.src[p.pos] != '+' && p.src[p.pos] != '-') {
-			return left, nil
-		}
-		op := p.src[p.pos]
-		p.pos++
-		right, err := p.product(depth)
-		if err != nil {
-			return nil, err
-		}
-		left = &Expr{Op: op, Left: left, Right: right}
-	}
-}
-
-// product := factor (('*' | '/') factor)*
-func (p *exprParser) product(depth int) (*Expr, error) {
-	left, err := p.factor(depth)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipSpace()
-		if p.pos >= len(p.src) || (p.src[p.pos] != '*' && p.src[p.pos] != '/') {
-			return left, nil
-		}
-		op := p.src[p.pos]
-		p.pos++
-		right, err := p.factor(depth)
-		if err != nil {
-			return nil, err
-		}
-		left = &Expr{Op: op, Left: left, Right: right}
-	}
-}
-
-// factor := number | '(' sum ')'
-func (p *exprParser) factor(depth int) (*Expr, error) {
-	p.skipSpace()
-	if p.pos >= len(p.src) {
-		return nil, errors.New("expression ends where a number or '(' was expected")
-	}
-	c := p.src[p.pos]
-	switch {
-	case c == '(':
-		if depth >= maxExprDepth {
-			return nil, fmt.Errorf("parentheses nest deeper than %d", maxExprDepth)
-		}
-		p.pos++
-		e, err := p.sum(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		p.skipSpace()
-		if p.pos >= len(p.src) || p.src[p.pos] != ')' {
-			return nil, fmt.Errorf("missing ')' at byte %d", p.pos)
-		}
-		p.pos++
-		return e, nil
-	case c >= '0' && c <= '9':
-		start := p.pos
-		for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
-			p.pos++
-		}
-		if p.pos-start > maxLiteralLen {
-			return nil, fmt.Errorf("number at byte %d has more than %d digits", start, maxLiteralLen)
-		}
-		n, _ := new(big.Int).SetString(p.src[start:p.pos], 10)
-		return &Expr{Number: n}, nil
-	}
-	return nil, fmt.Errorf("unexpected %q at byte %d where a number or '(' was expected", c, p.pos)
-}
-
-// errDivideByZero is returned by Eval for a division by zero.
-var errDivideByZero = errors.New("division by zero")
-
-// Eval computes the expression exactly as a rational.
-func (e *Expr) Eval() (*big.Rat, error) {
-	if e.Op == 0 {
-		return new(big.Rat).SetInt(e.Number), nil
-	}
-	l, err := e.Left.Eval()
-	if err != nil {
-		return nil, err
-	}
-	r, err := e.Right.Eval()
-	if err != nil {
-		return nil, err
-	}
-	switch e.Op {
-	case '+':
-		return l.Add(l, r), nil
-	case '-':
-		return l.Sub(l, r), nil
-	case '*':
-		return l.Mul(l, r), nil
-	}
-	if r.Sign() == 0 {
-		return nil, errDivideByZero
-	}
-	return l.Quo(l, r), nil
-}
-
-// Numbers lists the literals from left to right.
-func (e *Expr) Numbers() []*big.Int {
-	if e.Op == 0 {
-		return []*big.Int{e.Number}
-	}
-	return append(e.Left.Numbers(), e.Right.Numbers()...)
-}
-
-func precedence(op byte) int {
-	switch op {
-	case '+', '-':
-		return 1
-	case '*', '/':
-		return 2
-	}
-	return 3 // a number
-}
-
-// String writes the expression with only the parentheses it needs: "3*5+7", "(3+5)*7", "8-(3-1)".
-func (e *Expr) String() string {
-	if e.Op == 0 {
-		return e.Number.String()
-	}
-	left, right := e.Left.String(), e.Right.String()
-	if precedence(e.Left.Op) < precedence(e.Op) {
-		left = "(" + left + ")"
-	}
-	rp := precedence(e.Right.Op)
-	if rp < precedence(e.Op) || (rp == precedence(e.Op) && (e.Op == '-' || e.Op == '/')) {
-		right = "(" + right + ")"
-	}
-	return left + string(e.Op) + right
-}
+// There is no unary minus and nothing is evaluated (so "1/0" parses; Eval reports the
+// division by zero); errors say where the input went wrong.
+func ParseExpr(s string) (*Expr, error) { return countdownGrammar.Parse(s) }

@@ -18,14 +18,14 @@ import (
 // "Base policies", lists where each full run ends today), so the test runs only a prefix: with a
 // constant learning rate the prefix is step for step the start of the full run, and every value
 // below is the one the measured run of the whole recipe logged (sft-tool's run was stopped after
-// step 540); the held-out accuracy is checked where that run evaluated, at step 499.
+// step 540); the held-out accuracy is checked where that run evaluated, after step 500.
 // The values are exact: a change of summation order anywhere in the forward or backward pass
 // moves them, and then the README's numbers must be measured again.
 type sftRecipePrefix struct {
 	config   string
 	steps    int
-	loss     float64 // training loss at step steps-1
-	accuracy float64 // held-out greedy accuracy at step steps-1; checked when steps is 500 (eval_every)
+	loss     float64 // training loss of the last step (step = steps, 1-based)
+	accuracy float64 // held-out greedy accuracy after the last step; checked when steps is 500 (eval_every)
 }
 
 func TestSFTRecipesReproduceTheirPrefix(t *testing.T) {
@@ -51,11 +51,11 @@ func TestSFTRecipesReproduceTheirPrefix(t *testing.T) {
 				t.Fatal(err)
 			}
 			last := lastMetrics(t, dir)
-			if last["step"] != float64(c.steps-1) || last["loss"] != c.loss {
-				t.Errorf("%s, step %v: loss %v; the recipe gave %v at step %d", c.config, last["step"], last["loss"], c.loss, c.steps-1)
+			if last["step"] != float64(c.steps) || last["loss"] != c.loss {
+				t.Errorf("%s, step %v: loss %v; the recipe gave %v at step %d", c.config, last["step"], last["loss"], c.loss, c.steps)
 			}
 			if c.steps == 500 && last["eval_accuracy"] != c.accuracy {
-				t.Errorf("%s: held-out accuracy %v at step 499; the recipe gave %v", c.config, last["eval_accuracy"], c.accuracy)
+				t.Errorf("%s: held-out accuracy %v at step 500; the recipe gave %v", c.config, last["eval_accuracy"], c.accuracy)
 			}
 		})
 	}

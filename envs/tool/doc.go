@@ -12,9 +12,9 @@
 //	error        <r>error</r>           malformed call, extra text, nested tags, or Eval error
 //	answer       3901                   then EOS; any turn that is not a call is the answer
 //
-// The calculator (Eval) parses integers, + - * /, unary minus and parentheses, and computes exactly
-// with big.Rat under size limits (MaxExprLen, MaxLiteralLen, MaxDepth, MaxValueBits). Integer
-// results are written in decimal; non-integer results as a reduced fraction "7/2" (so "7/2" is
+// The calculator (Eval, the calculator dialect of grit/envs/expr) parses integers, + - * /, unary
+// minus and parentheses, and computes exactly with big.Rat under size limits (MaxExprLen,
+// MaxLiteralLen, MaxDepth, MaxValueBits). Integer results are written in decimal; non-integer results as a reduced fraction "7/2" (so "7/2" is
 // never rounded to 3 or shown as 3.5).
 //
 // An episode ends when the policy answers or after max_turns turns; a last allowed turn that is
