@@ -7,7 +7,8 @@ import (
 	_ "grit/envs/tool" // registers the "tool" env
 )
 
-// Every algorithm runs end to end on a tiny fresh model and logs its own metrics.
+// Every algorithm runs end to end on a tiny fresh model and logs its own metrics, and every key it
+// writes to metrics.jsonl (eval_* of the last step included) is documented in docs/metrics.md.
 func TestEveryAlgorithmRuns(t *testing.T) {
 	arith := map[string]any{"digits_min": 1, "digits_max": 1, "operators": []string{"+"}}
 	cases := []struct {
@@ -54,6 +55,7 @@ func TestEveryAlgorithmRuns(t *testing.T) {
 			if _, ok := s.Final["accuracy"]; !ok {
 				t.Fatalf("no final accuracy: %v", s.Final)
 			}
+			checkKeysDocumented(t, readAllMetrics(t, dir))
 			ms := readMetrics(t, dir)
 			if len(ms) != cfg.Steps {
 				t.Fatalf("%d metric lines, want %d", len(ms), cfg.Steps)

@@ -56,13 +56,13 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 		need = cfg.PromptsPerStep - have
 	}
 	sampleDur, scoreDur = p.sampleDur, p.scoreDur
-	m["groups_dropped"] = float64(dropped)
-	m["groups"] = float64(countGroups(kept))
-	m["sample_s"] = sampleDur.Seconds()
-	m["score_s"] = scoreDur.Seconds()
-	m["gen_tokens"] = float64(genTokens)
+	m[keyGroupsDropped] = float64(dropped)
+	m[keyGroups] = float64(countGroups(kept))
+	m[keySampleS] = sampleDur.Seconds()
+	m[keyScoreS] = scoreDur.Seconds()
+	m[keyGenTokens] = float64(genTokens)
 	if s := sampleDur.Seconds(); s > 0 {
-		m["gen_tokens_per_s"] = float64(genTokens) / s
+		m[keyGenTokensPerS] = float64(genTokens) / s
 	}
 	return kept, all, nil
 }

@@ -36,7 +36,7 @@ func (t *trainer) reportSkippedRows() {
 // skippedRowMetrics adds dataset_skipped_rows to m when the env reads a dataset.
 func (t *trainer) skippedRowMetrics(m Metrics) {
 	if issues, ok := skippedRows(t.env); ok {
-		m["dataset_skipped_rows"] = float64(len(issues))
+		m[keyDatasetSkippedRows] = float64(len(issues))
 	}
 }
 
@@ -72,10 +72,10 @@ func (t *trainer) pluginMetrics(step int, m Metrics) {
 	now := r.PluginStats()
 	d := now.Sub(t.pluginStats)
 	t.pluginStats = now
-	m["plugin_calls"] = float64(d.Calls)
-	m["plugin_failed"] = float64(d.Failed)
-	m["plugin_timeouts"] = float64(d.Timeouts)
-	m["plugin_restarts"] = float64(d.Restarts)
+	m[keyPluginCalls] = float64(d.Calls)
+	m[keyPluginFailed] = float64(d.Failed)
+	m[keyPluginTimeouts] = float64(d.Timeouts)
+	m[keyPluginRestarts] = float64(d.Restarts)
 	if d.Failed > 0 {
 		t.logf("warning: step %d: %d of %d plugin calls failed (%d timed out, %d plugin processes restarted); those samples were excluded; the plugin's stderr is in %s",
 			step+1, d.Failed, d.Calls, d.Timeouts, d.Restarts, t.path(pluginStderrFile))
@@ -84,16 +84,16 @@ func (t *trainer) pluginMetrics(step int, m Metrics) {
 
 // warnEvalFailed says on the log how many held-out episodes could not be scored.
 func (t *trainer) warnEvalFailed(what string, em EvalMetrics) {
-	if f := em["failed"]; f > 0 {
-		t.logf("warning: %s: %d of %d held-out episodes could not be scored (left out of the accuracy)", what, int(f), int(em["tasks"]))
+	if f := em[evalFailedKey]; f > 0 {
+		t.logf("warning: %s: %d of %d held-out episodes could not be scored (left out of the accuracy)", what, int(f), int(em[evalTasks]))
 	}
 }
 
 // scoredAccuracy is em's accuracy, or 0 when no episode could be scored (NaN): the best accuracy
 // to beat then starts from 0.
 func scoredAccuracy(em EvalMetrics) float64 {
-	if math.IsNaN(em["accuracy"]) {
+	if math.IsNaN(em[evalAccuracy]) {
 		return 0
 	}
-	return em["accuracy"]
+	return em[evalAccuracy]
 }

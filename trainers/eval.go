@@ -42,7 +42,7 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	if err != nil {
 		return nil, err
 	}
-	m := EvalMetrics{"tasks": float64(len(tasks))}
+	m := EvalMetrics{evalTasks: float64(len(tasks))}
 	turns := 1 // attempts scored one by one (Acc@t1, Acc@t2, Delta): only multi-attempt envs
 	if ma, ok := env.(envs.MultiAttempt); ok {
 		turns = ma.Attempts()
@@ -92,19 +92,19 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 		}
 	}
 	n := float64(len(tasks))
-	m["failed"] = failed
-	m["length_mean"] = length / n
-	m["tokens_mean"] = length / n
-	m["tool_calls_mean"] = tools / n
+	m[evalFailedKey] = failed
+	m[evalLengthMean] = length / n
+	m[evalTokensMean] = length / n
+	m[evalToolCallsMean] = tools / n
 	n -= failed // accuracies are over the scored episodes
-	m["accuracy"] = correct / n
+	m[evalAccuracy] = correct / n
 	if turns >= 2 {
 		for k := range perTurn {
-			m[fmt.Sprintf("acc_t%d", k+1)] = perTurn[k] / n
+			m[evalAttemptAccKey(k+1)] = perTurn[k] / n
 		}
-		m["delta_t1_t2"] = (perTurn[1] - perTurn[0]) / n
-		m["delta_i_to_c"] = iToC / n
-		m["delta_c_to_i"] = cToI / n
+		m[evalDeltaT1T2] = (perTurn[1] - perTurn[0]) / n
+		m[evalDeltaIToC] = iToC / n
+		m[evalDeltaCToI] = cToI / n
 	}
 	diffs := make([]string, 0, len(byDiff))
 	for d := range byDiff {
@@ -112,17 +112,17 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 	}
 	sort.Strings(diffs)
 	for _, d := range diffs {
-		m["accuracy/"+d] = byDiff[d][0] / byDiff[d][1]
-		m["tasks/"+d] = byDiff[d][1]
-		m["tool_calls_mean/"+d] = byDiff[d][2] / byDiff[d][1]
+		m[evalDifficultyKey(evalAccuracy, d)] = byDiff[d][0] / byDiff[d][1]
+		m[evalDifficultyKey(evalTasks, d)] = byDiff[d][1]
+		m[evalDifficultyKey(evalToolCallsMean, d)] = byDiff[d][2] / byDiff[d][1]
 	}
 	if passK > 0 {
 		pk, failedTasks, err := passAtK(ctx, pol, env, tasks, maxNew, passK, seed)
 		if err != nil {
 			return nil, err
 		}
-		m[fmt.Sprintf("pass@%d", passK)] = pk
-		m[fmt.Sprintf("pass@%d_failed", passK)] = float64(failedTasks)
+		m[passAtKKey(passK, "")] = pk
+		m[passAtKKey(passK, "_failed")] = float64(failedTasks)
 	}
 	return m, nil
 }

@@ -133,8 +133,8 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 		t.st.Base = base
 		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
-		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base["accuracy"])
-		t.logf("base policy: held-out accuracy %.3f on %d tasks", base["accuracy"], int(base["tasks"]))
+		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base[evalAccuracy])
+		t.logf("base policy: held-out accuracy %.3f on %d tasks", base[evalAccuracy], int(base[evalTasks]))
 		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
 			return err
@@ -167,14 +167,14 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		}
 		step := t.st.Step // 0-based index of the step in flight; it is step number step+1
 		stepStart := time.Now()
-		m := Metrics{"step": float64(step + 1)}
+		m := Metrics{keyStep: float64(step + 1)}
 		if err := t.algo.step(context.WithoutCancel(ctx), step, m); err != nil {
 			return nil, fmt.Errorf("step %d: %w", step+1, err)
 		}
 		t.checkEmptyStep(step, m)
 		t.skippedRowMetrics(m)
-		m["lr"] = float64(t.sched.LR(t.st.OptSteps))
-		m["skipped_updates_total"] = float64(t.st.BadTotal)
+		m[keyLR] = float64(t.sched.LR(t.st.OptSteps))
+		m[keySkippedUpdatesTotal] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
 		if last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) {
 			if err := t.evalStep(ctx, step, last, m); err != nil {
@@ -182,7 +182,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 			}
 		}
 		t.pluginMetrics(step, m)
-		m["step_s"] = time.Since(stepStart).Seconds()
+		m[keyStepS] = time.Since(stepStart).Seconds()
 		if err := appendMetrics(t.path("metrics.jsonl"), m); err != nil {
 			return nil, err
 		}
@@ -216,18 +216,18 @@ func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) 
 		return fmt.Errorf("step %d: eval: %w", step+1, err)
 	}
 	for k, v := range em {
-		m["eval_"+k] = v
+		m[evalKey(k)] = v
 	}
 	t.warnEvalFailed(fmt.Sprintf("step %d: evaluation", step+1), em)
-	m["eval_s"] = time.Since(evalStart).Seconds()
+	m[keyEvalS] = time.Since(evalStart).Seconds()
 	if last {
 		t.finalEval = em
 	}
-	if !math.IsNaN(em["accuracy"]) { // NaN: no episode could be scored
-		t.st.LastEvalAcc, t.st.HaveEval = em["accuracy"], true
+	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be scored
+		t.st.LastEvalAcc, t.st.HaveEval = em[evalAccuracy], true
 	}
-	if em["accuracy"] > t.st.BestAccuracy {
-		t.st.BestAccuracy, t.st.BestStep = em["accuracy"], step+1
+	if em[evalAccuracy] > t.st.BestAccuracy {
+		t.st.BestAccuracy, t.st.BestStep = em[evalAccuracy], step+1
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
 			return err
 		}
@@ -247,14 +247,14 @@ func (t *trainer) interrupt() error {
 // report sends the step to the progress callback and the log.
 func (t *trainer) report(m Metrics) {
 	r := StepReport{
-		Step: t.st.Step, Steps: t.cfg.Steps, Reward: m["reward_mean"], Accuracy: m["accuracy"],
-		EvalAcc: math.NaN(), TokensPerS: m["gen_tokens_per_s"], ElapsedS: time.Since(t.start).Seconds(),
+		Step: t.st.Step, Steps: t.cfg.Steps, Reward: m[keyRewardMean], Accuracy: m[keyAccuracy],
+		EvalAcc: math.NaN(), TokensPerS: m[keyGenTokensPerS], ElapsedS: time.Since(t.start).Seconds(),
 	}
 	if t.st.HaveEval {
 		r.EvalAcc = t.st.LastEvalAcc
 	}
 	r.Loss = math.NaN()
-	if v, ok := m["loss"]; ok {
+	if v, ok := m[keyLoss]; ok {
 		r.Loss = v
 	}
 	if t.cfg.Algo == "sft" { // no rollouts: the loss is what moves
@@ -265,13 +265,13 @@ func (t *trainer) report(m Metrics) {
 		return // the progress display shows the step; the log keeps events only
 	}
 	line := fmt.Sprintf("step %d/%d reward %.3f acc %.3f", r.Step, r.Steps, r.Reward, r.Accuracy)
-	if v, ok := m["eval_accuracy"]; ok {
+	if v, ok := m[evalKey(evalAccuracy)]; ok {
 		line += fmt.Sprintf(" eval_acc %.3f", v)
 	}
-	if v, ok := m["loss"]; ok {
+	if v, ok := m[keyLoss]; ok {
 		line += fmt.Sprintf(" loss %.4g", v)
 	}
-	t.logf("%s (%.1fs)", line, m["step_s"])
+	t.logf("%s (%.1fs)", line, m[keyStepS])
 }
 
 // finish evaluates the final policy and writes summary.json and the plots.

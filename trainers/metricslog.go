@@ -24,7 +24,7 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 		}
 	}
 	sort.Strings(keys)
-	if _, ok := m["step"]; ok {
+	if _, ok := m[keyStep]; ok {
 		keys = append([]string{"step"}, keys...)
 	}
 	var b bytes.Buffer

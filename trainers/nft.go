@@ -7,56 +7,53 @@ import (
 )
 
 // nft is negative-aware fine-tuning ("Bridging Supervised Learning and Reinforcement Learning in
-// Math Reasoning", 2025). For a prompt with accuracy r_q under pi_old (its group's fraction of
-// correct samples), rhat = clamp(r_q, 0.02, 0.98), and per token R_t = exp(min(logp_t - logp_old_t, 10)):
+// Math Reasoning", 2025). One step:
 //
-//	correct sample:   L+ = -log R_t
-//	incorrect sample: L- = -log max_v((1 - rhat R_t) / (1 - rhat), eps)   (clamp keeps the gradient)
-//	L = (1/Z) sum_tokens omega(q) (c L+ + neg_weight (1 - c) L-),  omega = 1 - rhat or sqrt((1-rhat)/rhat)
+//  1. sample: per prompt q, G completions                                        (collectGroups)
+//  2. score:  r_i and the verdict c_i in {0, 1}                                  (trajectorySample)
+//  3. prompt accuracy under pi_old: r_q = (1/G) sum_i c_i, rhat = clamp(r_q, 0.02, 0.98);
+//     groups with r_q in {0, 1} carry no signal and are left out                (informativeGroups)
+//  4. loss, per token with R_t = exp(min(logp_t - logp_old_t, 10)):
+//     correct sample:   L+ = -log R_t
+//     incorrect sample: L- = -log max_v((1 - rhat R_t) / (1 - rhat), eps)   (the implicit negative
+//     policy pi_neg = (pi_old - rhat pi) / (1 - rhat); the clamp keeps the gradient)
+//     L = (1/Z) sum_tokens omega(q) (c L+ + neg_weight (1 - c) L-),
+//     omega = 1 - rhat (prompt_weight 1-r) or sqrt((1 - rhat) / rhat) (sqrt),
+//     Z = nft.normaliser (a constant)                                            (lossConfig)
+//  5. update: as grpo                                                            (learn)
 //
-// Groups with r_q in {0, 1} carry no signal and are filtered out. neg_weight 0 trains on positives
-// only (rejection-sampling fine-tuning); -1 uses the clipped policy-gradient loss instead.
+// neg_weight 0 trains on positives only (rejection-sampling fine-tuning); -1 uses GRPO's clipped
+// surrogate on the same filtered groups instead.
 type nft struct{ t *trainer }
 
 func (n *nft) needsReference() bool { return n.t.cfg.Beta > 0 }
 
 func (n *nft) totalOptSteps() int { return rlOptSteps(n.t.cfg, 1) }
 
-// lossConfig is NFT's loss with the config's options.
-func (n *nft) lossConfig() rl.LossConfig {
-	cfg := n.t.cfg
-	lc := n.t.clipLossConfig()
-	if cfg.NFT.NegWeight < 0 {
-		return lc // the reference's fallback: GRPO's clipped surrogate on the same filtered groups
-	}
-	lc.Kind = rl.KindNFT
-	lc.LossType = rl.LossTypeConstant
-	lc.Normalizer = cfg.NFT.Normaliser
-	lc.NFT.NegWeight = cfg.NFT.NegWeight
-	lc.NFT.Eps = cfg.NFT.ClampEps
-	lc.NFT.PromptWeight = rl.PromptWeightOneMinusR
-	if cfg.NFT.PromptWeight == "sqrt" {
-		lc.NFT.PromptWeight = rl.PromptWeightSqrt
-	}
-	return lc
-}
-
 func (n *nft) step(ctx context.Context, step int, m Metrics) error {
 	t := n.t
-	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step))
+	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step)) // 1.-2. sample, score
 	if err != nil {
 		return err
 	}
 	rolloutMetrics(all, m)
-	if _, err := rl.AssignAdvantages(kept, t.advantageConfig()); err != nil {
+	informative, err := n.informativeGroups(kept, m) // 3. r_q, 0 < r_q < 1
+	if err != nil {
 		return err
 	}
-	informative, dropped := dropSolvedOrUnsolved(kept)
-	m["groups_uninformative"] = float64(dropped)
-	if t.cfg.MaskTruncated {
-		m["masked_truncated"] = float64(rl.MaskTruncated(informative))
+	t.maskTruncated(informative, m)
+	return t.learn(ctx, step, informative, n.lossConfig(), m) // 4.-5. L, update
+}
+
+// informativeGroups fills every sample's GroupAccuracy r_q (and the GRPO advantage the neg_weight
+// -1 fallback uses) and keeps the groups with 0 < r_q < 1.
+func (n *nft) informativeGroups(samples []rl.Sample, m Metrics) ([]rl.Sample, error) {
+	if _, err := rl.AssignAdvantages(samples, n.t.advantageConfig()); err != nil {
+		return nil, err
 	}
-	return t.learn(ctx, step, informative, n.lossConfig(), m)
+	informative, dropped := dropSolvedOrUnsolved(samples)
+	m[keyGroupsUninformative] = float64(dropped)
+	return informative, nil
 }
 
 // dropSolvedOrUnsolved removes groups whose accuracy r_q is 0 or 1 (NFT's filter).
@@ -73,4 +70,24 @@ func dropSolvedOrUnsolved(samples []rl.Sample) (kept []rl.Sample, dropped int) {
 		kept = append(kept, s)
 	}
 	return kept, dropped
+}
+
+// lossConfig is NFT's L: kind nft (L+ / L- per token, omega(q)), aggregation sum / Z with
+// Z = nft.normaliser; neg_weight < 0 falls back to grpo's clipped surrogate.
+func (n *nft) lossConfig() rl.LossConfig {
+	cfg := n.t.cfg
+	lc := n.t.clipLossConfig()
+	if cfg.NFT.NegWeight < 0 {
+		return lc // the reference's fallback: GRPO's clipped surrogate on the same filtered groups
+	}
+	lc.Kind = rl.KindNFT
+	lc.LossType = rl.LossTypeConstant // L = (1/Z) sum_tokens ...
+	lc.Normalizer = cfg.NFT.Normaliser
+	lc.NFT.NegWeight = cfg.NFT.NegWeight // neg_weight on L-
+	lc.NFT.Eps = cfg.NFT.ClampEps        // max_v(., eps)
+	lc.NFT.PromptWeight = rl.PromptWeightOneMinusR
+	if cfg.NFT.PromptWeight == "sqrt" {
+		lc.NFT.PromptWeight = rl.PromptWeightSqrt
+	}
+	return lc
 }

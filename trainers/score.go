@@ -55,13 +55,33 @@ func (s *score) turnReward(tu *Turn) (float64, bool) {
 func (s *score) step(ctx context.Context, step int, m Metrics) error {
 	t, cfg := s.t, s.t.cfg.SCoRe
 	stage1 := step < cfg.Stage1Steps
-	m["stage"] = 2
+	m[keyStage] = 2
 	if stage1 {
-		m["stage"] = 1
+		m[keyStage] = 1
 	}
+	kept, err := s.collect(ctx, step, stage1, m) // 1.-2. k attempts per episode; r_j, + b_j in Stage II
+	if err != nil {
+		return err
+	}
+	ac, lc := s.estimator()
+	if _, err := rl.AssignAdvantages(kept, ac); err != nil { // 3. A = r - mean_G r per (prompt, attempt)
+		return err
+	}
+	w, beta, err := s.stageWeights(kept, stage1) // 4. KL: beta1 everywhere, beta2 on attempt 1 in Stage I
+	if err != nil {
+		return err
+	}
+	lc.Beta = beta
+	t.maskTruncated(kept, m)
+	return t.learnWeighted(ctx, step, kept, w, lc, m) // 5. update
+}
+
+// collect samples the step's episodes and splits each into one sample per attempt
+// (attemptSamples); it logs the rollout statistics and every attempt's mean reward r_j.
+func (s *score) collect(ctx context.Context, step int, stage1 bool, m Metrics) ([]rl.Sample, error) {
 	rewardsByAttempt := make([][]float64, s.attempts)
 	var splitErr error
-	kept, all, err := t.collectGroups(ctx, step, m, func(trajs []*Trajectory) []rl.Sample {
+	kept, all, err := s.t.collectGroups(ctx, step, m, func(trajs []*Trajectory) []rl.Sample {
 		var out []rl.Sample
 		for _, tr := range trajs {
 			smps, err := s.attemptSamples(step, tr, stage1)
@@ -80,30 +100,24 @@ func (s *score) step(ctx context.Context, step int, m Metrics) error {
 		err = splitErr
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rolloutMetrics(all, m)
 	for j, rs := range rewardsByAttempt {
-		m[fmt.Sprintf("reward_t%d_mean", j+1)], _ = meanStd(rs)
+		m[attemptRewardKey(j+1)], _ = meanStd(rs)
 	}
-	ac := t.advantageConfig()
-	lc := t.clipLossConfig()
-	if cfg.Estimator == "reinforce" {
+	return kept, nil
+}
+
+// estimator is score.estimator's advantage and loss: reinforce, A = r - mean_G r with the plain
+// policy gradient -A logp; grpo, the std-normalised advantage with the clipped surrogate.
+func (s *score) estimator() (rl.AdvantageConfig, rl.LossConfig) {
+	ac, lc := s.t.advantageConfig(), s.t.clipLossConfig()
+	if s.t.cfg.SCoRe.Estimator == "reinforce" {
 		ac.Estimator = rl.EstimatorDrGRPO
 		lc.Kind = rl.KindReinforce
 	}
-	if _, err := rl.AssignAdvantages(kept, ac); err != nil {
-		return err
-	}
-	w, beta, err := s.stageWeights(kept, stage1)
-	if err != nil {
-		return err
-	}
-	lc.Beta = beta
-	if t.cfg.MaskTruncated {
-		m["masked_truncated"] = float64(rl.MaskTruncated(kept))
-	}
-	return t.learnWeighted(ctx, step, kept, w, lc, m)
+	return ac, lc
 }
 
 // stageWeights returns the loss's KL coefficient (beta1) and the per-sample weights of the stage.

@@ -57,6 +57,7 @@ func sftSequences(tok policy.Tokenizer, env envs.Env, task envs.Task, ctxLen int
 func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 	t := s.t
 	start := time.Now()
+	// 1. sample: sft.batch_size training tasks and their reference completions (x_b, y_b)
 	tasks := t.env.Tasks().Train(t.cfg.SFT.BatchSize, streamRNG(t.cfg.Seed, "data", uint64(step)))
 	var seqs []policy.Sequence
 	for i, task := range tasks {
@@ -66,6 +67,7 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 		}
 		seqs = append(seqs, ts...)
 	}
+	// 2. loss: L = -(1/N) sum_b sum_t log pi(y_bt | x_b, y_b<t), and its backward pass
 	loss, backward, err := policy.CrossEntropy(t.pol, seqs)
 	if err != nil {
 		return err
@@ -74,21 +76,22 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 	if err := backward(); err != nil {
 		return err
 	}
+	// 3. update: clip the gradient norm to max_grad_norm, skip non-finite updates, AdamW step
 	params := t.pol.Params()
 	norm := tensor.ClipGradNorm(params, t.cfg.MaxGradNorm)
-	m["loss"] = float64(loss)
-	m["grad_norm"] = norm
+	m[keyLoss] = float64(loss)
+	m[keyGradNorm] = norm
 	if !finite(float64(loss)) || !finite(norm) || !tensor.GradsFinite(params) {
 		t.st.BadInARow++
 		t.st.BadTotal++
-		m["skipped_updates"] = 1
+		m[keySkippedUpdates] = 1
 		t.pol.ZeroGrad()
 	} else {
 		t.st.BadInARow = 0
 		t.opt.Step(params, t.sched.LR(t.st.OptSteps))
 		t.st.OptSteps++
 	}
-	m["sequences"] = float64(len(seqs))
-	m["update_s"] = time.Since(start).Seconds()
+	m[keySequences] = float64(len(seqs))
+	m[keyUpdateS] = time.Since(start).Seconds()
 	return nil
 }

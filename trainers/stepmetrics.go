@@ -48,17 +48,17 @@ func rolloutMetrics(samples []rl.Sample, m Metrics) {
 		}
 		tools += float64(s.ToolCalls)
 	}
-	m["reward_mean"], m["reward_std"] = meanStd(rs)
+	m[keyRewardMean], m[keyRewardStd] = meanStd(rs)
 	for name, v := range comps {
-		m["reward/"+name+"_mean"], m["reward/"+name+"_std"] = meanStd(v)
-		m["reward/"+name+"_missing"] = missing[name]
+		m[rewardComponentKey(name, "mean")], m[rewardComponentKey(name, "std")] = meanStd(v)
+		m[rewardComponentKey(name, "missing")] = missing[name]
 	}
-	m["samples"] = n
-	m["samples_excluded"] = excluded
-	m["accuracy"] = correct / (n - excluded) // NaN (null) when every sample was excluded
-	m["completion_len_mean"] = length / n
-	m["truncated_frac"] = trunc / n
-	m["tool_calls_mean"] = tools / n
+	m[keySamples] = n
+	m[keySamplesExcluded] = excluded
+	m[keyAccuracy] = correct / (n - excluded) // NaN (null) when every sample was excluded
+	m[keyCompletionLenMean] = length / n
+	m[keyTruncatedFrac] = trunc / n
+	m[keyToolCallsMean] = tools / n
 }
 
 // meanStd is the mean and population standard deviation (NaN for no values).
@@ -79,8 +79,8 @@ func meanStd(v []float64) (mean, std float64) {
 // checkEmptyStep counts steps in which every sampled completion was excluded (no reward component
 // computed) and warns on the log at once; the loop stops after max_empty_steps of them in a row.
 func (t *trainer) checkEmptyStep(step int, m Metrics) {
-	n, sampled := m["samples"]
-	if !sampled || n == 0 || m["samples_excluded"] < n {
+	n, sampled := m[keySamples]
+	if !sampled || n == 0 || m[keySamplesExcluded] < n {
 		t.st.EmptyInARow = 0
 		return
 	}

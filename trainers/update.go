@@ -33,14 +33,14 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 	rw.apply(&mb)
 	rows := nonEmptyRows(&mb, rw.loss)
 	if len(rows) == 0 {
-		m["update_s"] = 0
+		m[keyUpdateS] = 0
 		return nil
 	}
 	switch lc.LossType {
 	case rl.LossTypeDAPO:
 		lc.GenerationTokens = mb.Tokens()
 		if lc.GenerationTokens == 0 {
-			m["update_s"] = 0
+			m[keyUpdateS] = 0
 			return nil // every row masked: nothing to learn from this batch
 		}
 	case rl.LossTypeDrGRPO:
@@ -97,7 +97,7 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 		}
 	}
 	acc.write(m)
-	m["update_s"] = time.Since(start).Seconds()
+	m[keyUpdateS] = time.Since(start).Seconds()
 	return nil // a cancelled ctx never stops a step half-way (see trainer.loop)
 }
 
@@ -160,20 +160,20 @@ func (a *lossAccumulator) add(r rl.LossResult, norm float64) {
 }
 
 func (a *lossAccumulator) write(m Metrics) {
-	m["updates"] = float64(a.updates)
-	m["skipped_updates"] = float64(a.skipped)
+	m[keyUpdates] = float64(a.updates)
+	m[keySkippedUpdates] = float64(a.skipped)
 	if a.updates == 0 {
 		return
 	}
 	u, w := float64(a.updates), math.Max(a.tokens, 1)
-	m["loss"] = a.loss / u
-	m["loss_eff"] = a.effLoss / u
-	m["grad_norm"] = a.gradNorm / u
-	m["kl"] = a.kl / w
-	m["entropy"] = a.ent / w
-	m["clip_frac_low"] = a.clipLow / w
-	m["clip_frac_high"] = a.clipHigh / w
-	m["clip_frac"] = (a.clipLow + a.clipHigh + a.dual) / w
-	m["ratio_mean"] = a.ratio / w
-	m["loss_tokens"] = a.tokens
+	m[keyLoss] = a.loss / u
+	m[keyLossEff] = a.effLoss / u
+	m[keyGradNorm] = a.gradNorm / u
+	m[keyKL] = a.kl / w
+	m[keyEntropy] = a.ent / w
+	m[keyClipFracLow] = a.clipLow / w
+	m[keyClipFracHigh] = a.clipHigh / w
+	m[keyClipFrac] = (a.clipLow + a.clipHigh + a.dual) / w
+	m[keyRatioMean] = a.ratio / w
+	m[keyLossTokens] = a.tokens
 }

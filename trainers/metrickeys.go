@@ -1,0 +1,108 @@
+package trainers
+
+import "fmt"
+
+// The keys of metrics.jsonl, grouped by the code that writes them. docs/metrics.md explains each
+// (meaning, unit, which algorithms log it); TestMetricKeysDocumented keeps it in step with what
+// runs actually write. Timing keys end in _s or _per_s (IsTimingKey).
+
+// Loop (loop.go): one per step, every algorithm.
+const (
+	keyStep                = "step"                  // 1-based step number
+	keyLR                  = "lr"                    // learning rate after the step's updates
+	keySkippedUpdatesTotal = "skipped_updates_total" // non-finite updates skipped so far in the run
+	keyStepS               = "step_s"                // wall time of the whole step
+	keyEvalS               = "eval_s"                // wall time of the step's evaluation
+	evalKeyPrefix          = "eval_"                 // prefix of the held-out evaluation's keys
+)
+
+// Sampling (collect.go).
+const (
+	keyGroups        = "groups"           // prompt groups kept for the update
+	keyGroupsDropped = "groups_dropped"   // zero-variance groups dropped by dynamic sampling
+	keySampleS       = "sample_s"         // wall time of generation
+	keyScoreS        = "score_s"          // wall time of reward scoring
+	keyGenTokens     = "gen_tokens"       // tokens generated in the step
+	keyGenTokensPerS = "gen_tokens_per_s" // generation throughput
+)
+
+// Rollout statistics (stepmetrics.go), over every sampled completion before filtering.
+const (
+	keyRewardMean        = "reward_mean"         // mean total reward of the scored samples
+	keyRewardStd         = "reward_std"          // population std of the total reward
+	keySamples           = "samples"             // completions sampled
+	keySamplesExcluded   = "samples_excluded"    // samples without any computed reward component
+	keyAccuracy          = "accuracy"            // correct / scored samples
+	keyCompletionLenMean = "completion_len_mean" // mean completion length in tokens
+	keyTruncatedFrac     = "truncated_frac"      // fraction of completions cut at max_new_tokens
+	keyToolCallsMean     = "tool_calls_mean"     // mean tool calls per sample
+)
+
+// rewardComponentKey is the key of statistic stat (mean, std, missing) of reward component name:
+// reward/<name>_<stat>.
+func rewardComponentKey(name, stat string) string { return "reward/" + name + "_" + stat }
+
+// Update (update.go; sft.go writes loss, grad_norm, skipped_updates and update_s too).
+const (
+	keyUpdates        = "updates"         // optimiser steps taken in the step
+	keySkippedUpdates = "skipped_updates" // updates skipped for a non-finite loss or gradient
+	keyLoss           = "loss"            // mean loss over the step's updates
+	keyLossEff        = "loss_eff"        // mean HDPO efficiency-channel loss
+	keyGradNorm       = "grad_norm"       // mean gradient norm before clipping
+	keyKL             = "kl"              // token-weighted mean k3 KL to the reference
+	keyEntropy        = "entropy"         // token-weighted mean policy entropy
+	keyClipFracLow    = "clip_frac_low"   // fraction of tokens clipped at 1 - eps_low
+	keyClipFracHigh   = "clip_frac_high"  // fraction of tokens clipped at 1 + eps_high
+	keyClipFrac       = "clip_frac"       // fraction of tokens clipped (low, high or dual)
+	keyRatioMean      = "ratio_mean"      // token-weighted mean ratio pi / pi_old
+	keyLossTokens     = "loss_tokens"     // tokens that entered the loss, over all updates
+	keyUpdateS        = "update_s"        // wall time of the updates
+)
+
+// Algorithm-specific keys.
+const (
+	keyZeroStdGroups       = "zero_std_groups"      // grpo: groups whose rewards are all equal
+	keyMaskedTruncated     = "masked_truncated"     // mask_truncated: samples masked for truncation
+	keyGroupsUninformative = "groups_uninformative" // nft: groups with accuracy 0 or 1, left out
+	keyEffQualifyingFrac   = "eff_qualifying_frac"  // hdpo: fraction of samples in an efficiency set
+	keyStage               = "stage"                // score: 1 (Stage I) or 2 (Stage II)
+	keySequences           = "sequences"            // sft: scored sequences in the step
+)
+
+// attemptRewardKey is SCoRe's mean reward of attempt j (1-based): reward_t<j>_mean.
+func attemptRewardKey(j int) string { return fmt.Sprintf("reward_t%d_mean", j) }
+
+// Diagnostics (diagnostics.go).
+const (
+	keyDatasetSkippedRows = "dataset_skipped_rows" // dataset rows skipped (on_error: skip)
+	keyPluginCalls        = "plugin_calls"         // env plugin calls in the step
+	keyPluginFailed       = "plugin_failed"        // plugin calls that failed
+	keyPluginTimeouts     = "plugin_timeouts"      // plugin calls that timed out
+	keyPluginRestarts     = "plugin_restarts"      // plugin processes restarted
+)
+
+// Evaluation (eval.go): EvalMetrics keys; metrics.jsonl has them with the prefix eval_.
+const (
+	evalTasks         = "tasks"           // held-out tasks evaluated
+	evalFailedKey     = "failed"          // episodes that could not be scored
+	evalLengthMean    = "length_mean"     // mean generated tokens per episode
+	evalTokensMean    = "tokens_mean"     // same as length_mean
+	evalToolCallsMean = "tool_calls_mean" // mean tool calls per episode
+	evalAccuracy      = "accuracy"        // greedy accuracy over the scored episodes
+	evalDeltaT1T2     = "delta_t1_t2"     // multi-attempt: acc_t2 - acc_t1
+	evalDeltaIToC     = "delta_i_to_c"    // multi-attempt: fraction wrong at t1, right at t2
+	evalDeltaCToI     = "delta_c_to_i"    // multi-attempt: fraction right at t1, wrong at t2
+)
+
+// evalKey is the metrics.jsonl key of evaluation key k: eval_<k>.
+func evalKey(k string) string { return evalKeyPrefix + k }
+
+// evalAttemptAccKey is the greedy accuracy of attempt j (1-based): acc_t<j>.
+func evalAttemptAccKey(j int) string { return fmt.Sprintf("acc_t%d", j) }
+
+// evalDifficultyKey is statistic stat (accuracy, tasks, tool_calls_mean) over the tasks of one
+// difficulty: <stat>/<difficulty>.
+func evalDifficultyKey(stat, difficulty string) string { return stat + "/" + difficulty }
+
+// passAtKKey is the pass@k estimate (suffix "") or its failed-task count (suffix "_failed").
+func passAtKKey(k int, suffix string) string { return fmt.Sprintf("pass@%d%s", k, suffix) }
