@@ -45,7 +45,7 @@ func (t *trainer) logf(format string, args ...any) {
 
 // Points within a step where RunOptions.hook is called.
 const (
-	phaseSampled = "sampled" // a round of episodes was sampled and scored
+	phaseSampled = "sampled" // a round of episodes was sampled and graded
 	phaseUpdated = "updated" // one optimiser step was applied
 	phaseLogged  = "logged"  // the step's metrics line was appended (before any checkpoint)
 )
@@ -132,8 +132,8 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("evaluating the starting policy: %w", err)
 		}
 		t.st.Base = base
-		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
-		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base[evalAccuracy])
+		t.st.BestAccuracy, t.st.BestStep = accuracyOrZero(base), 0
+		t.st.LastEvalAcc, t.st.HaveEval = accuracyOrZero(base), !math.IsNaN(base[evalAccuracy])
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base[evalAccuracy], int(base[evalTasks]))
 		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
@@ -223,7 +223,7 @@ func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) 
 	if last {
 		t.finalEval = em
 	}
-	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be scored
+	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be graded
 		t.st.LastEvalAcc, t.st.HaveEval = em[evalAccuracy], true
 	}
 	if em[evalAccuracy] > t.st.BestAccuracy {

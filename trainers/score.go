@@ -47,7 +47,7 @@ func (s *score) needsReference() bool { return true }
 func (s *score) totalOptSteps() int { return rlOptSteps(s.t.cfg, s.attempts) }
 
 // turnReward is the verifier's reward of one attempt (its weighted components).
-func (s *score) turnReward(tu *Turn) (float64, bool) {
+func (s *score) turnReward(tu *EpisodeTurn) (float64, bool) {
 	tot := rl.TotalReward(tu.Reward.Components, s.t.rewardWeights())
 	return tot.Value, tot.OK
 }
@@ -104,7 +104,7 @@ func (s *score) collect(ctx context.Context, step int, stage1 bool, m Metrics) (
 	}
 	rolloutMetrics(all, m)
 	for j, rs := range rewardsByAttempt {
-		m[attemptRewardKey(j+1)], _ = meanStd(rs)
+		m[attemptRewardKey(j+1)], _ = meanPopulationStd(rs)
 	}
 	return kept, nil
 }

@@ -10,7 +10,7 @@ import (
 	"grit/rl/store"
 )
 
-// storeRollouts turns the step's samples into one Arrow record batch (one row per scored turn;
+// storeRollouts turns the step's samples into one Arrow record batch (one row per turn;
 // schema in store.RolloutSchema), writes it to rollouts/step-NNNNNN.arrow (NNNNNN = step+1, the step's
 // number as in metrics.jsonl; samples carry the same number), and returns a view the
 // updates read mini-batches from without copying token data. The caller releases it.

@@ -11,7 +11,7 @@ import (
 	"grit/tensor"
 )
 
-// update runs num_iterations epochs of mini-batch updates over the step's rows (one row per scored
+// update runs num_iterations epochs of mini-batch updates over the step's rows (one row per graded
 // turn), each mini-batch one optimiser step:
 //
 //	forward (logp, entropy) -> rl.PolicyLoss (loss, dL/dlogp) -> Pass.Backward -> clip -> AdamW
@@ -124,7 +124,7 @@ func allFinite(v [][]float32) bool {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// nonEmptyRows lists rows with at least one scored token and a non-zero row weight (rows of
+// nonEmptyRows lists rows with at least one trained token and a non-zero row weight (rows of
 // excluded samples have weight 0 and stay out of the mini-batches, so out of B as well).
 func nonEmptyRows(mb *rl.MiniBatch, rowWeights []float64) []int {
 	var rows []int
