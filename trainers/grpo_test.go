@@ -35,7 +35,7 @@ func TestGRPOAdvantagesHandTable(t *testing.T) {
 	for _, scale := range []string{"group", "batch", "none"} {
 		t.Run(scale, func(t *testing.T) {
 			cfg := Defaults()
-			cfg.ScaleRewards = scale
+			cfg.ScaleRewards = rl.RewardScale(scale)
 			g := newGRPO(testTrainer(cfg))
 			samples := oneTurnSamples(g.t, rewards...)
 			m := Metrics{}

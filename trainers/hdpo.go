@@ -57,7 +57,7 @@ func (h *hdpo) samples(step int) func([]*Trajectory) []rl.Sample {
 
 // efficiencyReward is r_eff of a correct sample: 1/(T+1) for T tool calls, or 1/(1+tokens).
 func (h *hdpo) efficiencyReward(s *rl.Sample) float64 {
-	if h.t.cfg.HDPO.Efficiency == "tokens" {
+	if h.t.cfg.HDPO.Efficiency == EfficiencyTokens {
 		return 1 / (1 + float64(s.NumTokens))
 	}
 	return 1 / (1 + float64(s.ToolCalls))

@@ -257,7 +257,7 @@ func (t *trainer) report(m Metrics) {
 	if v, ok := m[keyLoss]; ok {
 		r.Loss = v
 	}
-	if t.cfg.Algo == "sft" { // no rollouts: the loss is what moves
+	if t.cfg.Algo == AlgoSFT { // no rollouts: the loss is what moves
 		r.Reward, r.Accuracy = math.NaN(), math.NaN()
 	}
 	if t.opts.Progress != nil {
@@ -298,7 +298,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
 		return s, nil
 	}
-	if t.cfg.Algo != "sft" { // sft samples nothing
+	if t.cfg.Algo != AlgoSFT { // sft samples nothing
 		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {

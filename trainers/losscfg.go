@@ -9,8 +9,8 @@ import "grit/rl"
 // (scale_rewards: group | batch | none) onto rl.AdvantageConfig.
 func (t *trainer) advantageConfig() rl.AdvantageConfig {
 	ac := rl.DefaultAdvantageConfig()
-	ac.Scale = rl.RewardScale(t.cfg.ScaleRewards)
-	if t.cfg.Estimator == "rloo" {
+	ac.Scale = t.cfg.ScaleRewards
+	if t.cfg.Estimator == rl.EstimatorRLOO {
 		ac.Estimator = rl.EstimatorRLOO
 	}
 	return ac
@@ -21,7 +21,7 @@ func (t *trainer) advantageConfig() rl.AdvantageConfig {
 func (t *trainer) clipLossConfig() rl.LossConfig {
 	lc := rl.DefaultLossConfig()
 	lc.Kind = rl.KindClip
-	lc.LossType = rl.LossType(t.cfg.LossType)
+	lc.LossType = t.cfg.LossType
 	lc.EpsLow, lc.EpsHigh, lc.DualClip = t.cfg.EpsLow, t.cfg.EpsHigh, t.cfg.DualClip
 	lc.Beta = t.cfg.Beta
 	lc.EntropyCoef = t.cfg.EntropyCoef

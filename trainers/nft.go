@@ -85,9 +85,6 @@ func (n *nft) lossConfig() rl.LossConfig {
 	lc.Normalizer = cfg.NFT.Normaliser
 	lc.NFT.NegWeight = cfg.NFT.NegWeight // neg_weight on L-
 	lc.NFT.Eps = cfg.NFT.ClampEps        // max_v(., eps)
-	lc.NFT.PromptWeight = rl.PromptWeightOneMinusR
-	if cfg.NFT.PromptWeight == "sqrt" {
-		lc.NFT.PromptWeight = rl.PromptWeightSqrt
-	}
+	lc.NFT.PromptWeight = cfg.NFT.PromptWeight
 	return lc
 }

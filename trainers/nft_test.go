@@ -33,7 +33,7 @@ func TestNFTHandTable(t *testing.T) {
 	shift := []float64{0.5, 0, math.Log(0.5), math.Log(2), 11, 0}
 	s3 := math.Sqrt(3)
 	cases := []struct {
-		promptWeight string
+		promptWeight rl.PromptWeight
 		negWeight    float64
 		want         []float64 // x 1/1000
 	}{
@@ -82,7 +82,7 @@ func TestNFTNegativeWeightFallsBackToClip(t *testing.T) {
 	cfg := Defaults()
 	cfg.NFT.NegWeight = -1
 	lc := (&nft{t: testTrainer(cfg)}).lossConfig()
-	if lc.Kind != rl.KindClip || string(lc.LossType) != cfg.LossType {
+	if lc.Kind != rl.KindClip || lc.LossType != cfg.LossType {
 		t.Fatalf("neg_weight -1: loss kind %q, loss type %q; want clip, %q", lc.Kind, lc.LossType, cfg.LossType)
 	}
 }

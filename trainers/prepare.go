@@ -43,7 +43,7 @@ func prepare(cfg Config, resume bool) (*trainer, error) {
 		return nil, &ConfigError{err}
 	}
 	t.opt = newOptimizer(cfg)
-	t.sched = tensor.Schedule{Kind: tensor.ScheduleKind(cfg.LRSchedule), Base: float32(cfg.LR), Min: float32(cfg.MinLR),
+	t.sched = tensor.Schedule{Kind: cfg.LRSchedule, Base: float32(cfg.LR), Min: float32(cfg.MinLR),
 		Warmup: cfg.WarmupSteps, Total: t.algo.totalOptSteps()}
 	if err := t.sched.Validate(); err != nil {
 		t.close()

@@ -113,7 +113,7 @@ func (s *score) collect(ctx context.Context, step int, stage1 bool, m Metrics) (
 // policy gradient -A logp; grpo, the std-normalised advantage with the clipped surrogate.
 func (s *score) estimator() (rl.AdvantageConfig, rl.LossConfig) {
 	ac, lc := s.t.advantageConfig(), s.t.clipLossConfig()
-	if s.t.cfg.SCoRe.Estimator == "reinforce" {
+	if s.t.cfg.SCoRe.Estimator == SCoReReinforce {
 		ac.Estimator = rl.EstimatorDrGRPO
 		lc.Kind = rl.KindReinforce
 	}
