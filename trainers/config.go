@@ -69,6 +69,8 @@ type Config struct {
 	MaxEmptySteps   int `mapstructure:"max_empty_steps"`  // consecutive steps with every sample excluded before the run stops
 	Threads         int `mapstructure:"threads"`          // GOMAXPROCS; 0 = all cores (results do not depend on it)
 
+	LogCompletionsEvery int `mapstructure:"log_completions_every"` // steps between console prints of a few sampled completions; 0 = off
+
 	SFT   SFTConfig   `mapstructure:"sft"`
 	SCoRe SCoReConfig `mapstructure:"score"`
 	NFT   NFTConfig   `mapstructure:"nft"`
@@ -163,6 +165,7 @@ func (c *Config) Validate() error {
 		{c.EvalPassK >= 0, "eval_pass_k: must be >= 0"},
 		{c.CheckpointEvery >= 0, "checkpoint_every: must be >= 0"},
 		{c.KeepCheckpoints >= 1, "keep_checkpoints: must be >= 1 (the newest checkpoint is always kept)"},
+		{c.LogCompletionsEvery >= 0, "log_completions_every: must be >= 0 (0 = off)"},
 		{c.MaxBadSteps >= 1, "max_bad_steps: must be >= 1"},
 		{c.MaxEmptySteps >= 1, "max_empty_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},

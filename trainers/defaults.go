@@ -54,6 +54,8 @@ func Defaults() Config {
 		MaxBadSteps:     3,
 		MaxEmptySteps:   3,
 
+		LogCompletionsEvery: 10,
+
 		SFT:   SFTConfig{BatchSize: 64},
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce},
 		NFT:   NFTConfig{NegWeight: 1, PromptWeight: rl.PromptWeightOneMinusR, ClampEps: 1, Normaliser: 1000},

@@ -37,6 +37,7 @@ type trainer struct {
 	finalEval   EvalMetrics      // the last step's eval: the final policy, reused by finish
 	savedStep   int              // completed steps in the newest checkpoint written or loaded; -1 = none
 	pluginStats envs.PluginStats // plugin counts at the end of the previous step
+	views       runViews         // TensorBoard, report.html, console completions (views.go)
 }
 
 func (t *trainer) logf(format string, args ...any) {
@@ -188,6 +189,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		}
 		t.phase(phaseLogged, step)
 		t.st.Step = step + 1
+		t.afterStep(m)
 		if t.st.BadInARow >= cfg.MaxBadSteps {
 			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped; %s; lower lr or max_grad_norm",
 				step+1, t.st.BadInARow, cfg.MaxBadSteps, t.lastGoodCheckpoint())
@@ -304,6 +306,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if err := writePlots(t.dir); err != nil {
 		t.logf("warning: plots: %v", err)
 	}
+	t.afterRun()
 	return s, nil
 }
 

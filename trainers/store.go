@@ -23,5 +23,6 @@ func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*store.Rollouts,
 	if err := store.WriteStepFile(store.StepFilePath(t.dir, step+1), rec); err != nil {
 		return nil, err
 	}
+	t.rolloutsStored(samples)
 	return store.NewRollouts(rec)
 }

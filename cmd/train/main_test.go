@@ -56,6 +56,8 @@ func newTestApp(t *testing.T, environ ...string) (*app, *fakeRun, *bytes.Buffer,
 			if cfg.Steps > 0 { // the report names only what is there
 				os.MkdirAll(filepath.Join(opts.OutDir, "rollouts"), 0o755)
 				os.WriteFile(filepath.Join(opts.OutDir, "rollouts", "step-000001.arrow"), nil, 0o644)
+				os.WriteFile(filepath.Join(opts.OutDir, "report.html"), nil, 0o644)
+				os.MkdirAll(filepath.Join(opts.OutDir, "tb"), 0o755)
 			}
 			opts.Progress(trainers.StepReport{Step: 1, Steps: 2, Reward: 0.2, Accuracy: 0.2, EvalAcc: math.NaN(), TokensPerS: 900, ElapsedS: 1})
 			if fr.err != nil {
@@ -162,7 +164,7 @@ func TestRunWritesConfigAndReports(t *testing.T) {
 	if !reflect.DeepEqual(fr.written, fr.cfg) {
 		t.Errorf("config.yaml written before Run differs from the config Run got")
 	}
-	for _, f := range []string{"step 1/2", "30.0%", "75.5%", "+45.5 points", out, "train --resume " + out, "pyarrow", filepath.Join(out, "rollouts", "*.arrow")} {
+	for _, f := range []string{"step 1/2", "30.0%", "75.5%", "+45.5 points", out, " --resume " + out, " eval " + out, filepath.Join(out, "report.html"), "tensorboard --logdir"} {
 		if !strings.Contains(stdout.String(), f) {
 			t.Errorf("report does not mention %q:\n%s", f, stdout)
 		}
