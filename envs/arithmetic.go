@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -46,7 +47,7 @@ type Arithmetic struct {
 }
 
 func newArithmetic(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := ArithmeticConfig{
 		DigitsMin:         a.Int("digits_min", 1),
 		DigitsMax:         a.Int("digits_max", 3),
@@ -199,9 +200,9 @@ func (e *Arithmetic) MaxTurns() int { return 1 }
 // Reset starts a single-turn episode: the completion is correct when its extracted answer
 // (the last number, for a bare "46") equals the reference exactly.
 func (e *Arithmetic) Reset(task Task) (Episode, error) {
-	return &singleTurn{task: task, score: e.score}, nil
+	return &singleTurn{task: task, grade: e.grade}, nil
 }
 
-func (e *Arithmetic) score(task Task, completion string) rewards.Result {
-	return rewards.Score([]rewards.Func{e.verify}, inputFor(task, completion))
+func (e *Arithmetic) grade(task Task, completion string) rewards.Result {
+	return rewards.GradeAll([]rewards.Func{e.verify}, inputFor(task, completion))
 }

@@ -1,8 +1,12 @@
 package rewards
 
-import "errors"
+import (
+	"errors"
 
-// Correctness scores 1 when the answer extracted from the completion matches the reference answer
+	"grit/plugins"
+)
+
+// Correctness is 1 when the answer extracted from the completion matches the reference answer
 // (Equivalent, or exactly equal with the exact extractors) and 0 otherwise (including when the
 // completion has no answer). A task without a reference answer is an error, not a 0.
 type Correctness struct {
@@ -14,8 +18,8 @@ type Correctness struct {
 // Name is the component name.
 func (c Correctness) Name() string { return c.Label }
 
-// Score is 1 or 0.
-func (c Correctness) Score(in Input) (float64, error) {
+// Grade is 1 or 0.
+func (c Correctness) Grade(in Input) (float64, error) {
 	if in.Answer == "" {
 		return 0, errors.New("the task has no reference answer to compare with")
 	}
@@ -65,7 +69,7 @@ func ReferenceAnswer(field string) string {
 }
 
 func newCorrectness(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	name := a.String("name", "correct")
 	extractName := a.String("extractor", "auto")
 	if err := a.Done(); err != nil {

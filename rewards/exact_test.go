@@ -25,7 +25,7 @@ func TestExactCorrectness(t *testing.T) {
 		}
 		for _, c := range cases {
 			want := map[string]float64{"auto": c.auto, ExtractorExact: c.exact, ExtractorExactTrim: c.trim}[name]
-			got, err := f.Score(Input{Completion: c.completion, Answer: c.answer})
+			got, err := f.Grade(Input{Completion: c.completion, Answer: c.answer})
 			if err != nil || got != want {
 				t.Errorf("extractor %s: completion %q, answer %q: %v (%v), want %v", name, c.completion, c.answer, got, err, want)
 			}

@@ -1,16 +1,19 @@
 package trainers
 
 import (
-	"grit/policy"
 	"reflect"
 	"strings"
+
+	"grit/policy"
+	"grit/rl"
+	"grit/tensor"
 )
 
 // Defaults is the built-in configuration: GRPO from the shipped base policy on the default
 // arithmetic task. configs/grpo.yaml spells out the same values (a test holds them equal).
 func Defaults() Config {
 	return Config{
-		Algo:    "grpo",
+		Algo:    AlgoGRPO,
 		Seed:    1,
 		Env:     "arithmetic",
 		EnvArgs: map[string]any{"digits_min": 2, "digits_max": 2, "operators": []any{"+"}},
@@ -28,7 +31,7 @@ func Defaults() Config {
 		TopP:           1,
 
 		LR:          3e-4,
-		LRSchedule:  "constant",
+		LRSchedule:  tensor.ScheduleConstant,
 		AdamBeta1:   0.9,
 		AdamBeta2:   0.99,
 		AdamEps:     1e-8,
@@ -37,11 +40,11 @@ func Defaults() Config {
 		MiniBatchSize: 128,
 		NumIterations: 1,
 
-		LossType:          "dapo",
+		LossType:          rl.LossTypeDAPO,
 		EpsLow:            0.2,
 		EpsHigh:           0.28,
-		ScaleRewards:      "group",
-		Estimator:         "grpo",
+		ScaleRewards:      rl.ScaleGroup,
+		Estimator:         rl.EstimatorGRPO,
 		MaxResampleRounds: 0,
 		RewardWeights:     map[string]float64{},
 
@@ -56,9 +59,9 @@ func Defaults() Config {
 		Rollouts:            RolloutsConfig{Every: 1, Parquet: true},
 
 		SFT:   SFTConfig{BatchSize: 64},
-		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: "reinforce"},
-		NFT:   NFTConfig{NegWeight: 1, PromptWeight: "one_minus_r", ClampEps: 1, Normaliser: 1000},
-		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: "tool_calls"},
+		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce},
+		NFT:   NFTConfig{NegWeight: 1, PromptWeight: rl.PromptWeightOneMinusR, ClampEps: 1, Normaliser: 1000},
+		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: EfficiencyToolCalls},
 	}
 }
 
@@ -70,8 +73,8 @@ func Defaults() Config {
 // algorithms share Defaults().
 func DefaultsFor(algo string) Config {
 	c := Defaults()
-	c.Algo = algo
-	if algo == "sft" {
+	c.Algo = Algorithm(algo)
+	if c.Algo == AlgoSFT {
 		c.AdamBeta2 = 0.999
 	}
 	return c

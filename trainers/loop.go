@@ -15,7 +15,7 @@ import (
 
 	"grit/envs"
 	"grit/policy"
-	"grit/rl"
+	"grit/rl/store"
 	"grit/tensor"
 )
 
@@ -50,7 +50,7 @@ func (t *trainer) logf(format string, args ...any) {
 
 // Points within a step where RunOptions.hook is called.
 const (
-	phaseSampled = "sampled" // a round of episodes was sampled and scored
+	phaseSampled = "sampled" // a round of episodes was sampled and graded
 	phaseUpdated = "updated" // one optimiser step was applied
 	phaseLogged  = "logged"  // the step's metrics line was appended (before any checkpoint)
 )
@@ -144,8 +144,8 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("evaluating the starting policy: %w", err)
 		}
 		t.st.Base = base
-		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
-		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base[evalAccuracy])
+		t.st.BestAccuracy, t.st.BestStep = accuracyOrZero(base), 0
+		t.st.LastEvalAcc, t.st.HaveEval = accuracyOrZero(base), !math.IsNaN(base[evalAccuracy])
 		if err := t.seedStopFromBase(base); err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) 
 	if last {
 		t.finalEval = em
 	}
-	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be scored
+	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be graded
 		t.st.LastEvalAcc, t.st.HaveEval = em[evalAccuracy], true
 	}
 	if em[evalAccuracy] > t.st.BestAccuracy {
@@ -301,7 +301,7 @@ func (t *trainer) report(m Metrics) {
 	if v, ok := m[keyLoss]; ok {
 		r.Loss = v
 	}
-	if t.cfg.Algo == "sft" { // no rollouts: the loss is what moves
+	if t.cfg.Algo == AlgoSFT { // no rollouts: the loss is what moves
 		r.Reward, r.Accuracy = math.NaN(), math.NaN()
 	}
 	if t.opts.Progress != nil {
@@ -346,7 +346,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
 		return s, nil
 	}
-	if files, _ := rl.StepFiles(t.dir); t.cfg.Rollouts.Parquet && len(files) > 0 { // sft samples nothing
+	if files, _ := store.StepFiles(t.dir); t.cfg.Rollouts.Parquet && len(files) > 0 { // sft samples nothing
 		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {
@@ -360,7 +360,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 // left out with a warning naming it.
 func (t *trainer) exportRollouts() {
 	out := t.path("rollouts.parquet")
-	rows, skipped, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, out)
+	rows, skipped, err := store.ExportParquet(memory.DefaultAllocator, t.dir, out)
 	for _, s := range skipped {
 		t.logf("warning: rollouts.parquet: left out %s: %v", s.Path, s.Err)
 	}

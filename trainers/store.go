@@ -8,17 +8,18 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // storeRollouts turns the step's samples into one Arrow record batch (one row per scored turn;
-// schema in rl.RolloutSchema) and returns a view the updates read mini-batches from without
+// schema in store.RolloutSchema) and returns a view the updates read mini-batches from without
 // copying token data; the caller releases it. The updates always read this in-memory record, so
 // what is kept on disk does not change training. On every rollouts.every-th step the record is
 // also written to rollouts/step-NNNNNN.arrow (NNNNNN = step+1, the step's number as in
 // metrics.jsonl; samples carry the same number), and then only the rollouts.keep_last newest step
 // files are kept.
-func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, error) {
-	rec, err := rl.StepRecord(memory.DefaultAllocator, filepath.Base(t.dir), samples)
+func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*store.Rollouts, error) {
+	rec, err := store.StepRecord(memory.DefaultAllocator, filepath.Base(t.dir), samples)
 	if err != nil {
 		return nil, fmt.Errorf("building the rollout record: %w", err)
 	}
@@ -27,7 +28,7 @@ func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, er
 		if err := os.MkdirAll(t.path("rollouts"), 0o755); err != nil {
 			return nil, err
 		}
-		if err := rl.WriteStepFile(rl.StepFilePath(t.dir, step+1), rec); err != nil {
+		if err := store.WriteStepFile(store.StepFilePath(t.dir, step+1), rec); err != nil {
 			return nil, err
 		}
 		if err := pruneRollouts(t.dir, t.cfg.Rollouts.KeepLast); err != nil {
@@ -35,7 +36,7 @@ func (t *trainer) storeRollouts(step int, samples []rl.Sample) (*rl.Rollouts, er
 		}
 	}
 	t.rolloutsStored(samples)
-	return rl.NewRollouts(rec)
+	return store.NewRollouts(rec)
 }
 
 // keepsRollouts reports whether step (1-based) writes its step file: every rollouts.every-th step;
@@ -49,7 +50,7 @@ func pruneRollouts(runDir string, keep int) error {
 	if keep <= 0 {
 		return nil
 	}
-	files, err := rl.StepFiles(runDir) // in step order
+	files, err := store.StepFiles(runDir) // in step order
 	if err != nil {
 		return err
 	}

@@ -8,13 +8,13 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"grit/rl"
+	"grit/rl/store"
 )
 
 // stepFileNames lists the base names of a run's rollout step files.
 func stepFileNames(t *testing.T, dir string) []string {
 	t.Helper()
-	files, err := rl.StepFiles(dir)
+	files, err := store.StepFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +64,11 @@ func TestRolloutRetention(t *testing.T) {
 				}
 			}
 			for _, name := range tc.want { // a kept file is the step's full record
-				rec, err := rl.ReadStepFile(memory.DefaultAllocator, filepath.Join(dir, "rollouts", name))
+				rec, err := store.ReadStepFile(memory.DefaultAllocator, filepath.Join(dir, "rollouts", name))
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, samples, err := rl.RecordSamples(rec)
+				_, samples, err := store.RecordSamples(rec)
 				rec.Release()
 				if err != nil || len(samples) != c.PromptsPerStep*c.NumGenerations {
 					t.Errorf("%s: %d samples (%v), want %d", name, len(samples), err, c.PromptsPerStep*c.NumGenerations)

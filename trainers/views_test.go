@@ -16,7 +16,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"grit/rl"
+	"grit/rl/store"
 	"grit/trainers/report/headless"
 )
 
@@ -130,11 +130,11 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	if len(files) != cfg.Steps {
 		t.Fatalf("%d rollout files, want %d", len(files), cfg.Steps)
 	}
-	rec, err := rl.ReadStepFile(memory.DefaultAllocator, files[len(files)-1]) // the page shows the last step first
+	rec, err := store.ReadStepFile(memory.DefaultAllocator, files[len(files)-1]) // the page shows the last step first
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, samples, err := rl.RecordSamples(rec)
+	_, samples, err := store.RecordSamples(rec)
 	rec.Release()
 	if err != nil {
 		t.Fatal(err)

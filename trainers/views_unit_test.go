@@ -11,7 +11,7 @@ import (
 func TestCompletionLineAndCut(t *testing.T) {
 	s := rl.Sample{PromptText: "12+34=", Correct: false, RewardOK: false,
 		Components: []rewards.Component{{Name: "correct", Value: 0, OK: true}, {Name: "judge", OK: false, Err: "down"}},
-		Turns:      []rl.Turn{{Text: "<calc>12+34</calc>"}, {Text: "46\nok"}}}
+		Turns:      []rl.TurnTokens{{Text: "<calc>12+34</calc>"}, {Text: "46\nok"}}}
 	want := "  ✗   —   [correct=0 judge=failed] 12+34= → <calc>12+34</calc> | 46⏎ok"
 	if got := completionLine(s); got != want {
 		t.Errorf("line\n got %q\nwant %q", got, want)

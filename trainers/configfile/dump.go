@@ -29,7 +29,7 @@ func Dump(cfg trainers.Config) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString("# Resolved grit config (defaults < file < GRIT_* environment < --set).\n")
-	b.WriteString(defaultsNote(cfg.Algo))
+	b.WriteString(defaultsNote(string(cfg.Algo)))
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {

@@ -191,7 +191,7 @@ func merge(file, env, sets []setting) (trainers.Config, error) {
 
 // algoOf is the algorithm the layers choose: the last `algo` setting, else the built-in default.
 func algoOf(layers ...[]setting) string {
-	algo := trainers.Defaults().Algo
+	algo := string(trainers.Defaults().Algo)
 	for _, layer := range layers {
 		for _, s := range layer {
 			if name, ok := s.value.(string); ok && s.key == "algo" {

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // The benchmarks read the run folder named by GRIT_BENCH_RUN.
@@ -45,12 +46,12 @@ func benchSamples(b *testing.B) (string, []rl.Sample) {
 	if run == "" {
 		b.Skip("set GRIT_BENCH_RUN to a run folder")
 	}
-	rec, err := rl.ReadStepFile(memory.DefaultAllocator, filepath.Join(run, "rollouts", "step-000010.arrow"))
+	rec, err := store.ReadStepFile(memory.DefaultAllocator, filepath.Join(run, "rollouts", "step-000010.arrow"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rec.Release()
-	_, samples, err := rl.RecordSamples(rec)
+	_, samples, err := store.RecordSamples(rec)
 	if err != nil {
 		b.Fatal(err)
 	}

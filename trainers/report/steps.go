@@ -12,6 +12,7 @@ import (
 
 	"grit/policy"
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // StepDir is the folder, beside report.html, that holds the rollout scripts.
@@ -130,12 +131,12 @@ func writeChunk(runDir, dst string, steps []int, tok policy.Tokenizer) error {
 	sort.Ints(steps)
 	var out []byte
 	for _, step := range steps {
-		src := rl.StepFilePath(runDir, step)
-		rec, err := rl.ReadStepFile(memory.DefaultAllocator, src)
+		src := store.StepFilePath(runDir, step)
+		rec, err := store.ReadStepFile(memory.DefaultAllocator, src)
 		if err != nil {
 			return err
 		}
-		_, samples, err := rl.RecordSamples(rec)
+		_, samples, err := store.RecordSamples(rec)
 		rec.Release()
 		if err != nil {
 			return fmt.Errorf("%s: %w", src, err)

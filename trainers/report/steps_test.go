@@ -15,6 +15,7 @@ import (
 
 	"grit/rewards"
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // letters is a tokenizer for tests: id i is the letter 'a'+i; 26 is EOS.
@@ -91,7 +92,7 @@ func TestStepScriptTurnsObservationsAndErrors(t *testing.T) {
 	tok := letters{}
 	s := rl.Sample{
 		Step: 7, PromptID: "p\"1", Group: 3, Index: 1, PromptText: "a\\b\n\x01é",
-		Turns: []rl.Turn{
+		Turns: []rl.TurnTokens{
 			{Context: []int{0, 1}, Tokens: []int{2, 3}, Logp: []float32{-0.12345, -2.5}, Text: "cd"},
 			{Context: []int{0, 1, 2, 3, 17, 4}, Tokens: []int{5, 26}, Logp: []float32{-0.001, -0.0004}, Text: "f"},
 		},
@@ -173,13 +174,13 @@ func writeStep(t *testing.T, dir string, step int, text string) {
 	t.Helper()
 	s := rl.Sample{Step: step, PromptID: "p", PromptText: "ab", Reward: 1, RewardOK: true,
 		Components: []rewards.Component{{Name: "correct", Value: 1, OK: true}},
-		Turns:      []rl.Turn{{Context: []int{0, 1}, Tokens: letters{}.Encode(text), Logp: make([]float32, len(text)), Text: text}}}
-	rec, err := rl.StepRecord(memory.DefaultAllocator, "run", []rl.Sample{s})
+		Turns:      []rl.TurnTokens{{Context: []int{0, 1}, Tokens: letters{}.Encode(text), Logp: make([]float32, len(text)), Text: text}}}
+	rec, err := store.StepRecord(memory.DefaultAllocator, "run", []rl.Sample{s})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	if err := rl.WriteStepFile(rl.StepFilePath(dir, step), rec); err != nil {
+	if err := store.WriteStepFile(store.StepFilePath(dir, step), rec); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -221,7 +222,7 @@ func TestChunkScriptsAreIncremental(t *testing.T) {
 func TestStepWriterChunks(t *testing.T) {
 	dir := t.TempDir()
 	step := func(s int, text string) []rl.Sample {
-		return []rl.Sample{{Step: s, Turns: []rl.Turn{{Text: text}}}}
+		return []rl.Sample{{Step: s, Turns: []rl.TurnTokens{{Text: text}}}}
 	}
 	w := NewStepWriter(dir)
 	for s := range 13 {

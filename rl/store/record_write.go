@@ -1,14 +1,16 @@
-package rl
+package store
 
 import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"grit/rl"
 )
 
 // componentNames returns the reward component names of samples in first-seen order, or an error
 // for an empty or duplicated name within a sample.
-func componentNames(samples []Sample) ([]string, error) {
+func componentNames(samples []rl.Sample) ([]string, error) {
 	seen := map[string]bool{}
 	var names []string
 	for i := range samples {
@@ -30,7 +32,7 @@ func componentNames(samples []Sample) ([]string, error) {
 
 // StepRecord builds one Arrow record batch holding a step's samples (schema: see RolloutSchema),
 // one row per turn. The caller owns the record and must Release it.
-func StepRecord(mem memory.Allocator, runID string, samples []Sample) (arrow.Record, error) {
+func StepRecord(mem memory.Allocator, runID string, samples []rl.Sample) (arrow.Record, error) {
 	names, err := componentNames(samples)
 	if err != nil {
 		return nil, err
@@ -39,7 +41,7 @@ func StepRecord(mem memory.Allocator, runID string, samples []Sample) (arrow.Rec
 }
 
 // stepRecordWith builds the record with an explicit component list (a superset of the samples').
-func stepRecordWith(mem memory.Allocator, runID string, samples []Sample, names []string) (arrow.Record, error) {
+func stepRecordWith(mem memory.Allocator, runID string, samples []rl.Sample, names []string) (arrow.Record, error) {
 	for i := range samples {
 		if err := samples[i].Validate(); err != nil {
 			return nil, err

@@ -1,4 +1,4 @@
-package rl
+package store
 
 import (
 	"math/rand/v2"
@@ -12,15 +12,16 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"grit/rewards"
+	"grit/rl"
 )
 
 // testSamples builds a step with two groups: single-turn samples, one multi-turn sample, a
 // length-0 completion, a failed and an absent reward component, a sample with every component
 // missing, and rows with and without reference log-probs.
-func testSamples(step int) []Sample {
+func testSamples(step int) []rl.Sample {
 	rng := rand.New(rand.NewPCG(uint64(step), 9))
-	turn := func(ctx, n int, ref bool) Turn {
-		t := Turn{Context: make([]int, ctx), Tokens: make([]int, n), Logp: make([]float32, n), Text: "text"}
+	turn := func(ctx, n int, ref bool) rl.TurnTokens {
+		t := rl.TurnTokens{Context: make([]int, ctx), Tokens: make([]int, n), Logp: make([]float32, n), Text: "text"}
 		for i := range t.Context {
 			t.Context[i] = rng.IntN(100)
 		}
@@ -36,11 +37,11 @@ func testSamples(step int) []Sample {
 		}
 		return t
 	}
-	var out []Sample
+	var out []rl.Sample
 	for g := range 2 {
 		for i := range 3 {
-			s := Sample{Step: step, PromptID: "task-" + string(rune('a'+g)), Group: g, Index: i,
-				Turns:      []Turn{turn(4, 3+i, i != 1)},
+			s := rl.Sample{Step: step, PromptID: "task-" + string(rune('a'+g)), Group: g, Index: i,
+				Turns:      []rl.TurnTokens{turn(4, 3+i, i != 1)},
 				Components: []rewards.Component{{Name: "answer", Value: float64(i % 2), OK: true}, {Name: "format", Value: 0.1, OK: true}},
 				Reward:     float64(i%2) + 0.1, RewardOK: true, Correct: i%2 == 1, NumTokens: 3 + i, ToolCalls: i,
 				PromptText: "What is 2+2?", Advantage: rng.NormFloat64(), GroupAccuracy: 1.0 / 3}
@@ -102,7 +103,7 @@ func TestIPCRoundTrip(t *testing.T) {
 func TestParquetExportRoundTrip(t *testing.T) {
 	mem := checkedAlloc(t)
 	dir := t.TempDir()
-	var want []Sample
+	var want []rl.Sample
 	for step := 1; step <= 3; step++ {
 		s := testSamples(step)
 		if step == 2 {
@@ -147,7 +148,7 @@ func TestParquetExportRoundTrip(t *testing.T) {
 func TestParquetExportSkipsADamagedStep(t *testing.T) {
 	mem := checkedAlloc(t)
 	dir := t.TempDir()
-	var want []Sample
+	var want []rl.Sample
 	for step := 1; step <= 3; step++ {
 		s := testSamples(step)
 		if step != 2 {
@@ -221,7 +222,7 @@ func TestRolloutsMiniBatchAliasesArrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	// row 3 is sample 3's turn 0 (masked), row 4 its turn 1 (no reference)
-	if !reflect.DeepEqual(mb.Completion[0], toInt32s(samples[0].Turns[0].Tokens)) ||
+	if !reflect.DeepEqual(mb.Completion[0], int32s(samples[0].Turns[0].Tokens)) ||
 		!reflect.DeepEqual(mb.OldLogp[1], samples[3].Turns[1].Logp) || mb.RefLogp[1] != nil ||
 		mb.Weight[2] != 0 || mb.Weight[0] != 1 || mb.Advantage[1] != samples[3].Advantage {
 		t.Errorf("mini-batch does not match the samples: %+v", mb)
@@ -240,7 +241,7 @@ func TestRolloutsMiniBatchAliasesArrow(t *testing.T) {
 	for b := range logp {
 		logp[b] = mb.OldLogp[b]
 	}
-	if _, err := PolicyLoss(DefaultLossConfig(), mb, logp, nil); err != nil {
+	if _, err := rl.PolicyLoss(rl.DefaultLossConfig(), mb, logp, nil); err != nil {
 		t.Errorf("PolicyLoss on an Arrow mini-batch: %v", err)
 	}
 }
@@ -307,4 +308,12 @@ func TestRecordErrors(t *testing.T) {
 	if _, err := ReadStepFile(mem, p); err == nil {
 		t.Error("junk file: want an error")
 	}
+}
+
+func int32s(v []int) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = int32(x)
+	}
+	return out
 }

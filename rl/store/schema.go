@@ -1,8 +1,6 @@
-package rl
+package store
 
-import (
-	"github.com/apache/arrow/go/v17/arrow"
-)
+import "github.com/apache/arrow/go/v17/arrow"
 
 // SchemaVersion is stored in the schema metadata under "grit.rollouts.version".
 const SchemaVersion = "1"
@@ -18,7 +16,7 @@ const SchemaVersion = "1"
 //	turn               int32                turn index within the sample (0-based)
 //	num_turns          int32                turns of the sample
 //	prompt_tokens      list<int32>          context before this turn (the prompt for turn 0)
-//	completion_tokens  list<int32>          generated tokens of this turn (scored)
+//	completion_tokens  list<int32>          generated tokens of this turn (trained on)
 //	logp_old           list<float32>        sampling log-probs, one per completion token
 //	logp_ref           list<float32>, null  reference log-probs; null when not recorded
 //	reward             float64, null        total reward; null when every component was missing
@@ -122,7 +120,7 @@ func RolloutSchema(components []string) *arrow.Schema {
 // indices of their value and error columns.
 func schemaComponents(s *arrow.Schema) (names []string, valueCol, errCol []int, err error) {
 	if s.NumFields() < numFixedCols || (s.NumFields()-numFixedCols)%2 != 0 {
-		return nil, nil, nil, errorf("rollout schema has %d columns; want %d fixed ones plus two per reward component (was it written by rl.StepRecord?)", s.NumFields(), numFixedCols)
+		return nil, nil, nil, errorf("rollout schema has %d columns; want %d fixed ones plus two per reward component (was it written by StepRecord?)", s.NumFields(), numFixedCols)
 	}
 	for i, f := range fixedFields {
 		g := s.Field(i)

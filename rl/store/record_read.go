@@ -1,16 +1,17 @@
-package rl
+package store
 
 import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"grit/rewards"
+	"grit/rl"
 )
 
 // RecordSamples decodes a rollout record back into samples (copying), the inverse of StepRecord,
 // and returns the run id of its first row. Rows of a sample must be consecutive with turns 0..n-1.
 // A failed component comes back with Value 0 (its value is not stored).
-func RecordSamples(rec arrow.Record) (runID string, samples []Sample, err error) {
+func RecordSamples(rec arrow.Record) (runID string, samples []rl.Sample, err error) {
 	runIDs, samples, err := recordSamples(rec)
 	if len(runIDs) > 0 {
 		runID = runIDs[0]
@@ -19,7 +20,7 @@ func RecordSamples(rec arrow.Record) (runID string, samples []Sample, err error)
 }
 
 // recordSamples decodes rec and returns each sample's run id.
-func recordSamples(rec arrow.Record) (runIDs []string, samples []Sample, err error) {
+func recordSamples(rec arrow.Record) (runIDs []string, samples []rl.Sample, err error) {
 	if err := validateRecord(rec); err != nil {
 		return nil, nil, err
 	}
@@ -44,7 +45,7 @@ func recordSamples(rec arrow.Record) (runIDs []string, samples []Sample, err err
 	for i := 0; i < n; i++ {
 		turn := int(i32(colTurn).Value(i))
 		if turn == 0 {
-			s := Sample{
+			s := rl.Sample{
 				Step:          int(rec.Column(colStep).(*array.Int64).Value(i)),
 				PromptID:      str(colPromptID).Value(i),
 				Group:         int(i32(colGroup).Value(i)),
@@ -80,7 +81,7 @@ func recordSamples(rec arrow.Record) (runIDs []string, samples []Sample, err err
 		} else if len(samples) == 0 || len(samples[len(samples)-1].Turns) != turn {
 			return nil, nil, errorf("rollout row %d is turn %d but the previous rows do not hold turns 0..%d of the same sample", i, turn, turn-1)
 		}
-		t := Turn{Context: ints(colPromptTokens, i), Tokens: ints(colCompletionTokens, i), Logp: floats(colLogpOld, i),
+		t := rl.TurnTokens{Context: ints(colPromptTokens, i), Tokens: ints(colCompletionTokens, i), Logp: floats(colLogpOld, i),
 			Text: str(colCompletionText).Value(i)}
 		if lst(colLogpRef).IsValid(i) {
 			t.RefLogp = floats(colLogpRef, i)

@@ -1,4 +1,4 @@
-package rewards
+package plugins
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 
 // Args reads typed values out of a params map (a config's `args` section) and remembers which
 // keys were read, so that Done can reject the keys nobody asked for. Every error names the key
-// and, for unknown keys, lists the valid ones. Envs and plugins use it too.
+// and, for unknown keys, lists the valid ones. Env and reward factories use it.
 //
-//	a := rewards.NewArgs(params)
+//	a := plugins.NewArgs(params)
 //	unit := a.String("unit", "chars")
 //	if err := a.Done(); err != nil { ... }
 type Args struct {

@@ -1,4 +1,4 @@
-package rl
+package store
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"grit/rl"
 )
 
 // TestArrowJSReadsStepFile checks that another Arrow implementation, the JavaScript one
@@ -94,7 +96,7 @@ console.log(JSON.stringify(out));
 }
 
 // writeTestStepFile writes testSamples(3) as a step file for other Arrow implementations to read.
-func writeTestStepFile(t *testing.T, runID string) (string, []Sample) {
+func writeTestStepFile(t *testing.T, runID string) (string, []rl.Sample) {
 	t.Helper()
 	samples := testSamples(3)
 	rec, err := StepRecord(checkedAlloc(t), runID, samples)

@@ -6,19 +6,19 @@ import (
 )
 
 // Judge is implemented by reward functions whose value is the verifier's verdict (such as
-// "correct"): Score sets Result.Correct when a judge's component is computed and Correct(value)
+// "correct"): GradeAll sets Result.Correct when a judge's component is computed and Correct(value)
 // holds.
 type Judge interface {
 	Correct(value float64) bool
 }
 
-// Score runs every function on in and collects one component per function, in order. A
+// GradeAll runs every function on in and collects one component per function, in order. A
 // function that returns an error, returns NaN or Inf, or panics gives a component with OK false
 // and the reason in Err; it never stops the others and never becomes a silent 0.
-func Score(funcs []Func, in Input) Result {
+func GradeAll(funcs []Func, in Input) Result {
 	res := Result{Components: make([]Component, 0, len(funcs))}
 	for _, f := range funcs {
-		c := scoreOne(f, in)
+		c := gradeOne(f, in)
 		res.Components = append(res.Components, c)
 		if j, ok := f.(Judge); ok && c.OK && j.Correct(c.Value) {
 			res.Correct = true
@@ -27,14 +27,15 @@ func Score(funcs []Func, in Input) Result {
 	return res
 }
 
-func scoreOne(f Func, in Input) (c Component) {
+// gradeOne runs f on in, turning errors, non-finite values and panics into a failed component.
+func gradeOne(f Func, in Input) (c Component) {
 	c.Name = f.Name()
 	defer func() {
 		if p := recover(); p != nil {
 			c = Component{Name: c.Name, Err: fmt.Sprintf("reward %q panicked: %v", c.Name, p)}
 		}
 	}()
-	v, err := f.Score(in)
+	v, err := f.Grade(in)
 	switch {
 	case err != nil:
 		c.Err = err.Error()
@@ -69,7 +70,7 @@ func Lookup(r Result, name string) (Component, bool) {
 
 // Total is the weighted reward r = sum_k w_k r_k over the components that were computed
 // (docs/algorithms.md, "Rewards"). A component missing from weights has weight 1. ok is false when no
-// component was computed: such a sample must be excluded from group statistics, not scored 0.
+// component was computed: such a sample must be excluded from group statistics, not rewarded 0.
 func Total(r Result, weights map[string]float64) (total float64, ok bool) {
 	for _, c := range r.Components {
 		if !c.OK {

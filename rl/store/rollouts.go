@@ -1,10 +1,12 @@
-package rl
+package store
 
 import (
 	"math/rand/v2"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"grit/rl"
 )
 
 // Rollouts is a validated, read-only view of one step's record. Mini-batches built from it alias
@@ -59,12 +61,12 @@ func (r *Rollouts) Record() arrow.Record { return r.rec }
 // Len is the number of rows (turns).
 func (r *Rollouts) Len() int { return int(r.rec.NumRows()) }
 
-// MiniBatch returns the rows as a MiniBatch whose token and log-prob slices alias the record's
+// MiniBatch returns the rows as an rl.MiniBatch whose token and log-prob slices alias the record's
 // buffers (valid until r is released; do not modify them). Masked rows get weight 0.
 // Rows must be in [0, Len()).
-func (r *Rollouts) MiniBatch(rows []int) (MiniBatch, error) {
+func (r *Rollouts) MiniBatch(rows []int) (rl.MiniBatch, error) {
 	B := len(rows)
-	mb := MiniBatch{
+	mb := rl.MiniBatch{
 		Rows: append([]int(nil), rows...), Prompt: make([][]int32, B), Completion: make([][]int32, B),
 		OldLogp: make([][]float32, B), RefLogp: make([][]float32, B), Advantage: make([]float64, B),
 		AdvantageEff: make([]float64, B), EffQualifies: make([]bool, B), Correct: make([]bool, B),
@@ -72,7 +74,7 @@ func (r *Rollouts) MiniBatch(rows []int) (MiniBatch, error) {
 	}
 	for k, i := range rows {
 		if i < 0 || i >= r.Len() {
-			return MiniBatch{}, errorf("mini-batch row %d is outside the step's %d rows", i, r.Len())
+			return rl.MiniBatch{}, errorf("mini-batch row %d is outside the step's %d rows", i, r.Len())
 		}
 		s, e := r.prompt.ValueOffsets(i)
 		mb.Prompt[k] = r.promptV[s:e:e]

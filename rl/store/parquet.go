@@ -1,4 +1,4 @@
-package rl
+package store
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"grit/rl"
 )
 
 // StepFiles lists a run's step files (runDir/rollouts/step-*.arrow) in step order.
@@ -45,10 +47,10 @@ func ExportParquet(mem memory.Allocator, runDir, out string) (rows int, skipped 
 	}
 	type step struct {
 		runID   string
-		samples []Sample
+		samples []rl.Sample
 	}
 	var steps []step
-	var all []Sample
+	var all []rl.Sample
 	for _, f := range files {
 		rec, err := ReadStepFile(mem, f)
 		if err != nil {
@@ -130,7 +132,7 @@ func writeParquet(mem memory.Allocator, out string, names []string, each func(fu
 // ReadParquet reads a rollout Parquet file (from ExportParquet) back into samples
 // and the run id of each sample. Record boundaries follow the file's row groups, so samples never
 // straddle two records when they were written by this package.
-func ReadParquet(mem memory.Allocator, path string) (runIDs []string, samples []Sample, err error) {
+func ReadParquet(mem memory.Allocator, path string) (runIDs []string, samples []rl.Sample, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, errorf("opening %s: %v", path, err)

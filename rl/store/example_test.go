@@ -1,4 +1,4 @@
-package rl_test
+package store_test
 
 import (
 	"fmt"
@@ -8,11 +8,12 @@ import (
 
 	"grit/rewards"
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // ExampleReadStepFile reads a step's rollouts the way a run leaves them in
 // <run>/rollouts/step-NNNNNN.arrow. The example first writes such a file itself, as the trainer
-// does after each step (rl.StepRecord, then rl.WriteStepFile at rl.StepFilePath).
+// does after each step (store.StepRecord, then store.WriteStepFile at store.StepFilePath).
 func ExampleReadStepFile() {
 	runDir, err := os.MkdirTemp("", "grit-run-")
 	if err != nil {
@@ -21,8 +22,8 @@ func ExampleReadStepFile() {
 	defer os.RemoveAll(runDir)
 	writeStep(runDir, 3)
 
-	// Reading: ReadStepFile opens and validates the Arrow IPC file (one row per scored turn).
-	rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(runDir, 3))
+	// Reading: ReadStepFile opens and validates the Arrow IPC file (one row per turn).
+	rec, err := store.ReadStepFile(memory.DefaultAllocator, store.StepFilePath(runDir, 3))
 	if err != nil {
 		panic(err)
 	}
@@ -30,7 +31,7 @@ func ExampleReadStepFile() {
 	fmt.Println("rows:", rec.NumRows(), "first columns:", rec.ColumnName(0), rec.ColumnName(1), rec.ColumnName(2))
 
 	// RecordSamples decodes the rows back into samples (a copy).
-	runID, samples, err := rl.RecordSamples(rec)
+	runID, samples, err := store.RecordSamples(rec)
 	if err != nil {
 		panic(err)
 	}
@@ -41,7 +42,7 @@ func ExampleReadStepFile() {
 	}
 
 	// NewRollouts is the trainer's zero-copy view: mini-batches alias the record's buffers.
-	view, err := rl.NewRollouts(rec)
+	view, err := store.NewRollouts(rec)
 	if err != nil {
 		panic(err)
 	}
@@ -68,7 +69,7 @@ func writeStep(runDir string, step int) {
 		}
 		return rl.Sample{
 			Step: step, PromptID: "12+34", Group: 0, Index: index, PromptText: "12+34=",
-			Turns:      []rl.Turn{{Context: []int{1, 2, 10, 3, 4, 11}, Tokens: tokens, Logp: logp, Text: text}},
+			Turns:      []rl.TurnTokens{{Context: []int{1, 2, 10, 3, 4, 11}, Tokens: tokens, Logp: logp, Text: text}},
 			Components: []rewards.Component{{Name: "correct", Value: value, OK: true}},
 			Reward:     value, RewardOK: true, Correct: correct, NumTokens: len(tokens),
 			Advantage: 2*value - 1, // (r - mean) / std over the group {1, 0}
@@ -78,12 +79,12 @@ func writeStep(runDir string, step int) {
 		answer(0, "46", []int{4, 6}, []float32{-0.5, -0.125}, true),
 		answer(1, "45", []int{4, 5}, []float32{-0.25, -2}, false),
 	}
-	rec, err := rl.StepRecord(memory.DefaultAllocator, "demo-run", samples)
+	rec, err := store.StepRecord(memory.DefaultAllocator, "demo-run", samples)
 	if err != nil {
 		panic(err)
 	}
 	defer rec.Release()
-	if err := rl.WriteStepFile(rl.StepFilePath(runDir, step), rec); err != nil {
+	if err := store.WriteStepFile(store.StepFilePath(runDir, step), rec); err != nil {
 		panic(err)
 	}
 }

@@ -1,4 +1,4 @@
-package rl
+package store
 
 import (
 	"github.com/apache/arrow/go/v17/arrow"

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestScoreRecordsFailuresAndRecoversPanics(t *testing.T) {
+func TestGradeAllRecordsFailuresAndRecoversPanics(t *testing.T) {
 	funcs := []Func{
 		Correctness{Label: "correct", Extract: ExtractAnswer},
 		FuncOf("broken", func(Input) (float64, error) { return 0, errors.New("service down") }),
@@ -15,7 +15,7 @@ func TestScoreRecordsFailuresAndRecoversPanics(t *testing.T) {
 		FuncOf("nan", func(Input) (float64, error) { return math.NaN(), nil }),
 		FuncOf("half", func(Input) (float64, error) { return 0.5, nil }),
 	}
-	res := Score(funcs, Input{Completion: "the answer is 46", Answer: "46"})
+	res := GradeAll(funcs, Input{Completion: "the answer is 46", Answer: "46"})
 	if !res.Correct {
 		t.Error("Correct should be set by the correctness judge")
 	}
@@ -51,7 +51,7 @@ func TestScoreRecordsFailuresAndRecoversPanics(t *testing.T) {
 }
 
 func TestTotalAllMissingIsNotZero(t *testing.T) {
-	res := Score([]Func{FuncOf("x", func(Input) (float64, error) { return 0, errors.New("no") })}, Input{})
+	res := GradeAll([]Func{FuncOf("x", func(Input) (float64, error) { return 0, errors.New("no") })}, Input{})
 	if _, ok := Total(res, nil); ok {
 		t.Error("a result whose every component failed must report ok=false")
 	}
@@ -61,7 +61,7 @@ func TestTotalAllMissingIsNotZero(t *testing.T) {
 }
 
 func TestCorrectnessWithoutReferenceFails(t *testing.T) {
-	res := Score([]Func{Correctness{Label: "correct"}}, Input{Completion: "5"})
+	res := GradeAll([]Func{Correctness{Label: "correct"}}, Input{Completion: "5"})
 	if res.Components[0].OK || !strings.Contains(res.Components[0].Err, "reference") {
 		t.Errorf("missing reference should fail the component: %+v", res.Components[0])
 	}
@@ -97,10 +97,10 @@ func TestFormat(t *testing.T) {
 		{"text <think>x</think><answer>3</answer>", 0, 0},
 	}
 	for _, c := range cases {
-		if v, _ := think.Score(Input{Completion: c.completion}); v != c.think {
+		if v, _ := think.Grade(Input{Completion: c.completion}); v != c.think {
 			t.Errorf("format(think) %q = %v, want %v", c.completion, v, c.think)
 		}
-		if v, _ := answerOnly.Score(Input{Completion: c.completion}); v != c.answerOne {
+		if v, _ := answerOnly.Grade(Input{Completion: c.completion}); v != c.answerOne {
 			t.Errorf("format(answer only) %q = %v, want %v", c.completion, v, c.answerOne)
 		}
 	}
@@ -120,7 +120,7 @@ func TestOverlongPenalty(t *testing.T) {
 
 func TestLengthAndEfficiency(t *testing.T) {
 	in := Input{Completion: "héllo wörld 42", Answer: "42", Meta: map[string]string{"completion_tokens": "9", "tool_calls": "3"}}
-	for unit, want := range map[string]int{UnitChars: 14, UnitWords: 3, UnitTokens: 9} {
+	for unit, want := range map[LengthUnit]int{UnitChars: 14, UnitWords: 3, UnitTokens: 9} {
 		if n, err := CompletionLength(in, unit); err != nil || n != want {
 			t.Errorf("length in %s = %d, %v; want %d", unit, n, err, want)
 		}
@@ -128,17 +128,17 @@ func TestLengthAndEfficiency(t *testing.T) {
 	if _, err := CompletionLength(Input{}, UnitTokens); err == nil || !strings.Contains(err.Error(), "completion_tokens") {
 		t.Errorf("missing token count should name the Meta key: %v", err)
 	}
-	eff := Efficiency{Label: "efficiency", Measure: "length", Unit: UnitChars, Scale: 14, Extract: ExtractAnswer}
-	if v, err := eff.Score(in); err != nil || v != 0.5 {
+	eff := Efficiency{Label: "efficiency", Measure: MeasureLength, Unit: UnitChars, Scale: 14, Extract: ExtractAnswer}
+	if v, err := eff.Grade(in); err != nil || v != 0.5 {
 		t.Errorf("efficiency at x = scale should be 1/2, got %v, %v", v, err)
 	}
-	tools := Efficiency{Label: "efficiency", Measure: "tool_calls", Scale: 1, Extract: ExtractAnswer}
-	if v, err := tools.Score(in); err != nil || v != 0.25 {
+	tools := Efficiency{Label: "efficiency", Measure: MeasureToolCalls, Scale: 1, Extract: ExtractAnswer}
+	if v, err := tools.Grade(in); err != nil || v != 0.25 {
 		t.Errorf("1/(T+1) with T=3 should be 0.25, got %v, %v", v, err)
 	}
 	wrong := in
 	wrong.Answer = "41"
-	if v, err := tools.Score(wrong); err != nil || v != 0 {
+	if v, err := tools.Grade(wrong); err != nil || v != 0 {
 		t.Errorf("efficiency of a wrong answer should be 0, got %v, %v", v, err)
 	}
 }
