@@ -18,9 +18,11 @@ func PackWeight(w []float32, out, in int) *PackedWeight {
 	pb := (out + gemmNR - 1) / gemmNR
 	p := &PackedWeight{data: make([]float32, pb*gemmNR*in), in: in, out: out}
 	src := view{data: w, ld: in, trans: true} // B = W^T [in, out]
-	for j := 0; j < pb; j++ {
-		packB(p.data[j*gemmNR*in:(j+1)*gemmNR*in], src, j*gemmNR, min(gemmNR, out-j*gemmNR), 0, in)
-	}
+	parallelGrain(pb, 64, func(lo, hi int) {  // panels are disjoint
+		for j := lo; j < hi; j++ {
+			packB(p.data[j*gemmNR*in:(j+1)*gemmNR*in], src, j*gemmNR, min(gemmNR, out-j*gemmNR), 0, in)
+		}
+	})
 	return p
 }
 
