@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"grit/tensor"
 )
 
 // samplingStream separates the sampler's random stream from other uses of the same seed.
@@ -50,17 +52,24 @@ func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Gen
 	for len(active) > 0 {
 		logits := in.forward(rows, want) // [len(active), V]
 		rows, want = rows[:0], want[:0]
-		next := active[:0]
-		for j, s := range active {
-			lg := logits[j*vocab : (j+1)*vocab]
-			var u float64
-			if opts.Temperature > 0 {
-				u = rngs[s].Float64()
+		// Each sequence's choice reads only its own logits, stream and scratch: run them in parallel.
+		tensor.Parallel(len(active), func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				s := active[j]
+				lg := logits[j*vocab : (j+1)*vocab]
+				var u float64
+				if opts.Temperature > 0 {
+					u = rngs[s].Float64()
+				}
+				tok := chooseToken(lg, opts.Temperature, opts.TopK, opts.TopP, u, &scratch[s])
+				gens[s].Tokens = append(gens[s].Tokens, tok)
+				gens[s].LogProbs = append(gens[s].LogProbs, logSoftmaxAt(lg, tok))
 			}
-			tok := chooseToken(lg, opts.Temperature, opts.TopK, opts.TopP, u, &scratch[s])
+		})
+		next := active[:0]
+		for _, s := range active {
 			g := &gens[s]
-			g.Tokens = append(g.Tokens, tok)
-			g.LogProbs = append(g.LogProbs, logSoftmaxAt(lg, tok))
+			tok := g.Tokens[len(g.Tokens)-1]
 			if eos[tok] || hitsStopString(m.tok, g.Tokens, opts.StopStrings) {
 				g.Finished = true
 				continue
