@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"grit/tensor"
@@ -66,6 +67,23 @@ func reportPeakRSS(b *testing.B) {
 	}
 }
 
+// cpuSeconds is the process's user + system CPU time so far. On a shared machine tokens per CPU
+// second are steadier than tokens per wall second (which fall with the load).
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// reportCPU reports tokens per CPU second since cpu0 (see cpuSeconds).
+func reportCPU(b *testing.B, tokens int, cpu0 float64) {
+	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(tokens)/cpu, "tok/cpu-s")
+	}
+}
+
 // benchRealTrainStep is benchTrainStep at a real shape: forward + backward of next-token
 // cross-entropy on batch sequences of seqLen predicted tokens, then AdamW (after one warm-up step).
 func benchRealTrainStep(b *testing.B, cfg Config, batch, seqLen int) {
@@ -89,10 +107,12 @@ func benchRealTrainStep(b *testing.B, cfg Config, batch, seqLen int) {
 	}
 	step() // warm-up: optimiser state, arena, scratch pools
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		step()
 	}
 	b.ReportMetric(float64(batch*seqLen)*float64(b.N)/b.Elapsed().Seconds(), "tok/s")
+	reportCPU(b, batch*seqLen*b.N, cpu0)
 	reportPeakRSS(b)
 }
 
@@ -110,6 +130,7 @@ func benchRealSample(b *testing.B, cfg Config, n, promptLen, newTokens int) {
 	opts := SampleOptions{MaxNewTokens: newTokens, Temperature: 1}
 	generated := 0
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		gens, err := m.Sample(prompts, seeds, opts)
 		if err != nil {
@@ -120,6 +141,7 @@ func benchRealSample(b *testing.B, cfg Config, n, promptLen, newTokens int) {
 		}
 	}
 	b.ReportMetric(float64(generated)/b.Elapsed().Seconds(), "tok/s")
+	reportCPU(b, generated, cpu0)
 	if generated != n*newTokens*b.N {
 		b.Fatalf("only %d of %d tokens generated", generated, n*newTokens*b.N)
 	}
@@ -143,6 +165,7 @@ func benchGRPOStep(b *testing.B, cfg Config, prompts, samples, promptLen, comple
 	}
 	opt := tensor.NewAdamW(0.9, 0.95, 1e-8, 0.1)
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		for lo := 0; lo < len(seqs); lo += miniBatch {
 			mb := seqs[lo:min(lo+miniBatch, len(seqs))]
@@ -165,6 +188,7 @@ func benchGRPOStep(b *testing.B, cfg Config, prompts, samples, promptLen, comple
 		}
 	}
 	b.ReportMetric(float64(len(seqs)*completionLen)*float64(b.N)/b.Elapsed().Seconds(), "scored-tok/s")
+	reportCPU(b, len(seqs)*completionLen*b.N, cpu0)
 	reportPeakRSS(b)
 }
 

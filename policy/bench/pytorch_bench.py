@@ -11,6 +11,9 @@ MLP, final RMSNorm. Random weights (std 0.02), uniform random token ids.
           (logits of the last position only), then one token per sequence per step, with its
           log-probability, for NEW tokens; reports generated tokens/s.
 
+Both also report tokens per CPU second (user + system time of the process, all threads) over the
+timed part, which is steadier than wall time on a shared machine, and the peak resident set.
+
 Run with Debian's python3-torch (1.13):
   /usr/bin/python3 policy/bench/pytorch_bench.py --model smollm --bench train
   /usr/bin/python3 policy/bench/pytorch_bench.py --model smollm --bench sample
@@ -131,11 +134,11 @@ def bench_train(model, batch, seq, iters):
         opt.step()
 
     step()  # warm-up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(iters):
         step()
-    dt = time.perf_counter() - t0
-    return batch * seq * iters / dt, dt
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return batch * seq * iters / dt, dt, batch * seq * iters / cpu
 
 
 @torch.no_grad()
@@ -144,7 +147,7 @@ def bench_sample(model, n, prompt_len, new, iters):
     V, hd = s["vocab"], s["d"] // s["heads"]
     prompts = torch.randint(0, V, (n, prompt_len))
     ctx = prompt_len + new
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     generated = 0
     for _ in range(iters):
         caches = [(torch.zeros(n, s["kv"], ctx, hd), torch.zeros(n, s["kv"], ctx, hd)) for _ in range(s["layers"])]
@@ -160,8 +163,8 @@ def bench_sample(model, n, prompt_len, new, iters):
                 break
             h = model.hidden(tok, caches, pos)[:, -1]
             pos += 1
-    dt = time.perf_counter() - t0
-    return generated / dt, dt
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return generated / dt, dt, generated / cpu
 
 
 def main():
@@ -181,14 +184,14 @@ def main():
     model = Model(SHAPES[a.model], max(a.seq + 1, a.prompt + a.new))
     params = sum(p.numel() for p in model.parameters())
     if a.bench == "train":
-        tps, dt = bench_train(model, a.batch, a.seq, a.iters)
+        tps, dt, tpc = bench_train(model, a.batch, a.seq, a.iters)
         what = f"train {a.batch}x{a.seq}"
     else:
-        tps, dt = bench_sample(model, a.n, a.prompt, a.new, a.iters)
+        tps, dt, tpc = bench_sample(model, a.n, a.prompt, a.new, a.iters)
         what = f"sample {a.n} seqs, prompt {a.prompt}, {a.new} new"
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"torch {torch.__version__} threads {torch.get_num_threads()} {a.model} ({params} params) {what}: "
-          f"{tps:.1f} tok/s ({dt:.1f} s for {a.iters} iteration(s)), peak RSS {rss:.0f} MiB")
+          f"{tps:.1f} tok/s ({dt:.1f} s for {a.iters} iteration(s)), {tpc:.1f} tok/cpu-s, peak RSS {rss:.0f} MiB")
 
 
 if __name__ == "__main__":
