@@ -129,7 +129,9 @@ func eachHeadChunk(x, w []float32, rows []int, d, nv, chunkRows int, fn func(idx
 	if len(rows) == 0 {
 		return
 	}
-	wp := PackWeight(w, nv, d) // packed once for every chunk (MatMulTransB would pack it per call)
+	pw := getScratch(packedLen(nv, d))
+	defer putScratch(pw)
+	wp := packWeightInto(pw, w, nv, d) // packed once for every chunk (MatMulTransB would pack it per call)
 	most := min(chunkRows, len(rows))
 	xc, z := getScratch(most*d), getScratch(most*nv)
 	defer putScratch(xc)
