@@ -33,8 +33,28 @@ func (tm *tapeModel) norm(x *tensor.Var, g, b *tensor.Param) *tensor.Var {
 	return tm.tp.LayerNorm(x, tm.p(g), tm.p(b), tm.m.cfg.NormEps)
 }
 
-// logits runs the decoder over a [B, T] grid of input tokens and returns logits [B*T, V].
-func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
+// fusedHeadMinVocab is the vocabulary from which the training forward scores tokens with the fused,
+// chunked head (tensor.LinearLogSoftmaxGather) instead of Linear + LogSoftmaxGather. Below it (the
+// character models, V = 64) the [B*T, V] logits are small and the unfused path keeps their results
+// bit-identical to earlier versions; from it on (BPE vocabularies of 49k-152k) the logits of a batch
+// would take gigabytes, so only a block of rows exists at a time and prompt/padding rows are skipped.
+// Both paths give bit-identical log-probs and entropies; gradients agree to float32 rounding.
+const fusedHeadMinVocab = 4096
+
+// scoreTargets returns log p(target) and the entropy [B*T] of every row of a [B, T] grid of inputs
+// (0 for rows whose target is -1).
+func (tm *tapeModel) scoreTargets(inputs, targets []int, B, T int) (logp, entropy *tensor.Var) {
+	x := tm.hidden(inputs, B, T) // [B*T, D]
+	if tm.m.cfg.Vocab >= fusedHeadMinVocab {
+		return tm.tp.LinearLogSoftmaxGather(x, tm.p(tm.m.head), targets, 0)
+	}
+	logits := tm.tp.Linear(x, tm.p(tm.m.head), nil) // [B*T, V]
+	return tm.tp.LogSoftmaxGather(logits, targets)
+}
+
+// hidden runs the decoder over a [B, T] grid of input tokens and returns the final-normed hidden
+// states [B*T, D] that the head turns into logits.
+func (tm *tapeModel) hidden(inputs []int, B, T int) *tensor.Var {
 	m, tp, cfg := tm.m, tm.tp, tm.m.cfg
 	x := tp.Embedding(tm.p(m.wte), inputs) // [B*T, D]
 	if m.wpe != nil {
@@ -62,8 +82,7 @@ func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
 		}
 		x = tp.Add(x, tp.Linear(u, tm.p(b.outW), tm.p(b.outB))) // [B*T, D]
 	}
-	x = tm.norm(x, m.lnfG, m.lnfB)
-	return tp.Linear(x, tm.p(m.head), nil) // [B*T, V]
+	return tm.norm(x, m.lnfG, m.lnfB)
 }
 
 // LogProbs computes completions' log-probs without keeping anything for backward.
@@ -111,8 +130,7 @@ func (m *GPT) forward(seqs []Sequence) (pass *Pass, release func(), err error) {
 	var once sync.Once
 	release = func() { once.Do(func() { m.arenas.Put(arena) }) }
 	tm := &tapeModel{m: m, tp: tensor.NewTapeOn(arena), vars: map[*tensor.Param]*tensor.Var{}}
-	logits := tm.logits(pb.inputs, pb.B, pb.T)
-	logp, entropy := tm.tp.LogSoftmaxGather(logits, pb.targets) // [B*T] each
+	logp, entropy := tm.scoreTargets(pb.inputs, pb.targets, pb.B, pb.T) // [B*T] each
 	for b, rows := range pb.rows {
 		for i, r := range rows {
 			pass.LogProbs[b][i] = logp.Value.Data[r]

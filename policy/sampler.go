@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"grit/tensor"
 )
 
 // samplingStream separates the sampler's random stream from other uses of the same seed.
@@ -14,7 +16,8 @@ const samplingStream = 0x5a17_c0de_5eed_0001
 // from its own PCG stream seeded by seeds[i] (one uniform per sampled token), and its arithmetic does
 // not depend on the other sequences, so its output depends only on (model, prompt, seed, options).
 //
-// A sequence stops on EOS or a stop string (Finished), or is truncated at MaxNewTokens or when it
+// A sequence stops on EOS (any id of EOSIDs() too, for a tokenizer that has that method) or a stop
+// string (Finished), or is truncated at MaxNewTokens or when it
 // reaches Context+1 tokens (Finished false). LogProbs are under the untempered distribution.
 func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Generation, error) {
 	if err := m.checkSampleArgs(prompts, seeds, opts); err != nil {
@@ -45,22 +48,29 @@ func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Gen
 	for s := range active {
 		active[s] = s
 	}
-	eos, vocab := m.tok.EOS(), m.cfg.Vocab
+	eos, vocab := eosIDs(m.tok), m.cfg.Vocab
 	for len(active) > 0 {
 		logits := in.forward(rows, want) // [len(active), V]
 		rows, want = rows[:0], want[:0]
-		next := active[:0]
-		for j, s := range active {
-			lg := logits[j*vocab : (j+1)*vocab]
-			var u float64
-			if opts.Temperature > 0 {
-				u = rngs[s].Float64()
+		// Each sequence's choice reads only its own logits, stream and scratch: run them in parallel.
+		tensor.Parallel(len(active), func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				s := active[j]
+				lg := logits[j*vocab : (j+1)*vocab]
+				var u float64
+				if opts.Temperature > 0 {
+					u = rngs[s].Float64()
+				}
+				tok := chooseToken(lg, opts.Temperature, opts.TopK, opts.TopP, u, &scratch[s])
+				gens[s].Tokens = append(gens[s].Tokens, tok)
+				gens[s].LogProbs = append(gens[s].LogProbs, logSoftmaxAt(lg, tok))
 			}
-			tok := chooseToken(lg, opts.Temperature, opts.TopK, opts.TopP, u, &scratch[s])
+		})
+		next := active[:0]
+		for _, s := range active {
 			g := &gens[s]
-			g.Tokens = append(g.Tokens, tok)
-			g.LogProbs = append(g.LogProbs, logSoftmaxAt(lg, tok))
-			if tok == eos || hitsStopString(m.tok, g.Tokens, opts.StopStrings) {
+			tok := g.Tokens[len(g.Tokens)-1]
+			if eos[tok] || hitsStopString(m.tok, g.Tokens, opts.StopStrings) {
 				g.Finished = true
 				continue
 			}
@@ -76,12 +86,36 @@ func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Gen
 	}
 	for s := range gens {
 		toks := gens[s].Tokens
-		if n := len(toks); n > 0 && toks[n-1] == eos {
+		if n := len(toks); n > 0 && eos[toks[n-1]] {
 			toks = toks[:n-1]
 		}
 		gens[s].Text = m.tok.Decode(toks)
 	}
 	return gens, nil
+}
+
+// multiEOS is implemented by tokenizers with several end-of-sequence ids (a chat model's end-of-turn
+// token besides its EOS, e.g. the eos_token_id list of a Hugging Face generation config).
+type multiEOS interface {
+	EOSIDs() []int
+}
+
+// eosIDs is the set of ids that finish a sequence: tok.EOS() and, when tok implements multiEOS,
+// every id of EOSIDs(). Negative ids (no such token) are left out.
+func eosIDs(tok Tokenizer) map[int]bool {
+	ids := map[int]bool{}
+	add := func(id int) {
+		if id >= 0 {
+			ids[id] = true
+		}
+	}
+	add(tok.EOS())
+	if me, ok := tok.(multiEOS); ok {
+		for _, id := range me.EOSIDs() {
+			add(id)
+		}
+	}
+	return ids
 }
 
 func hitsStopString(tok Tokenizer, tokens []int, stops []string) bool {

@@ -1,6 +1,9 @@
 package tensor
 
-import "sync"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // Arena hands out float32 buffers for one tape's activations, gradients and saved statistics and
 // takes them all back at once with Reset, so a model that runs pass after pass reuses the same memory
@@ -11,10 +14,16 @@ import "sync"
 // Buffers are not zeroed unless asked: callers either overwrite them fully or request zeroing. After
 // Reset every buffer handed out before may be reused: no Var value of a tape built on the arena may be
 // read after the arena is Reset. An Arena is used by one goroutine at a time.
+//
+// During backward a tape hands each op output's gradient back (Recycle) once that op's backward has
+// consumed it; alloc reuses such buffers for later requests of the same length. The blocks of a
+// transformer have equal shapes, so the activation gradients of all layers share the buffers of about
+// one layer instead of each taking its own.
 type Arena struct {
-	chunks [][]float32 // chunks[len-1] is being filled
-	off    int         // next free element of the last chunk
-	used   int         // elements handed out since the last Reset, padding included
+	chunks [][]float32         // chunks[len-1] is being filled
+	off    int                 // next free element of the last chunk
+	used   int                 // elements handed out since the last Reset, padding included
+	free   map[int][][]float32 // recycled buffers by length, reused before the chunks
 }
 
 // arenaAlign keeps every buffer on a 64-byte boundary relative to its chunk (16 float32s), so
@@ -32,6 +41,14 @@ func (a *Arena) alloc(n int, zero bool) []float32 {
 	if n <= 0 {
 		return nil
 	}
+	if l := a.free[n]; len(l) > 0 {
+		s := l[len(l)-1]
+		a.free[n] = l[:len(l)-1]
+		if zero {
+			clear(s)
+		}
+		return s
+	}
 	size := (n + arenaAlign - 1) &^ (arenaAlign - 1)
 	if len(a.chunks) == 0 || a.off+size > len(a.chunks[len(a.chunks)-1]) {
 		grow := max(size, arenaMinChunk, a.used)
@@ -48,6 +65,18 @@ func (a *Arena) alloc(n int, zero bool) []float32 {
 	return s
 }
 
+// recycle takes back a buffer from alloc that nothing reads any more; a later alloc of the same
+// length may return it.
+func (a *Arena) recycle(s []float32) {
+	if len(s) == 0 {
+		return
+	}
+	if a.free == nil {
+		a.free = map[int][][]float32{}
+	}
+	a.free[len(s)] = append(a.free[len(s)], s)
+}
+
 // tensor returns a tensor of the given shape backed by the arena (zeroed when zero is set).
 func (a *Arena) tensor(zero bool, shape ...int) *Tensor {
 	n := 1
@@ -59,8 +88,19 @@ func (a *Arena) tensor(zero bool, shape ...int) *Tensor {
 
 // Reset makes every buffer handed out so far reusable. When the last pass needed more than one chunk,
 // they are replaced by a single chunk of the total, so the next pass of the same shapes fits in it.
+//
+// Before the merged chunk is allocated the old ones are handed back to the operating system
+// (debug.FreeOSMemory), so that the process never holds both: at the shapes of a 135M-parameter model
+// they are gigabytes, and the garbage collector would otherwise keep the old chunks until the heap
+// doubled. This happens only when a pass outgrew the arena, not in the steady state.
 func (a *Arena) Reset() {
+	clear(a.free)
 	if len(a.chunks) > 1 {
+		big := a.used >= 64*arenaMinChunk // 256 MiB: worth a collection
+		a.chunks = nil
+		if big {
+			debug.FreeOSMemory()
+		}
 		a.chunks = [][]float32{make([]float32, a.used)}
 	}
 	a.off, a.used = 0, 0

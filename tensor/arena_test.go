@@ -134,3 +134,36 @@ func TestArenaResetMergesChunks(t *testing.T) {
 		t.Fatalf("buffer capacity %d, want %d (appends must not run into the next buffer)", cap(again), arenaMinChunk)
 	}
 }
+
+// Backward on an arena tape hands each op output's gradient back once its op has run, so a deep
+// chain of equal-shaped ops needs a couple of gradient buffers, not one per op; the gradients are
+// still those of a fresh tape, bit for bit.
+func TestArenaRecyclesActivationGradients(t *testing.T) {
+	const rows, d, depth = 16, 32, 12
+	rng := rand.New(rand.NewPCG(5, 6))
+	w := randParam(rng, "w", d, d)
+	x0 := randTensor(rng, 1, rows, d)
+	run := func(tp *Tape) []float32 {
+		ZeroGrads([]*Param{w})
+		wv := tp.Param(w)
+		x := tp.Constant(x0)
+		for i := 0; i < depth; i++ {
+			x = tp.SiLU(tp.Linear(x, wv, nil)) // every output [rows, d]
+		}
+		g := tp.GradOf(x)
+		for i := range g.Data {
+			g.Data[i] = 1
+		}
+		tp.Backward()
+		return append([]float32(nil), w.Grad.Data...)
+	}
+	want := run(NewTape())
+	a := NewArena()
+	tp := NewTapeOn(a)
+	got := run(tp)
+	sameBits(t, "dw", got, want)
+	forward := 2 * depth * rows * d // the outputs; SiLU and Linear save nothing else
+	if grads := a.used - forward; grads > 4*rows*d {
+		t.Fatalf("backward took %d floats of gradient buffers (%.1f outputs' worth); want at most 4", grads, float64(grads)/float64(rows*d))
+	}
+}

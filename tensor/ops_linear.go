@@ -80,6 +80,7 @@ func (tp *Tape) Add(a, b *Var) *Var {
 		// On an arena tape a's first gradient is g itself (nothing reads res's gradient afterwards).
 		if tp.arena != nil && a.needsGrad && a.Grad == nil {
 			a.Grad = &Tensor{Shape: append([]int(nil), a.Value.Shape...), Data: g}
+			res.Grad = nil // g now belongs to a: not recycled with res
 		} else if da := tp.gradData(a); da != nil {
 			elementwise(len(g), func(lo, hi int) { addInto(da[lo:hi], g[lo:hi]) })
 		}

@@ -15,12 +15,22 @@ func PackWeight(w []float32, out, in int) *PackedWeight {
 	if len(w) < out*in {
 		panic("tensor.PackWeight: weight slice shorter than out*in (programming error in the caller)")
 	}
+	return packWeightInto(make([]float32, packedLen(out, in)), w, out, in)
+}
+
+// packedLen is the length of a packed [out, in] weight.
+func packedLen(out, in int) int { return (out + gemmNR - 1) / gemmNR * gemmNR * in }
+
+// packWeightInto is PackWeight into dst (packedLen(out, in) elements, e.g. scratch).
+func packWeightInto(dst, w []float32, out, in int) *PackedWeight {
 	pb := (out + gemmNR - 1) / gemmNR
-	p := &PackedWeight{data: make([]float32, pb*gemmNR*in), in: in, out: out}
+	p := &PackedWeight{data: dst[:packedLen(out, in)], in: in, out: out}
 	src := view{data: w, ld: in, trans: true} // B = W^T [in, out]
-	for j := 0; j < pb; j++ {
-		packB(p.data[j*gemmNR*in:(j+1)*gemmNR*in], src, j*gemmNR, min(gemmNR, out-j*gemmNR), 0, in)
-	}
+	parallelGrain(pb, 64, func(lo, hi int) {  // panels are disjoint
+		for j := lo; j < hi; j++ {
+			packB(p.data[j*gemmNR*in:(j+1)*gemmNR*in], src, j*gemmNR, min(gemmNR, out-j*gemmNR), 0, in)
+		}
+	})
 	return p
 }
 

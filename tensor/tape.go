@@ -90,8 +90,21 @@ func (tp *Tape) record(out *Var, back func(g []float32)) {
 	tp.backs = append(tp.backs, func() {
 		if out.Grad != nil {
 			back(out.Grad.Data)
+			tp.recycleGrad(out)
 		}
 	})
+}
+
+// recycleGrad hands out's gradient back to the arena once out's backward has run: nothing reads it
+// afterwards (every consumer of out ran its backward before, and out's producer just did). Only
+// arena tapes recycle, and never a Param's gradient; an op that passes its output's gradient buffer
+// on to an input (Add) sets out.Grad to nil first.
+func (tp *Tape) recycleGrad(out *Var) {
+	if tp.arena == nil || out.param != nil || out.Grad == nil {
+		return
+	}
+	tp.arena.recycle(out.Grad.Data)
+	out.Grad = nil
 }
 
 // gradData returns v's gradient buffer to accumulate into, or nil when v needs no gradient.
