@@ -108,8 +108,19 @@ func sweepMarkdown(rep sweepReport) string {
 	return b.String()
 }
 
-// plotSweep draws the metric's mean per variant with its 95% interval as error bars.
+// plotSweep draws the metric's mean per variant with its 95% interval as error bars (none with
+// one seed). Variants without the metric are left out; with none, no plot is written.
 func plotSweep(path string, rep sweepReport, metricKey string) error {
+	var with []variantReport
+	for _, v := range rep.Variants {
+		if _, ok := v.Metrics[metricKey]; ok {
+			with = append(with, v)
+		}
+	}
+	if len(with) == 0 {
+		return nil
+	}
+	rep.Variants = with
 	p := plot.New()
 	p.Title.Text = "final held-out " + metricKey + " per variant (mean, 95% CI)"
 	p.Y.Label.Text = metricKey
