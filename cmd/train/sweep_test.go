@@ -219,9 +219,10 @@ func TestSweepBadInputWritesNothing(t *testing.T) {
 		{"vary empty value", []string{"--seeds", "2", "--vary", "lr=1e-3,"}, "empty value"},
 		{"vary seed", []string{"--seeds", "2", "--vary", "seed=1,2"}, "--seeds N"},
 		{"vary twice", []string{"--seeds", "2", "--vary", "lr=1e-3", "--vary", "lr=2e-3"}, "varied twice"},
-		{"unknown vary key", []string{"--seeds", "2", "--vary", "lrr=1e-3,2e-3"}, "lrr"},
-		{"unknown set key", []string{"--seeds", "2", "--set", "stepz=3"}, "stepz"},
-		{"bad vary value", []string{"--seeds", "2", "--vary", "steps=2,x"}, "steps"},
+		{"unknown vary key", []string{"--seeds", "2", "--vary", "lrr=1e-3,2e-3"}, `--vary lrr=1e-3: unknown config key "lrr"`},
+		{"unknown set key", []string{"--seeds", "2", "--set", "stepz=3"}, `--set stepz=3: unknown config key "stepz"`},
+		{"no jobs", []string{"--seeds", "2", "--jobs", "0"}, "--jobs 0"},
+		{"bad vary value", []string{"--seeds", "2", "--vary", "steps=2,x"}, "--vary steps=x: steps expects an integer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "sweep")
@@ -261,5 +262,20 @@ func TestVariantNamesAndGrid(t *testing.T) {
 	}
 	if vs[3].cfg.Algo != "nft" || vs[3].cfg.LR != 3e-4 {
 		t.Errorf("last variant config algo=%s lr=%v, want nft 3e-4", vs[3].cfg.Algo, vs[3].cfg.LR)
+	}
+}
+
+func TestSweepRefusesFolderWithoutRecord(t *testing.T) {
+	out := t.TempDir()
+	if err := os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, _, errOut := realSweepApp(t)
+	code := a.execute([]string{"sweep", "--config", "../../configs/ci/grpo.yaml", "--seeds", "1", "--out", out})
+	if code != exitConfigError || !strings.Contains(errOut.String(), "holds no sweep") {
+		t.Fatalf("exit %d, stderr %q; want exit 2 saying the folder holds no sweep", code, errOut)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 1 {
+		t.Errorf("the folder now holds %d entries, want only notes.txt", len(entries))
 	}
 }

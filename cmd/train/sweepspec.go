@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,7 +102,7 @@ func (a *app) expandVariants(f sweepFlags, axes []varyAxis) ([]variant, error) {
 		v.sets = append(slices.Clone(f.sets), c...)
 		cfg, err := configfile.Load(f.config, v.sets, a.environ)
 		if err != nil {
-			return nil, configError{err}
+			return nil, configError{varyError(err, c)}
 		}
 		if err := checkEnv(cfg.Env); err != nil {
 			return nil, err
@@ -117,6 +118,19 @@ func (a *app) expandVariants(f sweepFlags, axes []varyAxis) ([]variant, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// varyError names the --vary flag where the config loader, which reads --vary values as --set
+// values, names "--set key=value".
+func varyError(err error, sets []string) error {
+	msg := err.Error()
+	for _, s := range sets {
+		msg = strings.ReplaceAll(msg, "--set "+s+":", "--vary "+s+":")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
 }
 
 // variantName is a folder name for one grid point: "default" without --vary, else
@@ -178,6 +192,9 @@ func checkOrWriteRecord(dir string, rec sweepRecord) error {
 	}
 	old, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
+		if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+			return configErrorf("--out %s is not empty and holds no sweep (no %s): grit will not write over files it did not write; choose a new or empty folder", dir, sweepRecordName)
+		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create sweep folder: %w", err)
 		}
