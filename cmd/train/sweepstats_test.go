@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"testing"
 )
 
@@ -30,5 +31,17 @@ func TestSummarise(t *testing.T) {
 	one := summarise([]float64{0.5})
 	if one.Mean != 0.5 || one.Std != nil || one.CILow != nil {
 		t.Fatalf("one value: %+v, want mean 0.5 and no std or interval", one)
+	}
+}
+
+// The sweep's GOMAXPROCS: threads per run times jobs, never above the cores; 0 = all cores.
+func TestSweepThreads(t *testing.T) {
+	cores := runtime.NumCPU()
+	for _, c := range []struct{ threads, jobs, want int }{
+		{0, 3, cores}, {1, 1, 1}, {1, 2, min(2, cores)}, {cores, 2, cores},
+	} {
+		if got := sweepThreads(c.threads, c.jobs); got != c.want {
+			t.Errorf("sweepThreads(%d, %d) = %d, want %d", c.threads, c.jobs, got, c.want)
+		}
 	}
 }
