@@ -117,5 +117,6 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	root.AddCommand(a.evalCommand())
 	root.AddCommand(a.logprobsCommand())
 	root.AddCommand(a.viewCommand())
+	root.AddCommand(a.sweepCommand())
 	return root
 }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// metricStats summarises one metric over a variant's seeds.
+//
+//	mean = Σx/n,  std = sqrt(Σ(x-mean)²/(n-1))  (sample standard deviation),
+//	95% CI of the mean = mean ± t(0.975; n-1) · std/√n  (Student's t, n-1 degrees of freedom).
+//
+// Std and the interval need n >= 2; with one value they are nil (null in sweep.json).
+type metricStats struct {
+	N      int       `json:"n"`
+	Values []float64 `json:"values"`
+	Mean   float64   `json:"mean"`
+	Std    *float64  `json:"std"`
+	CILow  *float64  `json:"ci95_low"`
+	CIHigh *float64  `json:"ci95_high"`
+}
+
+func summarise(values []float64) metricStats {
+	s := metricStats{N: len(values), Values: values}
+	if len(values) == 0 {
+		s.Mean = math.NaN()
+		return s
+	}
+	var sum float64
+	for _, v := range values {
+		sum += v
+	}
+	s.Mean = sum / float64(len(values))
+	if len(values) < 2 {
+		return s
+	}
+	var ss float64
+	for _, v := range values {
+		ss += (v - s.Mean) * (v - s.Mean)
+	}
+	std := math.Sqrt(ss / float64(len(values)-1))
+	half := tQuantile975(len(values)-1) * std / math.Sqrt(float64(len(values)))
+	lo, hi := s.Mean-half, s.Mean+half
+	s.Std, s.CILow, s.CIHigh = &std, &lo, &hi
+	return s
+}
+
+// tQuantile975 is the 0.975 quantile of Student's t distribution with df degrees of freedom: the
+// factor of a two-sided 95% interval (12.706 for df=1, 2.776 for df=4, tending to 1.960).
+func tQuantile975(df int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+}
