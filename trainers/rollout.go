@@ -12,7 +12,7 @@ import (
 
 // Turn is one generation of the policy within an episode.
 type Turn struct {
-	Context     []int             // tokens the policy saw before generating (BOS, prompt, earlier turns)
+	Context     []int             // tokens the policy saw before generating (the encoded prompt, earlier turns)
 	Gen         policy.Generation // generated tokens, their sampling log-probs, EOS / truncation
 	Reward      rewards.Result    // the env's verdict on this turn
 	Observation string            // what the env appended after this turn (feedback, tool output)
