@@ -69,16 +69,6 @@ func newPromptCodec(tok policy.Tokenizer) (*promptCodec, error) {
 	return c, nil
 }
 
-// mustPlainCodec is the plain codec for a tokenizer known to have an EOS (tests and the paths
-// without a config); it panics otherwise.
-func mustPlainCodec(tok policy.Tokenizer) *promptCodec {
-	c, err := newPromptCodec(tok)
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
-
 // withTemplate switches the codec to chat prompts rendered by tmpl, with system as the system
 // message when not empty.
 func (c *promptCodec) withTemplate(tmpl *chat.Template, system string) *promptCodec {

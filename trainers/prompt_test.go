@@ -13,6 +13,15 @@ import (
 	"grit/policy/chat"
 )
 
+// mustPlainCodec is the plain codec of a tokenizer known to have an EOS; it panics otherwise.
+func mustPlainCodec(tok policy.Tokenizer) *promptCodec {
+	c, err := newPromptCodec(tok)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // grit's character tokenizer keeps its convention: BOS, the prompt's characters; targets end with EOS.
 func TestCharPromptsStartWithBOS(t *testing.T) {
 	tok := policy.DefaultCharTokenizer()
