@@ -189,3 +189,64 @@ func TestChatTemplateWithoutTemplateIsAConfigError(t *testing.T) {
 		t.Fatalf("system_prompt without chat_template: %v; want a ConfigError naming system_prompt", err)
 	}
 }
+
+// Every built-in env plays an episode and gives SFT sequences with a real BPE tokenizer (Qwen3's),
+// with plain prompts and through the chat template; every context holds the task's prompt.
+func TestEveryEnvWorksWithABPETokenizer(t *testing.T) {
+	dir := writeTinyQwen3(t, filepath.Join(t.TempDir(), "qwen3"), tinyQwen3{Hidden: 16, Layers: 1, Heads: 2, KVHeads: 1, HeadDim: 8, MLP: 16, Context: 256}, 4)
+	pol, err := policy.LoadPolicy(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := chat.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := pol.Tokenizer()
+	for _, c := range []struct {
+		name string
+		args map[string]any
+	}{
+		{"arithmetic", map[string]any{"digits_min": 1, "digits_max": 2}},
+		{"countdown", nil},
+		{"dataset", map[string]any{"path": filepath.Join("..", "configs", "data", "gsm8k-sample.jsonl"), "prompt_column": "question", "held_out_fraction": 0.25}},
+		{"correction", map[string]any{"base": "arithmetic"}},
+		{"tool", nil},
+	} {
+		env, err := envs.New(c.name, c.args)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		task := env.Tasks().HeldOut()[0]
+		for _, withChat := range []bool{false, true} {
+			codec := mustPlainCodec(tok)
+			if withChat {
+				codec = codec.withTemplate(tmpl, "Be brief.")
+			}
+			p := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: 6, Temperature: 1}, codec: codec}
+			trajs, err := p.play(t.Context(), []envs.Task{task}, 2, 1, 0)
+			if err != nil {
+				t.Fatalf("%s (chat %v): %v", c.name, withChat, err)
+			}
+			for _, tr := range trajs {
+				for k, turn := range tr.Turns {
+					if text := tok.Decode(turn.Context); !strings.Contains(text, task.Prompt) {
+						t.Fatalf("%s (chat %v) turn %d: context %q lacks the prompt %q", c.name, withChat, k+1, text, task.Prompt)
+					}
+				}
+			}
+			seqs, err := sftSequences(codec, env, task, pol.ContextLen(), 1)
+			if err != nil && !strings.Contains(err.Error(), "no reference solution") {
+				t.Fatalf("%s (chat %v): sft: %v", c.name, withChat, err)
+			}
+			for _, s := range seqs {
+				if s.Completion[len(s.Completion)-1] != codec.eosID {
+					t.Fatalf("%s (chat %v): an SFT target does not end with EOS", c.name, withChat)
+				}
+			}
+		}
+		if cl, ok := env.(interface{ Close() error }); ok {
+			cl.Close()
+		}
+	}
+}
