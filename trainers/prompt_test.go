@@ -84,6 +84,11 @@ func TestFinishCutsAtAnyEOSAndDropsSpecialTokens(t *testing.T) {
 	if len(g.Tokens) != 3 || g.Finished || g.Text != "78" {
 		t.Fatalf("no EOS: %+v; want 3 tokens, not finished, text \"78\" (special token left out)", g)
 	}
+	stop := qwen.Encode("<c>")
+	g = c.finish(policy.Generation{Tokens: append([]int{seven}, stop...), LogProbs: make([]float32, 1+len(stop)), Finished: true})
+	if !g.Finished || g.Text != "7<c>" {
+		t.Fatalf("stopped on a stop string: %+v; want it finished with the text \"7<c>\"", g)
+	}
 	if c.eosID != imEnd {
 		t.Fatalf("SFT targets end with %d, want the first EOS id <|im_end|> = %d", c.eosID, imEnd)
 	}
