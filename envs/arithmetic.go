@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -46,7 +47,7 @@ type Arithmetic struct {
 }
 
 func newArithmetic(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := ArithmeticConfig{
 		DigitsMin:         a.Int("digits_min", 1),
 		DigitsMax:         a.Int("digits_max", 3),
@@ -106,11 +107,10 @@ func NewArithmetic(cfg ArithmeticConfig, heldOutFraction float64, heldOutSize in
 	if !strings.Contains(cfg.Template, "{a}") || !strings.Contains(cfg.Template, "{b}") || !strings.Contains(cfg.Template, "{op}") {
 		return nil, fmt.Errorf("template %q must contain {a}, {op} and {b}", cfg.Template)
 	}
-	extract, err := rewards.ExtractorByName(cfg.Extractor)
-	if err != nil {
-		return nil, fmt.Errorf("extractor: %w", err)
+	var err error
+	if env.verify, err = rewards.NewCorrectness("correct", cfg.Extractor); err != nil {
+		return nil, err
 	}
-	env.verify = rewards.Correctness{Label: "correct", Extract: extract}
 	env.tasks = newGeneratedSource(env.generate, splitParams{fraction: heldOutFraction, size: heldOutSize, seed: heldOutSeed})
 	return env, nil
 }
@@ -200,9 +200,9 @@ func (e *Arithmetic) MaxTurns() int { return 1 }
 // Reset starts a single-turn episode: the completion is correct when its extracted answer
 // (the last number, for a bare "46") equals the reference exactly.
 func (e *Arithmetic) Reset(task Task) (Episode, error) {
-	return &singleTurn{task: task, score: e.score}, nil
+	return &singleTurn{task: task, grade: e.grade}, nil
 }
 
-func (e *Arithmetic) score(task Task, completion string) rewards.Result {
-	return rewards.Score([]rewards.Func{e.verify}, inputFor(task, completion))
+func (e *Arithmetic) grade(task Task, completion string) rewards.Result {
+	return rewards.GradeAll([]rewards.Func{e.verify}, inputFor(task, completion))
 }

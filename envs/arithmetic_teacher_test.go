@@ -28,13 +28,13 @@ func TestTeacherCarryErrorChangesOnlySolutions(t *testing.T) {
 	}
 	wrong := 0
 	for _, task := range noisy.Tasks().Train(200, rand.New(rand.NewPCG(1, 2))) {
-		res := noisy.(*Arithmetic).score(task, task.Answer)
+		res := noisy.(*Arithmetic).grade(task, task.Answer)
 		if !res.Correct {
 			t.Fatalf("the exact answer of %s must stay correct", task.Prompt)
 		}
 		if task.Solution != task.Answer {
 			wrong++
-			if noisy.(*Arithmetic).score(task, task.Solution).Correct {
+			if noisy.(*Arithmetic).grade(task, task.Solution).Correct {
 				t.Fatalf("teacher solution %s of %s should be wrong", task.Solution, task.Prompt)
 			}
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"grit/rewards"
+	"grit/plugins"
 )
 
 // SCoReInstruction is the correction instruction of SCoRe (Kumar et al. 2024) for math. It does
@@ -43,7 +43,7 @@ type correction struct {
 	opts CorrectionOptions
 }
 
-// WithCorrection turns a single-turn env into a k-attempt one. Every Step scores that attempt
+// WithCorrection turns a single-turn env into a k-attempt one. Every Step grades that attempt
 // with the base env and returns its Result; after attempts 1..k-1 the Observation is the
 // (optional feedback and) instruction, and the trainer's next context is previous context +
 // previous completion + observation; attempt k is Done.
@@ -61,7 +61,7 @@ func WithCorrection(base Env, opts CorrectionOptions) (Env, error) {
 }
 
 func newCorrection(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	def := DefaultCorrectionOptions()
 	baseName := a.String("base", "")
 	baseArgs := a.Map("base_args")
@@ -115,7 +115,7 @@ func (c *correction) PluginStats() PluginStats {
 	return PluginStats{}
 }
 
-// SetPluginStderr forwards to the base env, if a plugin scores it.
+// SetPluginStderr forwards to the base env, if a plugin grades it.
 func (c *correction) SetPluginStderr(w io.Writer) {
 	if r, ok := c.base.(PluginReporter); ok {
 		r.SetPluginStderr(w)
@@ -144,7 +144,7 @@ type correctionEpisode struct {
 	attempt int // attempts made so far
 }
 
-// Step scores one attempt.
+// Step grades one attempt.
 func (e *correctionEpisode) Step(action string) (StepResult, error) {
 	if e.attempt >= e.env.opts.Attempts {
 		return StepResult{}, errEpisodeOver

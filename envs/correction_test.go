@@ -72,7 +72,7 @@ func TestCorrectionErrors(t *testing.T) {
 		want []string
 	}{
 		{Params{}, []string{`"base"`, "required", "arithmetic"}},
-		{Params{"base": "nosuch"}, []string{"nosuch", "registered envs", "countdown"}},
+		{Params{"base": "nosuch"}, []string{"nosuch", "registered: ", "countdown"}},
 		{Params{"base": "arithmetic", "attempts": 1}, []string{"attempts", ">= 2"}},
 		{Params{"base": "arithmetic", "base_args": map[string]any{"digits": 2}}, []string{`"digits"`, "digits_max"}},
 		{Params{"base": "arithmetic", "base_args": "digits=2"}, []string{`"base_args"`, "map"}},

@@ -41,7 +41,7 @@ func (c *correction) Trace(task Task, rng *rand.Rand) ([]TraceTurn, error) {
 	return turns, nil
 }
 
-// wrongAttempt changes the last number of the Solution by 1..9 until the base env scores it
+// wrongAttempt changes the last number of the Solution by 1..9 until the base env grades it
 // wrong; when no such change is found it returns the Solution itself.
 func (c *correction) wrongAttempt(task Task, rng *rand.Rand) string {
 	loc := lastInteger.FindAllStringIndex(task.Solution, -1)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -17,7 +18,7 @@ type CountdownConfig struct {
 	ValueMax    int     // numbers are drawn from 1..ValueMax (10)
 	TargetMax   int     // targets lie in 1..TargetMax (100)
 	Template    string  // prompt with {numbers} (space-separated) and {target} ("{numbers}>{target}:")
-	FormatScore float64 // reward of a well-formed but wrong expression (0.1)
+	FormatValue float64 // reward of a well-formed but wrong expression (0.1; env_args key format_score)
 }
 
 // Countdown is the countdown env: reach the target using each number exactly once with + - * /
@@ -27,19 +28,19 @@ type CountdownConfig struct {
 // ("n3").
 type Countdown struct {
 	cfg    CountdownConfig
-	verify CountdownScore
+	verify CountdownReward
 	tasks  *generatedSource
 }
 
 func newCountdown(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := CountdownConfig{
 		CountMin:    a.Int("count_min", 3),
 		CountMax:    a.Int("count_max", 3),
 		ValueMax:    a.Int("value_max", 10),
 		TargetMax:   a.Int("target_max", 100),
 		Template:    a.String("template", "{numbers}>{target}:"),
-		FormatScore: a.Float("format_score", 0.1),
+		FormatValue: a.Float("format_score", 0.1),
 	}
 	split := readSplitParams(a)
 	if err := a.Done(); err != nil {
@@ -64,7 +65,7 @@ func NewCountdown(cfg CountdownConfig, heldOutFraction float64, heldOutSize int,
 	if !strings.Contains(cfg.Template, "{numbers}") || !strings.Contains(cfg.Template, "{target}") {
 		return nil, fmt.Errorf("template %q must contain {numbers} and {target}", cfg.Template)
 	}
-	env := &Countdown{cfg: cfg, verify: CountdownScore{Label: "countdown", FormatScore: cfg.FormatScore}}
+	env := &Countdown{cfg: cfg, verify: CountdownReward{Label: "countdown", FormatValue: cfg.FormatValue}}
 	env.tasks = newGeneratedSource(env.generate, splitParams{fraction: heldOutFraction, size: heldOutSize, seed: heldOutSeed})
 	return env, nil
 }
@@ -168,14 +169,14 @@ func (e *Countdown) Tasks() TaskSource { return e.tasks }
 // MaxTurns is 1.
 func (e *Countdown) MaxTurns() int { return 1 }
 
-// Reset starts a single-turn episode scored by CountdownScore.
+// Reset starts a single-turn episode graded by CountdownReward.
 func (e *Countdown) Reset(task Task) (Episode, error) {
 	if _, _, err := countdownProblem(task.Meta); err != nil {
 		return nil, fmt.Errorf("countdown task %q: %w", task.ID, err)
 	}
-	return &singleTurn{task: task, score: e.score}, nil
+	return &singleTurn{task: task, grade: e.grade}, nil
 }
 
-func (e *Countdown) score(task Task, completion string) rewards.Result {
-	return rewards.Score([]rewards.Func{e.verify}, inputFor(task, completion))
+func (e *Countdown) grade(task Task, completion string) rewards.Result {
+	return rewards.GradeAll([]rewards.Func{e.verify}, inputFor(task, completion))
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -77,21 +78,21 @@ func sameNumbers(used []*big.Int, given []int64) bool {
 	return slices.Equal(got, want)
 }
 
-// CountdownScore is the countdown reward: 1 when solved, formatScore (0.1)
+// CountdownReward is the countdown reward: 1 when solved, FormatValue (0.1)
 // when the expression is well-formed but wrong or misuses the numbers, 0 when there is none.
-type CountdownScore struct {
+type CountdownReward struct {
 	Label       string  // component name ("countdown")
-	FormatScore float64 // score of a well-formed but wrong expression
+	FormatValue float64 // reward of a well-formed but wrong expression (args key format_score)
 }
 
 // Name is the component name.
-func (c CountdownScore) Name() string { return c.Label }
+func (c CountdownReward) Name() string { return c.Label }
 
-// Correct makes CountdownScore a Judge: 1 is solved.
-func (c CountdownScore) Correct(value float64) bool { return value == 1 }
+// Correct makes CountdownReward a Judge: 1 is solved.
+func (c CountdownReward) Correct(value float64) bool { return value == 1 }
 
-// Score reads the numbers and target from in.Meta ("numbers": "3 5 7", "target": "22").
-func (c CountdownScore) Score(in rewards.Input) (float64, error) {
+// Grade reads the numbers and target from in.Meta ("numbers": "3 5 7", "target": "22").
+func (c CountdownReward) Grade(in rewards.Input) (float64, error) {
 	numbers, target, err := countdownProblem(in.Meta)
 	if err != nil {
 		return 0, err
@@ -100,7 +101,7 @@ func (c CountdownScore) Score(in rewards.Input) (float64, error) {
 	case CountdownSolved:
 		return 1, nil
 	case CountdownWellFormed:
-		return c.FormatScore, nil
+		return c.FormatValue, nil
 	}
 	return 0, nil
 }
@@ -126,7 +127,7 @@ func countdownProblem(meta map[string]string) ([]int64, int64, error) {
 }
 
 func newCountdownReward(p map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(p)
-	c := CountdownScore{Label: a.String("name", "countdown"), FormatScore: a.Float("format_score", 0.1)}
+	a := plugins.NewArgs(p)
+	c := CountdownReward{Label: a.String("name", "countdown"), FormatValue: a.Float("format_score", 0.1)}
 	return c, a.Done()
 }

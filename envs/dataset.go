@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -32,7 +33,7 @@ type Dataset struct {
 }
 
 func newDataset(p Params) (Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := DatasetConfig{
 		Path:            a.String("path", ""),
 		HeldOutPath:     a.String("held_out_path", ""),
@@ -74,11 +75,11 @@ func NewDataset(cfg DatasetConfig) (*Dataset, error) {
 	if !strings.Contains(cfg.Template, "{prompt}") {
 		return nil, fmt.Errorf("template %q must contain {prompt}", cfg.Template)
 	}
-	extract, err := rewards.ExtractorByName(cfg.Extractor)
+	verify, err := rewards.NewCorrectness("correct", cfg.Extractor)
 	if err != nil {
-		return nil, fmt.Errorf("extractor: %w", err)
+		return nil, err
 	}
-	d := &Dataset{verify: rewards.Correctness{Label: "correct", Extract: extract}}
+	d := &Dataset{verify: verify}
 	main, err := loadDataset(cfg.Path, cfg.Format, cfg.Columns, cfg.SkipBad)
 	if err != nil {
 		return nil, err
@@ -173,11 +174,11 @@ func (d *Dataset) HeldOut() []Task { return append([]Task(nil), d.heldOut...) }
 // MaxTurns is 1.
 func (d *Dataset) MaxTurns() int { return 1 }
 
-// Reset starts a single-turn episode scored by answer equivalence.
+// Reset starts a single-turn episode graded by answer equivalence.
 func (d *Dataset) Reset(task Task) (Episode, error) {
-	return &singleTurn{task: task, score: d.score}, nil
+	return &singleTurn{task: task, grade: d.grade}, nil
 }
 
-func (d *Dataset) score(task Task, completion string) rewards.Result {
-	return rewards.Score([]rewards.Func{d.verify}, inputFor(task, completion))
+func (d *Dataset) grade(task Task, completion string) rewards.Result {
+	return rewards.GradeAll([]rewards.Func{d.verify}, inputFor(task, completion))
 }

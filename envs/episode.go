@@ -9,20 +9,20 @@ import (
 // errEpisodeOver is returned by Step after the episode is Done.
 var errEpisodeOver = errors.New("episode is over: call Reset for a new one")
 
-// singleTurn is an Episode that scores one completion and is Done.
+// singleTurn is an Episode that grades one completion and is Done.
 type singleTurn struct {
 	task  Task
-	score func(task Task, completion string) rewards.Result
+	grade func(task Task, completion string) rewards.Result
 	done  bool
 }
 
-// Step scores the completion.
+// Step grades the completion.
 func (e *singleTurn) Step(action string) (StepResult, error) {
 	if e.done {
 		return StepResult{}, errEpisodeOver
 	}
 	e.done = true
-	return StepResult{Reward: e.score(e.task, action), Done: true}, nil
+	return StepResult{Reward: e.grade(e.task, action), Done: true}, nil
 }
 
 // inputFor is the reward Input for a completion of task.

@@ -9,7 +9,7 @@ import (
 )
 
 // ExampleNew builds the arithmetic env by name with env_args, as a config does, draws training
-// tasks from a seeded generator, and scores completions through an episode.
+// tasks from a seeded generator, and grades completions through an episode.
 func ExampleNew() {
 	env, err := envs.New("arithmetic", envs.Params{"digits_min": 2, "digits_max": 2, "operators": []any{"+"}})
 	if err != nil {

@@ -2,9 +2,9 @@ package envs
 
 import "io"
 
-// PluginStats counts an env's calls to an out-of-process scorer since it started.
+// PluginStats counts an env's calls to an out-of-process grader since it started.
 type PluginStats struct {
-	Calls    int64 // score calls
+	Calls    int64 // grade calls
 	Failed   int64 // calls whose every component failed (timeout, crash, protocol or plugin error)
 	Timeouts int64 // failed calls that ran past the timeout
 	Restarts int64 // plugin processes restarted after a failure
@@ -24,7 +24,7 @@ type PluginReporter interface {
 	SetPluginStderr(w io.Writer)
 }
 
-// AsPluginReporter returns env as a PluginReporter, or false when no plugin scores it.
+// AsPluginReporter returns env as a PluginReporter, or false when no plugin grades it.
 func AsPluginReporter(env Env) (PluginReporter, bool) {
 	r, ok := env.(PluginReporter)
 	if !ok {

@@ -22,11 +22,11 @@ func TestBuiltinsRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := rewards.Score([]rewards.Func{f}, rewards.Input{Completion: "1+2", Meta: map[string]string{"numbers": "3 5 7", "target": "22"}})
+	res := rewards.GradeAll([]rewards.Func{f}, rewards.Input{Completion: "1+2", Meta: map[string]string{"numbers": "3 5 7", "target": "22"}})
 	if c := res.Components[0]; !c.OK || c.Value != 0.2 || res.Correct {
 		t.Errorf("countdown reward with format_score 0.2: %+v", res)
 	}
-	res = rewards.Score([]rewards.Func{f}, rewards.Input{Completion: "1+2"})
+	res = rewards.GradeAll([]rewards.Func{f}, rewards.Input{Completion: "1+2"})
 	if c := res.Components[0]; c.OK || !strings.Contains(c.Err, "numbers") {
 		t.Errorf("countdown reward without numbers should fail with a reason: %+v", c)
 	}

@@ -5,7 +5,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 
-	"grit/rewards"
+	"grit/plugins"
 )
 
 // InHeldOut reports whether the task whose canonical form is key belongs to the held-out split:
@@ -40,7 +40,7 @@ type splitParams struct {
 	seed     uint64  // seeds the held-out generation and salts the split hash
 }
 
-func readSplitParams(a *rewards.Args) splitParams {
+func readSplitParams(a *plugins.Args) splitParams {
 	sp := splitParams{
 		fraction: a.Float("held_out_fraction", 0.1),
 		size:     a.Int("held_out_size", 200),

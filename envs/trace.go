@@ -17,7 +17,7 @@ type Tracer interface {
 }
 
 // MultiAttempt is implemented by envs whose turns are repeated attempts at the same task, each
-// scored on its own (the correction wrapper). Self-correction training (SCoRe) and the
+// graded on its own (the correction wrapper). Self-correction training (SCoRe) and the
 // Acc@t1 / Acc@t2 / Delta metrics need one; a tool-use env is multi-turn but not multi-attempt.
 type MultiAttempt interface {
 	Attempts() int

@@ -4,13 +4,13 @@ import "fmt"
 
 // paddedBatch is a batch of sequences right-padded to a common length for the training forward.
 // Row b*T+t of every [B*T, ...] tensor is sequence b at position t; position t reads token t and
-// predicts token t+1. Padding rows read PAD and are never scored; causal attention keeps them from
+// predicts token t+1. Padding rows read PAD and never predict a completion token; causal attention keeps them from
 // influencing real rows.
 type paddedBatch struct {
 	B, T    int
 	inputs  []int   // [B*T] token read at each row
-	targets []int   // [B*T] token predicted at each scored row, -1 elsewhere
-	rows    [][]int // [B][len(Completion)] row that scores Completion[i]
+	targets []int   // [B*T] token predicted at each completion row, -1 elsewhere
+	rows    [][]int // [B][len(Completion)] row that predicts Completion[i]
 }
 
 // checkTokens reports an id outside [0, vocab).

@@ -66,7 +66,7 @@ func (tm *tapeModel) logits(inputs []int, B, T int) *tensor.Var {
 	return tp.Linear(x, tm.p(m.head), nil) // [B*T, V]
 }
 
-// LogProbs scores completions without keeping anything for backward.
+// LogProbs computes completions' log-probs without keeping anything for backward.
 func (m *GPT) LogProbs(seqs []Sequence) ([][]float32, error) {
 	pass, release, err := m.forward(seqs)
 	if err != nil {
@@ -76,7 +76,7 @@ func (m *GPT) LogProbs(seqs []Sequence) ([][]float32, error) {
 	return pass.LogProbs, nil
 }
 
-// Forward scores completions on a tape. The returned Pass's Backward adds
+// Forward computes completions' log-probs on a tape. The returned Pass's Backward adds
 //
 //	∂/∂θ Σ_b Σ_t dLogProbs[b][t]·logp[b][t] + dEntropy[b][t]·H[b][t]
 //
@@ -103,7 +103,7 @@ func (m *GPT) forward(seqs []Sequence) (pass *Pass, release func(), err error) {
 		pass.LogProbs[b] = make([]float32, len(pb.rows[b]))
 		pass.Entropy[b] = make([]float32, len(pb.rows[b]))
 	}
-	if pb.T == 0 { // only one-token prompts with empty completions: nothing to score
+	if pb.T == 0 { // only one-token prompts with empty completions: nothing to predict
 		pass.Backward = func(dLogProbs, dEntropy [][]float32) error { return checkGradShape(pb, dLogProbs, dEntropy) }
 		return pass, release, nil
 	}
@@ -192,7 +192,7 @@ func CrossEntropy(p Policy, seqs []Sequence) (loss float32, backward func() erro
 		}
 	}
 	if n == 0 {
-		return 0, nil, fmt.Errorf("policy: CrossEntropy: no completion tokens to score")
+		return 0, nil, fmt.Errorf("policy: CrossEntropy: no completion tokens to predict")
 	}
 	d := make([][]float32, len(pass.LogProbs))
 	for b, lp := range pass.LogProbs {

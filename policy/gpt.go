@@ -196,7 +196,7 @@ func (m *GPT) NumParams() int {
 // Tokenizer returns the model's tokenizer.
 func (m *GPT) Tokenizer() Tokenizer { return m.tok }
 
-// ContextLen is the most tokens the model reads; a scored or sampled sequence holds at most
+// ContextLen is the most tokens the model reads; a predicted or sampled sequence holds at most
 // ContextLen()+1 tokens (the last one is predicted, never read).
 func (m *GPT) ContextLen() int { return m.cfg.Context }
 

@@ -32,16 +32,16 @@ type Generation struct {
 	Text     string // decoded Tokens without the EOS token
 }
 
-// Sequence is a prompt and a completion whose tokens are scored.
+// Sequence is a prompt and a completion whose tokens get log-probs.
 type Sequence struct {
-	Prompt     []int // context tokens (BOS first); not scored
-	Completion []int // scored tokens: log-prob of Completion[i] given Prompt and Completion[:i]
+	Prompt     []int // context tokens (BOS first); no log-probs
+	Completion []int // predicted tokens: log-prob of Completion[i] given Prompt and Completion[:i]
 }
 
 // Pass is a training forward pass over a batch of sequences, holding what backward needs.
 type Pass struct {
 	LogProbs [][]float32 // [B][len(Completion)] per-token log-probs
-	Entropy  [][]float32 // [B][len(Completion)] entropy of the next-token distribution at each scored position
+	Entropy  [][]float32 // [B][len(Completion)] entropy of the next-token distribution at each predicted position
 	// Backward accumulates into the policy's Params().Grad the parameter gradient of
 	//   sum_b sum_t dLogProbs[b][t] * LogProbs[b][t] + dEntropy[b][t] * Entropy[b][t],
 	// i.e. it back-propagates the per-token gradients dL/dlogp (and dL/dH for an entropy bonus;
@@ -57,9 +57,9 @@ type Policy interface {
 	// Sample generates one completion per prompt. seeds[i] drives sequence i's randomness alone,
 	// so outputs do not depend on batch composition or GOMAXPROCS.
 	Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Generation, error)
-	// LogProbs scores completions without recording anything for backward.
+	// LogProbs computes completions' log-probs without recording anything for backward.
 	LogProbs(seqs []Sequence) ([][]float32, error)
-	// Forward scores completions and returns a Pass whose Backward fills Params' gradients.
+	// Forward computes completions' log-probs and returns a Pass whose Backward fills Params' gradients.
 	Forward(seqs []Sequence) (*Pass, error)
 	Params() []*tensor.Param
 	ZeroGrad()

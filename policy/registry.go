@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"sync"
+
+	"grit/plugins"
 )
 
 // A ModelLoader builds a policy from a checkpoint folder. configJSON is the folder's config.json and
@@ -23,50 +23,24 @@ const GritModelType = "grit"
 // CharTokenizerType is the tokenizer.json "type" of the character tokenizer.
 const CharTokenizerType = "char"
 
-var registry = struct {
-	sync.RWMutex
-	models     map[string]ModelLoader
-	tokenizers map[string]TokenizerLoader
-}{models: map[string]ModelLoader{}, tokenizers: map[string]TokenizerLoader{}}
+var (
+	modelLoaders     = plugins.NewRegistry[ModelLoader]("model_type", "import the package that implements this model family")
+	tokenizerLoaders = plugins.NewRegistry[TokenizerLoader]("tokenizer kind", "import the package that implements this tokenizer")
+)
 
 // RegisterModel makes LoadPolicy build folders whose config.json has this model_type with load.
 // A model family package calls it from init(), as database/sql drivers do; registering one type
 // twice panics.
-func RegisterModel(modelType string, load ModelLoader) {
-	registry.Lock()
-	defer registry.Unlock()
-	if _, dup := registry.models[modelType]; dup || load == nil {
-		panic(fmt.Sprintf("policy: RegisterModel(%q) called twice or with a nil loader", modelType))
-	}
-	registry.models[modelType] = load
-}
+func RegisterModel(modelType string, load ModelLoader) { modelLoaders.Register(modelType, load) }
 
 // RegisterTokenizer makes LoadTokenizerDir read tokenizer.json files of this kind with load. The
 // kind is the file's top-level "type" (grit's own tokenizers) or its "model"."type" (Hugging Face
 // tokenizers: "BPE", ...).
-func RegisterTokenizer(kind string, load TokenizerLoader) {
-	registry.Lock()
-	defer registry.Unlock()
-	if _, dup := registry.tokenizers[kind]; dup || load == nil {
-		panic(fmt.Sprintf("policy: RegisterTokenizer(%q) called twice or with a nil loader", kind))
-	}
-	registry.tokenizers[kind] = load
-}
+func RegisterTokenizer(kind string, load TokenizerLoader) { tokenizerLoaders.Register(kind, load) }
 
 // ModelTypes and TokenizerKinds list what is registered, sorted.
-func ModelTypes() []string     { return sortedKeys(registry.models) }
-func TokenizerKinds() []string { return sortedKeys(registry.tokenizers) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	registry.RLock()
-	defer registry.RUnlock()
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func ModelTypes() []string     { return modelLoaders.Names() }
+func TokenizerKinds() []string { return tokenizerLoaders.Names() }
 
 // LoadPolicy reads a checkpoint folder (config.json, weights, tokenizer.json) with the model family
 // its config.json names and the tokenizer kind its tokenizer.json names.
@@ -79,12 +53,9 @@ func LoadPolicy(dir string) (Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: load %s: %w", filepath.Join(dir, ConfigFile), err)
 	}
-	registry.RLock()
-	load, ok := registry.models[modelType]
-	registry.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("policy: load %s: model_type %q has no registered model family (registered: %q); import the package that implements it",
-			dir, modelType, ModelTypes())
+	load, err := modelLoaders.Lookup(modelType)
+	if err != nil {
+		return nil, fmt.Errorf("policy: load %s: %w", dir, err)
 	}
 	tok, err := LoadTokenizerDir(dir)
 	if err != nil {
@@ -104,12 +75,9 @@ func LoadTokenizerDir(dir string) (Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: load tokenizer %s: %w", path, err)
 	}
-	registry.RLock()
-	load, ok := registry.tokenizers[kind]
-	registry.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("policy: load tokenizer %s: kind %q has no registered tokenizer (registered: %q); import the package that implements it",
-			path, kind, TokenizerKinds())
+	load, err := tokenizerLoaders.Lookup(kind)
+	if err != nil {
+		return nil, fmt.Errorf("policy: load tokenizer %s: %w", path, err)
 	}
 	return load(dir, raw)
 }

@@ -41,9 +41,9 @@ func TestLoadPolicyNamesUnknownKinds(t *testing.T) {
 	cases := []struct {
 		name, file, content, want string
 	}{
-		{"model type", ConfigFile, `{"model_type": "mamba", "hidden_size": 8}`, `model_type "mamba" has no registered model family`},
+		{"model type", ConfigFile, `{"model_type": "mamba", "hidden_size": 8}`, `unknown model_type "mamba"; registered: `},
 		{"no model type", ConfigFile, `{"hidden_size": 8}`, "no model_type key"},
-		{"tokenizer kind", TokenizerFile, `{"version": "1.0", "model": {"type": "Unigram"}}`, `kind "Unigram" has no registered tokenizer`},
+		{"tokenizer kind", TokenizerFile, `{"version": "1.0", "model": {"type": "Unigram"}}`, `unknown tokenizer kind "Unigram"; registered: `},
 		{"tokenizer without kind", TokenizerFile, `{"version": "1.0"}`, `neither "type" nor "model"."type"`},
 	}
 	for _, c := range cases {

@@ -9,7 +9,7 @@ import (
 	"grit/tensor"
 )
 
-// fixedBatch is a deterministic SFT batch: BOS + random characters, scored after the first token.
+// fixedBatch is a deterministic SFT batch: BOS + random characters, predicted after the first token.
 func fixedBatch(seed uint64, n, length int) []Sequence {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	seqs := make([]Sequence, n)

@@ -25,7 +25,7 @@ func TestBoxedRedundantBraces(t *testing.T) {
 		t.Errorf(`Equivalent("\{42\}", "42") = true; escaped braces are a set, not grouping`)
 	}
 	c := Correctness{Label: "correct", Extract: ExtractAnswer}
-	if v, err := c.Score(Input{Completion: `\boxed{{42}}`, Answer: "42"}); err != nil || v != 1 {
+	if v, err := c.Grade(Input{Completion: `\boxed{{42}}`, Answer: "42"}); err != nil || v != 1 {
 		t.Errorf(`correct(\boxed{{42}}, 42) = %v, %v; want 1`, v, err)
 	}
 }

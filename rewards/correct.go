@@ -1,24 +1,39 @@
 package rewards
 
-import "errors"
+import (
+	"errors"
 
-// Correctness scores 1 when the answer extracted from the completion is Equivalent to the
-// reference answer and 0 otherwise (including when the completion has no answer). A task
-// without a reference answer is an error, not a 0.
+	"grit/plugins"
+)
+
+// Correctness is 1 when the answer extracted from the completion matches the reference answer
+// (Equivalent, or exactly equal with the exact extractors) and 0 otherwise (including when the
+// completion has no answer). A task without a reference answer is an error, not a 0.
 type Correctness struct {
 	Label   string    // component name ("correct")
 	Extract Extractor // answer extraction rule (ExtractAnswer)
+	Match   Match     // answer check (nil: MatchEquivalent); NewCorrectness picks it with the extractor
 }
 
 // Name is the component name.
 func (c Correctness) Name() string { return c.Label }
 
-// Score is 1 or 0.
-func (c Correctness) Score(in Input) (float64, error) {
+// Grade is 1 or 0.
+func (c Correctness) Grade(in Input) (float64, error) {
 	if in.Answer == "" {
 		return 0, errors.New("the task has no reference answer to compare with")
 	}
-	if IsCorrect(in.Completion, in.Answer, c.Extract) {
+	if c.Match == nil {
+		if IsCorrect(in.Completion, in.Answer, c.Extract) {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	extract := c.Extract
+	if extract == nil {
+		extract = ExtractAnswer
+	}
+	if got, ok := extract(in.Completion); ok && c.Match(got, in.Answer) {
 		return 1, nil
 	}
 	return 0, nil
@@ -54,15 +69,15 @@ func ReferenceAnswer(field string) string {
 }
 
 func newCorrectness(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	name := a.String("name", "correct")
 	extractName := a.String("extractor", "auto")
 	if err := a.Done(); err != nil {
 		return nil, err
 	}
-	extract, err := ExtractorByName(extractName)
+	c, err := NewCorrectness(name, extractName)
 	if err != nil {
 		return nil, err
 	}
-	return Correctness{Label: name, Extract: extract}, nil
+	return c, nil
 }

@@ -4,7 +4,7 @@
 // think/answer format reward, length and efficiency measures, DAPO overlong shaping, and the
 // composition of named components with weights.
 //
-// A reward function is a Func: it has a name and scores one Input. Score runs a list of Funcs
+// A reward function is a Func: it has a name and grades one Input. GradeAll runs a list of Funcs
 // on one Input, recovers from panics, and returns a Result in which every component says
 // whether it was computed and, if not, why. A failed component is never a silent 0.
 //

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
 // This file is a whole reward plugin, the one README.md ("Writing a reward plugin") shows: a
-// Func, a factory that checks its params, and rewards.Register in init. In your own package the
+// Func, a factory that checks its params (plugins.Args), and rewards.Register in init. In your own package the
 // init runs when cmd/train imports it for its side effects.
 
 func init() {
@@ -20,7 +21,7 @@ type endsWithAnswer struct{}
 
 // newEndsWithAnswer builds the reward from its config params (it takes none).
 func newEndsWithAnswer(params map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(params)
+	a := plugins.NewArgs(params)
 	if err := a.Done(); err != nil { // rejects unknown keys, naming the valid ones
 		return nil, err
 	}
@@ -29,7 +30,7 @@ func newEndsWithAnswer(params map[string]any) (rewards.Func, error) {
 
 func (endsWithAnswer) Name() string { return "ends_with_answer" } // the component's name
 
-func (endsWithAnswer) Score(in rewards.Input) (float64, error) {
+func (endsWithAnswer) Grade(in rewards.Input) (float64, error) {
 	if strings.HasSuffix(strings.TrimSpace(in.Completion), in.Answer) {
 		return 1, nil
 	}
@@ -40,14 +41,14 @@ func (endsWithAnswer) Score(in rewards.Input) (float64, error) {
 func (endsWithAnswer) Correct(v float64) bool { return v == 1 }
 
 // ExampleRegister registers a reward (init above), builds it by name as a config's
-// reward_weights does, and scores two completions.
+// reward_weights does, and grades two completions.
 func ExampleRegister() {
 	f, err := rewards.New("ends_with_answer", nil)
 	if err != nil {
 		panic(err)
 	}
 	for _, completion := range []string{"12+34 is 46", "I think 45"} {
-		res := rewards.Score([]rewards.Func{f}, rewards.Input{Prompt: "12+34=", Completion: completion, Answer: "46"})
+		res := rewards.GradeAll([]rewards.Func{f}, rewards.Input{Prompt: "12+34=", Completion: completion, Answer: "46"})
 		c, _ := rewards.Lookup(res, "ends_with_answer")
 		fmt.Printf("%q: %s = %v, correct %v\n", completion, c.Name, c.Value, res.Correct)
 	}

@@ -17,10 +17,12 @@ var extractors = map[string]Extractor{
 	"gsm8k":       ExtractGSM8K,
 	"answer_line": ExtractAnswerLine,
 	"last_number": ExtractLastNumber,
+	"exact":       ExtractWhole,        // with exact equality to the reference (MatchFor)
+	"exact_trim":  ExtractWholeTrimmed, // the same after trimming white space
 }
 
 // ExtractorByName returns the extraction rule called name: auto, boxed, tag, gsm8k,
-// answer_line or last_number.
+// answer_line, last_number, exact or exact_trim.
 func ExtractorByName(name string) (Extractor, error) {
 	if e, ok := extractors[name]; ok {
 		return e, nil

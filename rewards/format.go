@@ -1,6 +1,10 @@
 package rewards
 
-import "regexp"
+import (
+	"regexp"
+
+	"grit/plugins"
+)
 
 // thinkAnswerPattern is the whole completion as <think>...</think> <answer>...</answer>.
 var (
@@ -8,7 +12,7 @@ var (
 	answerOnlyPattern  = regexp.MustCompile(`(?s)^\s*<answer>.*?</answer>\s*$`)
 )
 
-// Format scores 1 when the completion is exactly a reasoning block and an answer block,
+// Format is 1 when the completion is exactly a reasoning block and an answer block,
 // "<think>...</think> <answer>...</answer>" (only the answer block when Think is false), and 0
 // otherwise.
 type Format struct {
@@ -19,8 +23,8 @@ type Format struct {
 // Name is the component name.
 func (f Format) Name() string { return f.Label }
 
-// Score is 1 or 0.
-func (f Format) Score(in Input) (float64, error) {
+// Grade is 1 or 0.
+func (f Format) Grade(in Input) (float64, error) {
 	pattern := answerOnlyPattern
 	if f.Think {
 		pattern = thinkAnswerPattern
@@ -32,7 +36,7 @@ func (f Format) Score(in Input) (float64, error) {
 }
 
 func newFormat(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	f := Format{Label: a.String("name", "format"), Think: a.Bool("think", true)}
 	return f, a.Done()
 }

@@ -1,5 +1,7 @@
 package rewards
 
+import "grit/plugins"
+
 // OverlongPenalty is DAPO's soft overlong punishment for a completion of length n with maximum
 // length maxLen and a cache (soft) interval cacheLen:
 //
@@ -22,17 +24,17 @@ func OverlongPenalty(n, maxLen, cacheLen int) float64 {
 
 // Overlong is OverlongPenalty as a reward component.
 type Overlong struct {
-	Label    string // component name ("overlong")
-	Unit     string // chars, words or tokens
-	MaxLen   int    // Lmax
-	CacheLen int    // Lc, the soft interval before Lmax
+	Label    string     // component name ("overlong")
+	Unit     LengthUnit // chars, words or tokens
+	MaxLen   int        // Lmax
+	CacheLen int        // Lc, the soft interval before Lmax
 }
 
 // Name is the component name.
 func (o Overlong) Name() string { return o.Label }
 
-// Score is the penalty in [-1, 0].
-func (o Overlong) Score(in Input) (float64, error) {
+// Grade is the penalty in [-1, 0].
+func (o Overlong) Grade(in Input) (float64, error) {
 	n, err := CompletionLength(in, o.Unit)
 	if err != nil {
 		return 0, err
@@ -41,14 +43,13 @@ func (o Overlong) Score(in Input) (float64, error) {
 }
 
 func newOverlong(p map[string]any) (Func, error) {
-	a := NewArgs(p)
+	a := plugins.NewArgs(p)
 	o := Overlong{
 		Label:    a.String("name", "overlong"),
-		Unit:     a.String("unit", UnitChars),
+		Unit:     readUnit(a, "unit"),
 		MaxLen:   a.Int("max_len", 0),
 		CacheLen: a.Int("cache_len", 0),
 	}
-	checkUnit(a, "unit", o.Unit)
 	if o.MaxLen <= 0 {
 		a.Failf("max_len", "must be a positive length (the maximum completion length), got %d", o.MaxLen)
 	}

@@ -2,49 +2,28 @@ package rewards
 
 import (
 	"fmt"
-	"sort"
-	"strings"
-	"sync"
+
+	"grit/plugins"
 )
 
-// Factory builds a reward function from its params (config values keyed by name).
+// Factory builds a reward function from its params (config values keyed by name). It must reject
+// unknown or ill-typed params with an error naming the key (plugins.Args does).
 type Factory func(params map[string]any) (Func, error)
 
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Factory{}
-)
+var registry = plugins.NewRegistry[Factory]("reward", "a plugin package must be imported to register its reward")
 
 // Register makes a reward function available by name, usually from a package's init.
 // Registering a name twice panics, as that is a programming error.
-func Register(name string, f Factory) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if _, dup := registry[name]; dup {
-		panic("rewards: Register called twice for " + name)
-	}
-	registry[name] = f
-}
+func Register(name string, f Factory) { registry.Register(name, f) }
 
 // Registered lists the registered reward names, sorted.
-func Registered() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Registered() []string { return registry.Names() }
 
 // New builds the reward function registered under name.
 func New(name string, params map[string]any) (Func, error) {
-	registryMu.RLock()
-	f, ok := registry[name]
-	registryMu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("unknown reward %q; registered rewards: %s", name, strings.Join(Registered(), ", "))
+	f, err := registry.Lookup(name)
+	if err != nil {
+		return nil, err
 	}
 	if params == nil {
 		params = map[string]any{}

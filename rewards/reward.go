@@ -9,7 +9,7 @@ type Component struct {
 	Err   string
 }
 
-// Result is the outcome of scoring one completion.
+// Result is the outcome of grading one completion.
 type Result struct {
 	Components []Component
 	Correct    bool // the verifier's verdict on the answer
@@ -23,8 +23,9 @@ type Input struct {
 	Meta       map[string]string // task metadata (difficulty, data_source, ...)
 }
 
-// Func scores a completion. An error marks the component failed.
+// Func is a reward function: Grade computes its value for one completion. An error marks the
+// component failed.
 type Func interface {
 	Name() string
-	Score(in Input) (float64, error)
+	Grade(in Input) (float64, error)
 }

@@ -2,25 +2,37 @@ package rl
 
 import "math"
 
+// Estimator is how advantages are computed from a group's rewards.
+type Estimator string
+
+// RewardScale is what GRPO divides centred rewards by (config key scale_rewards).
+type RewardScale string
+
 // Advantage estimators (docs/algorithms.md, GRPO "Advantage" and HDPO).
 const (
-	EstimatorGRPO   = "grpo"    // A_i = (r_i - mean_G r) / (std_G r + eps), scaled per Scale
-	EstimatorDrGRPO = "dr_grpo" // A_i = r_i - mean_G r (GRPO with Scale "none")
-	EstimatorRLOO   = "rloo"    // A_i = r_i - mean_{j != i} r_j (leave-one-out baseline)
-	EstimatorHDPO   = "hdpo"    // GRPO accuracy advantage plus the conditional efficiency advantage
+	EstimatorGRPO   Estimator = "grpo"    // A_i = (r_i - mean_G r) / (std_G r + eps), scaled per Scale
+	EstimatorDrGRPO Estimator = "dr_grpo" // A_i = r_i - mean_G r (GRPO with Scale "none")
+	EstimatorRLOO   Estimator = "rloo"    // A_i = r_i - mean_{j != i} r_j (leave-one-out baseline)
+	EstimatorHDPO   Estimator = "hdpo"    // GRPO accuracy advantage plus the conditional efficiency advantage
 
-	ScaleGroup = "group" // divide by the group's std (default)
-	ScaleBatch = "batch" // divide by the std of all rewards in the batch; the mean stays per group
-	ScaleNone  = "none"  // no division (Dr. GRPO)
+	ScaleGroup RewardScale = "group" // divide by the group's std (default)
+	ScaleBatch RewardScale = "batch" // divide by the std of all rewards in the batch; the mean stays per group
+	ScaleNone  RewardScale = "none"  // no division (Dr. GRPO)
+)
+
+// Estimators and RewardScales list the accepted values, for error messages and configs.
+var (
+	Estimators   = []Estimator{EstimatorGRPO, EstimatorDrGRPO, EstimatorRLOO, EstimatorHDPO}
+	RewardScales = []RewardScale{ScaleGroup, ScaleBatch, ScaleNone}
 )
 
 // AdvantageConfig selects an estimator. The zero value is not useful: start from
 // DefaultAdvantageConfig, which matches the reference defaults.
 type AdvantageConfig struct {
-	Estimator string  // grpo | dr_grpo | rloo | hdpo
-	Scale     string  // group | batch | none (grpo only; dr_grpo is none, rloo is unscaled, hdpo is group)
-	Eps       float64 // added to the std before dividing (1e-4)
-	EffEps    float64 // HDPO: added to std_Q of the efficiency rewards (1e-6)
+	Estimator Estimator   // grpo | dr_grpo | rloo | hdpo
+	Scale     RewardScale // group | batch | none (grpo only; dr_grpo is none, rloo is unscaled, hdpo is group)
+	Eps       float64     // added to the std before dividing (1e-4)
+	EffEps    float64     // HDPO: added to std_Q of the efficiency rewards (1e-6)
 }
 
 // DefaultAdvantageConfig is GRPO with per-group scaling, eps 1e-4 (and HDPO's 1e-6).
@@ -42,12 +54,11 @@ func (c AdvantageConfig) validate() error {
 		switch c.Scale {
 		case ScaleGroup, ScaleBatch, ScaleNone:
 		default:
-			return errorf("advantage scale %q is unknown; use %q, %q or %q", c.Scale, ScaleGroup, ScaleBatch, ScaleNone)
+			return errorf("advantage scale %q is unknown; use one of %q", c.Scale, RewardScales)
 		}
 	case EstimatorDrGRPO, EstimatorRLOO, EstimatorHDPO:
 	default:
-		return errorf("advantage estimator %q is unknown; use %q, %q, %q or %q",
-			c.Estimator, EstimatorGRPO, EstimatorDrGRPO, EstimatorRLOO, EstimatorHDPO)
+		return errorf("advantage estimator %q is unknown; use one of %q", c.Estimator, Estimators)
 	}
 	if c.Eps < 0 || !finite(c.Eps) || c.EffEps < 0 || !finite(c.EffEps) {
 		return errorf("advantage eps %g / eff eps %g must be finite and >= 0", c.Eps, c.EffEps)
@@ -60,9 +71,10 @@ func isValid(r []float64, valid []bool, j int) bool {
 	return finite(r[j]) && (valid == nil || valid[j])
 }
 
-// meanStd returns the mean and Bessel-corrected std of the valid rewards and their count.
-// With fewer than two values the std is 0.
-func meanStd(r []float64, valid []bool) (mean, std float64, n int) {
+// meanSampleStd returns the mean, the sample standard deviation (Bessel-corrected:
+// sqrt(sum (r - mean)^2 / (n-1))) and the count n of the valid rewards. With fewer than two values
+// the std is 0.
+func meanSampleStd(r []float64, valid []bool) (mean, std float64, n int) {
 	for j := range r {
 		if isValid(r, valid, j) {
 			mean += r[j]
@@ -136,7 +148,7 @@ func GroupAdvantages(groups [][]float64, valid [][]bool, cfg AdvantageConfig) ([
 				}
 			}
 		}
-		_, batchStd, _ = meanStd(all, nil)
+		_, batchStd, _ = meanSampleStd(all, nil)
 	}
 	out := make([][]float64, len(groups))
 	for g, r := range groups {
@@ -148,7 +160,7 @@ func GroupAdvantages(groups [][]float64, valid [][]bool, cfg AdvantageConfig) ([
 		st.Samples += len(r)
 		a := make([]float64, len(r))
 		out[g] = a
-		mean, std, n := meanStd(r, v)
+		mean, std, n := meanSampleStd(r, v)
 		st.Excluded += len(r) - n
 		if n > 0 && std == 0 {
 			st.ZeroStdGroups++
@@ -199,7 +211,7 @@ func HDPOGroupAdvantages(acc, eff []float64, correct, valid []bool, accEps, effE
 	for i := range n {
 		inQ[i] = correct[i] && isValid(acc, valid, i) && finite(eff[i])
 	}
-	mean, std, q := meanStd(eff, inQ)
+	mean, std, q := meanSampleStd(eff, inQ)
 	aEff = make([]float64, n)
 	qualifies = make([]bool, n)
 	if q >= 2 {

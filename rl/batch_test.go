@@ -44,8 +44,8 @@ func TestMaskTruncated(t *testing.T) {
 		t.Errorf("masked %d: %+v", n, s)
 	}
 	mb, err := MiniBatchFromSamples([]Sample{
-		{Turns: []Turn{{Tokens: []int{1, 2}, Logp: []float32{-1, -1}}}, Advantage: 1, Masked: true},
-		{Turns: []Turn{{Tokens: []int{3}, Logp: []float32{-1}}}, Advantage: 1},
+		{Turns: []TurnTokens{{Tokens: []int{1, 2}, Logp: []float32{-1, -1}}}, Advantage: 1, Masked: true},
+		{Turns: []TurnTokens{{Tokens: []int{3}, Logp: []float32{-1}}}, Advantage: 1},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func TestMaskTruncated(t *testing.T) {
 	if mb.Tokens() != 1 || !reflect.DeepEqual(mb.Weight, []float64{0, 1}) {
 		t.Errorf("masked sample still counts: tokens %d weights %v", mb.Tokens(), mb.Weight)
 	}
-	if _, err := MiniBatchFromSamples([]Sample{{Turns: []Turn{{Tokens: []int{1}, Logp: nil}}}}); err == nil {
+	if _, err := MiniBatchFromSamples([]Sample{{Turns: []TurnTokens{{Tokens: []int{1}, Logp: nil}}}}); err == nil {
 		t.Error("tokens without log-probs: want an error")
 	}
 	if _, err := MiniBatchFromSamples([]Sample{{}}); err == nil {

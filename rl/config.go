@@ -2,35 +2,41 @@ package rl
 
 import "math"
 
+// LossKind is the per-token loss PolicyLoss computes.
+type LossKind string
+
 // Loss kinds.
 const (
-	KindClip      = "clip"      // PPO/GRPO clipped surrogate (ClipToken)
-	KindReinforce = "reinforce" // plain policy gradient with baseline (ReinforceToken)
-	KindNFT       = "nft"       // negative-aware fine-tuning (NFTPositiveToken / NFTNegativeToken)
+	KindClip      LossKind = "clip"      // PPO/GRPO clipped surrogate (ClipToken)
+	KindReinforce LossKind = "reinforce" // plain policy gradient with baseline (ReinforceToken)
+	KindNFT       LossKind = "nft"       // negative-aware fine-tuning (NFTPositiveToken / NFTNegativeToken)
 )
+
+// LossKinds lists the loss kinds, for error messages.
+var LossKinds = []LossKind{KindClip, KindReinforce, KindNFT}
 
 // NFTConfig holds NFT's options (reference defaults in DefaultLossConfig).
 type NFTConfig struct {
-	NegWeight    float64 // weight of the negative loss: 1 NFT, 0 positives only (RFT); < 0 uses the clip loss on Advantage instead
-	PromptWeight string  // omega(q): "1-r" (default), "sqrt", "none"
-	Eps          float64 // clamp floor of (1 - rhat R)/(1 - rhat); > 0 (reference 1.0)
-	RhatMin      float64 // rhat = clamp(r_q, RhatMin, RhatMax): 0.02
-	RhatMax      float64 // 0.98
+	NegWeight    float64      // weight of the negative loss: 1 NFT, 0 positives only (RFT); < 0 uses the clip loss on Advantage instead
+	PromptWeight PromptWeight // omega(q): one_minus_r (default), sqrt, none
+	Eps          float64      // clamp floor of (1 - rhat R)/(1 - rhat); > 0 (reference 1.0)
+	RhatMin      float64      // rhat = clamp(r_q, RhatMin, RhatMax): 0.02
+	RhatMax      float64      // 0.98
 }
 
 // LossConfig selects the loss PolicyLoss computes. Start from DefaultLossConfig.
 type LossConfig struct {
-	Kind                string  // clip | reinforce | nft
-	LossType            string  // grpo | bnpo | dr_grpo | dapo | constant ("" = grpo, or constant for nft)
-	MaxCompletionLength int     // dr_grpo's L_max
-	GenerationTokens    int     // dapo's normaliser: loss tokens in the whole generation batch
-	Normalizer          float64 // constant's normaliser (NFT reference: 1000)
-	EpsLow              float64 // clip: rho >= 1 - EpsLow for A < 0 (0.2)
-	EpsHigh             float64 // clip: rho <= 1 + EpsHigh for A > 0 (0.2; DAPO clip-higher 0.28)
-	DualClip            float64 // dual-clip c > 1 caps the loss of A < 0 tokens at -c A; 0 = off
-	Beta                float64 // weight of the k3 KL to the reference (needs RefLogp); 0 = off
-	EntropyCoef         float64 // entropy bonus: L -= EntropyCoef * agg(H); needs entropy
-	TopEntropyFraction  float64 // in (0, 1]: keep only tokens whose entropy is in this top fraction; 0 = off
+	Kind                LossKind // clip | reinforce | nft
+	LossType            LossType // grpo | bnpo | dr_grpo | dapo | constant ("" = grpo, or constant for nft)
+	MaxCompletionLength int      // dr_grpo's L_max
+	GenerationTokens    int      // dapo's normaliser: loss tokens in the whole generation batch
+	Normalizer          float64  // constant's normaliser (NFT reference: 1000)
+	EpsLow              float64  // clip: rho >= 1 - EpsLow for A < 0 (0.2)
+	EpsHigh             float64  // clip: rho <= 1 + EpsHigh for A > 0 (0.2; DAPO clip-higher 0.28)
+	DualClip            float64  // dual-clip c > 1 caps the loss of A < 0 tokens at -c A; 0 = off
+	Beta                float64  // weight of the k3 KL to the reference (needs RefLogp); 0 = off
+	EntropyCoef         float64  // entropy bonus: L -= EntropyCoef * agg(H); needs entropy
+	TopEntropyFraction  float64  // in (0, 1]: keep only tokens whose entropy is in this top fraction; 0 = off
 	NFT                 NFTConfig
 	HDPO                bool    // add the efficiency channel: WAcc * L(A) + WEff * tokenmean_Q L(A_eff)
 	WAcc                float64 // HDPO accuracy weight (1.0)
@@ -45,7 +51,7 @@ func DefaultLossConfig() LossConfig {
 	return LossConfig{
 		Kind: KindClip, LossType: "", Normalizer: 1000, // "": grpo, or constant for nft
 		EpsLow: 0.2, EpsHigh: 0.2,
-		NFT:  NFTConfig{NegWeight: 1, PromptWeight: PromptWeightOneMinus, Eps: 1, RhatMin: 0.02, RhatMax: 0.98},
+		NFT:  NFTConfig{NegWeight: 1, PromptWeight: PromptWeightOneMinusR, Eps: 1, RhatMin: 0.02, RhatMax: 0.98},
 		WAcc: 1, WEff: 0.15,
 	}
 }
@@ -76,7 +82,7 @@ func (c LossConfig) resolved() (LossConfig, error) {
 			return c, errorf("NFT neg weight %g must be finite", n.NegWeight)
 		}
 	default:
-		return c, errorf("loss kind %q is unknown; use %q, %q or %q", c.Kind, KindClip, KindReinforce, KindNFT)
+		return c, errorf("loss kind %q is unknown; use one of %q", c.Kind, LossKinds)
 	}
 	switch c.LossType {
 	case LossTypeDrGRPO:

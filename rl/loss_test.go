@@ -15,7 +15,7 @@ func TestPolicyLossHandTable(t *testing.T) {
 	}
 	logp := [][]float32{{0, float32(math.Log(1.5))}, {float32(math.Log(0.5))}}
 	cases := []struct {
-		lossType string
+		lossType LossType
 		wantL    float64
 		wantD00  float64
 	}{
@@ -121,7 +121,7 @@ func TestPolicyLossFiniteDifferences(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, v := range variants {
-		for _, lt := range []string{"grpo", "bnpo", "dr_grpo", "dapo", "constant"} {
+		for _, lt := range LossTypes {
 			cfg := DefaultLossConfig()
 			v.edit(&cfg)
 			cfg.LossType, cfg.MaxCompletionLength, cfg.GenerationTokens = lt, 8, 40
@@ -148,7 +148,7 @@ func TestPolicyLossFiniteDifferences(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s/%s: %v", v.name, lt, err)
 			}
-			checkFD(t, v.name+"/"+lt, cfg, mb, logp, ent, res)
+			checkFD(t, v.name+"/"+string(lt), cfg, mb, logp, ent, res)
 		}
 	}
 }
@@ -218,13 +218,14 @@ func TestNFTEqualsGRPOOnPolicy(t *testing.T) {
 		mb.GroupAccuracy = append(mb.GroupAccuracy, 3.0/8)
 	}
 	for _, c := range []struct {
-		omega, estimator string
+		omega     PromptWeight
+		estimator Estimator
 		// GRPO's std is Bessel-corrected (G-1), the NFT identity uses the population std (G):
 		// A_grpo = sqrt((G-1)/G) * A_nft-equivalent.
 		besselFactor float64
 	}{
 		{PromptWeightSqrt, EstimatorGRPO, math.Sqrt(float64(G-1) / G)},
-		{PromptWeightOneMinus, EstimatorDrGRPO, 1},
+		{PromptWeightOneMinusR, EstimatorDrGRPO, 1},
 	} {
 		adv, _, err := GroupAdvantages([][]float64{rewards}, nil, AdvantageConfig{Estimator: c.estimator, Scale: ScaleGroup, Eps: 0})
 		if err != nil {

@@ -2,13 +2,13 @@ package rl
 
 import "grit/rewards"
 
-// Turn is one policy turn of a trajectory. A single-turn completion has exactly one Turn.
-// For turn k > 0, Context holds everything the policy saw before generating: the prompt, earlier
+// TurnTokens is one policy turn of a trajectory, in tokens; a single-turn completion has exactly
+// one. For turn k > 0, Context holds everything the policy saw before generating: the prompt, earlier
 // turns and the environment's observations. Storing the full context per turn keeps every turn a
-// self-contained (prompt, completion) pair the policy can score without reassembly.
-type Turn struct {
-	Context []int     // tokens before this turn (prompt for turn 0); not scored
-	Tokens  []int     // generated tokens; scored
+// self-contained (prompt, completion) pair the policy can compute log-probs of without reassembly.
+type TurnTokens struct {
+	Context []int     // tokens before this turn (prompt for turn 0); not trained on
+	Tokens  []int     // generated tokens; trained on
 	Logp    []float32 // sampling log-probs, len(Logp) == len(Tokens)
 	RefLogp []float32 // reference log-probs; nil when not recorded, else len == len(Tokens)
 	Text    string    // decoded Tokens
@@ -24,7 +24,7 @@ type Sample struct {
 	// into one sample per attempt (SCoRe); 0 for single-sample episodes. Not stored in Arrow.
 	Attempt int
 
-	Turns []Turn
+	Turns []TurnTokens
 
 	Components []rewards.Component // reward components by name; failed ones have OK false
 	Reward     float64             // total reward (see TotalReward); meaningless when !RewardOK
@@ -51,7 +51,7 @@ type Sample struct {
 // do not match its tokens, or a sample with no turns.
 func (s *Sample) Validate() error {
 	if len(s.Turns) == 0 {
-		return errorf("sample (group %d, index %d) has no turns; a completion needs at least one Turn", s.Group, s.Index)
+		return errorf("sample (group %d, index %d) has no turns; a completion needs at least one turn", s.Group, s.Index)
 	}
 	for k, t := range s.Turns {
 		if len(t.Logp) != len(t.Tokens) {

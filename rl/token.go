@@ -98,22 +98,28 @@ func NFTNegativeToken(logp, logpOld, rhat, eps float64) (l, dl float64) {
 	return -math.Log(c), rhat * dr / ((1 - rhat) * c)
 }
 
+// PromptWeight is NFT's prompt weight omega(q) (config key nft.prompt_weight).
+type PromptWeight string
+
 // NFT prompt weights omega(q).
 const (
-	PromptWeightOneMinus = "1-r"  // omega = 1 - rhat (default; Dr. GRPO equivalent on-policy)
-	PromptWeightSqrt     = "sqrt" // omega = sqrt((1 - rhat) / rhat) (std-normalised GRPO equivalent)
-	PromptWeightNone     = "none" // omega = 1
+	PromptWeightOneMinusR PromptWeight = "one_minus_r" // omega = 1 - rhat (default; Dr. GRPO equivalent on-policy)
+	PromptWeightSqrt      PromptWeight = "sqrt"        // omega = sqrt((1 - rhat) / rhat) (std-normalised GRPO equivalent)
+	PromptWeightNone      PromptWeight = "none"        // omega = 1
 )
 
+// PromptWeights lists NFT's prompt weights, for error messages.
+var PromptWeights = []PromptWeight{PromptWeightOneMinusR, PromptWeightSqrt, PromptWeightNone}
+
 // NFTPromptWeight returns omega(q) for the clamped accuracy rhat.
-func NFTPromptWeight(rhat float64, mode string) (float64, error) {
+func NFTPromptWeight(rhat float64, mode PromptWeight) (float64, error) {
 	switch mode {
-	case PromptWeightOneMinus:
+	case PromptWeightOneMinusR:
 		return 1 - rhat, nil
 	case PromptWeightSqrt:
 		return math.Sqrt((1 - rhat) / rhat), nil
 	case PromptWeightNone:
 		return 1, nil
 	}
-	return 0, errorf("NFT prompt weight %q is unknown; use %q, %q or %q", mode, PromptWeightOneMinus, PromptWeightSqrt, PromptWeightNone)
+	return 0, errorf("NFT prompt weight %q is unknown; use one of %q", mode, PromptWeights)
 }

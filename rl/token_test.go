@@ -155,7 +155,7 @@ func TestNFTNegativeNearPole(t *testing.T) {
 }
 
 func TestNFTPromptWeight(t *testing.T) {
-	if w, _ := NFTPromptWeight(0.2, "1-r"); !near(w, 0.8, 1e-15) {
+	if w, _ := NFTPromptWeight(0.2, PromptWeightOneMinusR); !near(w, 0.8, 1e-15) {
 		t.Errorf("1-r: %g", w)
 	}
 	if w, _ := NFTPromptWeight(0.2, "sqrt"); !near(w, 2, 1e-15) {

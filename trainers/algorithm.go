@@ -17,15 +17,15 @@ type algorithm interface {
 
 func newAlgorithm(t *trainer) (algorithm, error) {
 	switch t.cfg.Algo {
-	case "grpo":
+	case AlgoGRPO:
 		return newGRPO(t), nil
-	case "sft":
+	case AlgoSFT:
 		return &sft{t: t}, nil
-	case "score":
+	case AlgoSCoRe:
 		return newSCoRe(t)
-	case "nft":
+	case AlgoNFT:
 		return &nft{t: t}, nil
-	case "hdpo":
+	case AlgoHDPO:
 		return &hdpo{t: t}, nil
 	}
 	return nil, fmt.Errorf("algo %q is unknown; use one of %v", t.cfg.Algo, Algorithms)

@@ -57,6 +57,14 @@ type Summary struct {
 	// DatasetSkippedRows counts the dataset rows skipped as malformed (on_error: skip); absent
 	// when the env reads no dataset.
 	DatasetSkippedRows *int `json:"dataset_skipped_rows,omitempty"`
+	// Steps is the number of steps the run completed; StoppedBy what ended it: "steps" (all of
+	// them ran) or the stop rule's key (stop.target, stop.patience, stop.time_budget_s), with
+	// StopReason giving the rule's values.
+	Steps      int    `json:"steps"`
+	StoppedBy  string `json:"stopped_by"`
+	StopReason string `json:"stop_reason,omitempty"`
+	// ElapsedTotalS is the run's wall time, including the time before any resume.
+	ElapsedTotalS float64 `json:"elapsed_total_s"`
 }
 
 // Run trains according to cfg, writing the run folder, and returns the summary.

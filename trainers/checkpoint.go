@@ -36,6 +36,8 @@ type loopState struct {
 	LastEvalAcc  float64     `json:"last_eval_acc"`  // most recent held-out accuracy
 	HaveEval     bool        `json:"have_eval"`      // whether LastEvalAcc is set
 	Base         EvalMetrics `json:"base,omitempty"` // eval of the starting policy
+	ElapsedS     float64     `json:"elapsed_s"`      // elapsed_total_s when the checkpoint was written
+	stopState
 }
 
 // saveCheckpoint writes a checkpoint into dir atomically: everything goes to dir+".tmp", then the

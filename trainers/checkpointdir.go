@@ -68,6 +68,7 @@ func (t *trainer) checkpoint() error {
 	}
 	root := t.path("checkpoints")
 	name := checkpointName(t.st.Step)
+	t.st.ElapsedS = t.elapsedTotal()
 	if err := saveCheckpoint(filepath.Join(root, name), t.pol, t.opt, t.st); err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 	}
 	p := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec}
 	need, groups, dropped := cfg.PromptsPerStep, 0, 0
-	var sampleDur, scoreDur time.Duration
+	var sampleDur, gradeDur time.Duration
 	genTokens := 0
 	for round := 0; ; round++ {
 		rng := streamRNG(cfg.Seed, "data", uint64(step), uint64(round))
@@ -59,11 +59,11 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 		}
 		need = cfg.PromptsPerStep - have
 	}
-	sampleDur, scoreDur = p.sampleDur, p.scoreDur
+	sampleDur, gradeDur = p.sampleDur, p.gradeDur
 	m[keyGroupsDropped] = float64(dropped)
 	m[keyGroups] = float64(countGroups(kept))
 	m[keySampleS] = sampleDur.Seconds()
-	m[keyScoreS] = scoreDur.Seconds()
+	m[keyGradeS] = gradeDur.Seconds()
 	m[keyGenTokens] = float64(genTokens)
 	if s := sampleDur.Seconds(); s > 0 {
 		m[keyGenTokensPerS] = float64(genTokens) / s

@@ -1,16 +1,19 @@
 package trainers
 
 import (
-	"grit/policy"
 	"reflect"
 	"strings"
+
+	"grit/policy"
+	"grit/rl"
+	"grit/tensor"
 )
 
 // Defaults is the built-in configuration: GRPO from the shipped base policy on the default
 // arithmetic task. configs/grpo.yaml spells out the same values (a test holds them equal).
 func Defaults() Config {
 	return Config{
-		Algo:    "grpo",
+		Algo:    AlgoGRPO,
 		Seed:    1,
 		Env:     "arithmetic",
 		EnvArgs: map[string]any{"digits_min": 2, "digits_max": 2, "operators": []any{"+"}},
@@ -29,7 +32,7 @@ func Defaults() Config {
 		TopP:           1,
 
 		LR:          3e-4,
-		LRSchedule:  "constant",
+		LRSchedule:  tensor.ScheduleConstant,
 		AdamBeta1:   0.9,
 		AdamBeta2:   0.99,
 		AdamEps:     1e-8,
@@ -38,11 +41,11 @@ func Defaults() Config {
 		MiniBatchSize: 128,
 		NumIterations: 1,
 
-		LossType:          "dapo",
+		LossType:          rl.LossTypeDAPO,
 		EpsLow:            0.2,
 		EpsHigh:           0.28,
-		ScaleRewards:      "group",
-		Estimator:         "grpo",
+		ScaleRewards:      rl.ScaleGroup,
+		Estimator:         rl.EstimatorGRPO,
 		MaxResampleRounds: 0,
 		RewardWeights:     map[string]float64{},
 
@@ -52,11 +55,44 @@ func Defaults() Config {
 		MaxBadSteps:     3,
 		MaxEmptySteps:   3,
 
+		LogCompletionsEvery: 10,
+		Stop:                StopConfig{Metric: "eval_accuracy", Mode: "max"},
+		Rollouts:            RolloutsConfig{Every: 1, Parquet: true},
+
 		SFT:   SFTConfig{BatchSize: 64},
-		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: "reinforce"},
-		NFT:   NFTConfig{NegWeight: 1, PromptWeight: "one_minus_r", ClampEps: 1, Normaliser: 1000},
-		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: "tool_calls"},
+		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce},
+		NFT:   NFTConfig{NegWeight: 1, PromptWeight: rl.PromptWeightOneMinusR, ClampEps: 1, Normaliser: 1000},
+		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: EfficiencyToolCalls},
 	}
+}
+
+// DefaultsFor is the built-in configuration of algorithm algo: Defaults() with algo set and the
+// settings that suit it. Supervised fine-tuning (sft) takes AdamW's adam_beta2 0.999, the default
+// of PyTorch's AdamW and of Hugging Face's Trainer, which SFT scripts keep; the RL default 0.99
+// lets the second moment follow the shifting gradients of on-policy updates faster. Gradient
+// clipping stays at max_grad_norm 1 for every algorithm, also the Trainer's default. The RL
+// algorithms share Defaults().
+func DefaultsFor(algo string) Config {
+	c := Defaults()
+	c.Algo = Algorithm(algo)
+	if c.Algo == AlgoSFT {
+		c.AdamBeta2 = 0.999
+	}
+	return c
+}
+
+// AlgoDefaults lists the keys whose built-in default for algo differs from Defaults(), with
+// algo's value (empty for the algorithms that use Defaults() as it is).
+func AlgoDefaults(algo string) map[string]any {
+	base, own := DefaultsMap(), map[string]any{}
+	flatten("", reflect.ValueOf(DefaultsFor(algo)), own)
+	out := map[string]any{}
+	for k, v := range own {
+		if k != "algo" && !IsMapKey(k) && !reflect.DeepEqual(v, base[k]) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // DefaultsMap flattens Defaults() into dotted keys (`score.alpha`) for viper's SetDefault.

@@ -82,16 +82,16 @@ func (t *trainer) pluginMetrics(step int, m Metrics) {
 	}
 }
 
-// warnEvalFailed says on the log how many held-out episodes could not be scored.
+// warnEvalFailed says on the log how many held-out episodes could not be graded.
 func (t *trainer) warnEvalFailed(what string, em EvalMetrics) {
 	if f := em[evalFailedKey]; f > 0 {
-		t.logf("warning: %s: %d of %d held-out episodes could not be scored (left out of the accuracy)", what, int(f), int(em[evalTasks]))
+		t.logf("warning: %s: %d of %d held-out episodes could not be graded (left out of the accuracy)", what, int(f), int(em[evalTasks]))
 	}
 }
 
-// scoredAccuracy is em's accuracy, or 0 when no episode could be scored (NaN): the best accuracy
+// accuracyOrZero is em's accuracy, or 0 when no episode could be graded (NaN): the best accuracy
 // to beat then starts from 0.
-func scoredAccuracy(em EvalMetrics) float64 {
+func accuracyOrZero(em EvalMetrics) float64 {
 	if math.IsNaN(em[evalAccuracy]) {
 		return 0
 	}

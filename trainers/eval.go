@@ -32,7 +32,7 @@ func heldOut(env envs.Env, n int) []envs.Task {
 //	tool_calls_mean tool calls per episode
 //	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d (and tool_calls_mean/<d>)
 //	pass@k          with passK > 0: fraction of tasks solved by at least one of k samples at temperature 1
-//	                (over the tasks with some scored sample; pass@k_failed counts the others)
+//	                (over the tasks with some graded sample; pass@k_failed counts the others)
 func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env envs.Env, tasks []envs.Task, maxNew, passK int, seed uint64) (EvalMetrics, error) {
 	if len(tasks) == 0 {
 		return nil, fmt.Errorf("env %s has no held-out tasks to evaluate on", env.Name())
@@ -43,14 +43,14 @@ func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env en
 		return nil, err
 	}
 	m := EvalMetrics{evalTasks: float64(len(tasks))}
-	turns := 1 // attempts scored one by one (Acc@t1, Acc@t2, Delta): only multi-attempt envs
+	turns := 1 // attempts graded one by one (Acc@t1, Acc@t2, Delta): only multi-attempt envs
 	if ma, ok := env.(envs.MultiAttempt); ok {
 		turns = ma.Attempts()
 	}
 	var correct, length, tools, failed float64
 	perTurn := make([]float64, turns)
 	var iToC, cToI float64
-	byDiff := map[string][3]float64{} // correct, scored tasks, tool calls
+	byDiff := map[string][3]float64{} // correct, graded tasks, tool calls
 	for _, t := range trajs {
 		length += float64(t.GeneratedTokens())
 		tools += float64(t.ToolCalls())
@@ -96,7 +96,7 @@ func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env en
 	m[evalLengthMean] = length / n
 	m[evalTokensMean] = length / n
 	m[evalToolCallsMean] = tools / n
-	n -= failed // accuracies are over the scored episodes
+	n -= failed // accuracies are over the graded episodes
 	m[evalAccuracy] = correct / n
 	if turns >= 2 {
 		for k := range perTurn {
@@ -131,11 +131,11 @@ func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env en
 // unknown.
 func evalFailed(t *Trajectory) bool {
 	for _, tu := range t.Turns {
-		scored := false
+		graded := false
 		for _, c := range tu.Reward.Components {
-			scored = scored || c.OK
+			graded = graded || c.OK
 		}
-		if !scored {
+		if !graded {
 			return true
 		}
 	}
@@ -143,7 +143,7 @@ func evalFailed(t *Trajectory) bool {
 }
 
 // MarshalJSON writes the metrics with sorted keys and non-finite values (an accuracy over no
-// scored episode) as null, as metrics.jsonl does.
+// graded episode) as null, as metrics.jsonl does.
 func (m EvalMetrics) MarshalJSON() ([]byte, error) { return Metrics(m).MarshalJSON() }
 
 // passKBatch bounds the episodes passAtK samples at once, so its memory does not depend on k.
@@ -151,7 +151,7 @@ const passKBatch = 256
 
 // passAtK samples up to k episodes per task at temperature 1 and returns the fraction of tasks
 // with at least one correct final turn (the unbiased pass@k estimator with n = k samples) among
-// the tasks that were scored, and the number of tasks whose every sample failed (no reward
+// the tasks that were graded, and the number of tasks whose every sample failed (no reward
 // computed), which are left out of that fraction.
 //
 // Samples stream in rounds of at most passKBatch episodes: each round takes the next samples of
@@ -164,7 +164,7 @@ func passAtK(ctx context.Context, pol policy.Policy, codec *promptCodec, env env
 	seed = streamSeed(seed, "pass@k")
 	next := make([]int, len(tasks)) // samples drawn so far, per task
 	solved := make([]bool, len(tasks))
-	scored := make([]bool, len(tasks)) // at least one sample had a reward
+	graded := make([]bool, len(tasks)) // at least one sample had a reward
 	for {
 		open := 0
 		for i := range tasks {
@@ -193,7 +193,7 @@ func passAtK(ctx context.Context, pol policy.Policy, codec *promptCodec, env env
 			}
 			for _, tr := range trajs {
 				if !evalFailed(tr) {
-					scored[tr.Group] = true
+					graded[tr.Group] = true
 				}
 				if tr.Last().Reward.Correct {
 					solved[tr.Group] = true
@@ -206,7 +206,7 @@ func passAtK(ctx context.Context, pol policy.Policy, codec *promptCodec, env env
 		switch {
 		case solved[i]:
 			nSolved++
-		case !scored[i]:
+		case !graded[i]:
 			failedTasks++
 		}
 	}

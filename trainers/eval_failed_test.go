@@ -47,10 +47,10 @@ func TestEvalCountsFailuresOutsideTheAccuracy(t *testing.T) {
 		t.Errorf("failed = %v, want %d", m["failed"], failed)
 	}
 	if want := float64(correct) / float64(len(tasks)-failed); m["accuracy"] != want {
-		t.Errorf("accuracy = %v, want %v (%d correct of %d scored)", m["accuracy"], want, correct, len(tasks)-failed)
+		t.Errorf("accuracy = %v, want %v (%d correct of %d graded)", m["accuracy"], want, correct, len(tasks)-failed)
 	}
 
-	cfg.Env = "test_broken" // nothing can be scored: accuracy is undefined, and summary.json still writes
+	cfg.Env = "test_broken" // nothing can be graded: accuracy is undefined, and summary.json still writes
 	broken := mustEnv(t, cfg)
 	m, err = evaluate(context.Background(), pol, nil, broken, heldOut(broken, 10), cfg.MaxNewTokens, 0, 7)
 	if err != nil {

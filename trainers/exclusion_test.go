@@ -13,10 +13,11 @@ import (
 	"grit/envs"
 	"grit/rewards"
 	"grit/rl"
+	"grit/rl/store"
 )
 
 // flakyEnv is arithmetic whose verifier fails (every component OK false) on about half the
-// completions (flakyFails) or on every one (failAll): samples it cannot score.
+// completions (flakyFails) or on every one (failAll): samples it cannot grade.
 type flakyEnv struct {
 	envs.Env
 	failAll bool
@@ -119,7 +120,7 @@ func TestStepsWithEverySampleExcludedStopTheRun(t *testing.T) {
 }
 
 // Excluded samples (no reward computed) leave the loss and its normaliser, and the batch accuracy
-// is over the scored samples only.
+// is over the graded samples only.
 func TestExcludedSamplesLeaveTheLossAndTheAccuracy(t *testing.T) {
 	cfg := tinyRunConfig()
 	cfg.Env = "test_flaky"
@@ -132,16 +133,16 @@ func TestExcludedSamplesLeaveTheLossAndTheAccuracy(t *testing.T) {
 	sawExcluded := false
 	for i, m := range ms {
 		step := i + 1 // step files are numbered from 1, like metrics.jsonl's step
-		rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(dir, step))
+		rec, err := store.ReadStepFile(memory.DefaultAllocator, store.StepFilePath(dir, step))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, samples, err := rl.RecordSamples(rec)
+		_, samples, err := store.RecordSamples(rec)
 		rec.Release()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var scored, correct, excluded, keptTokens, genTokens int
+		var graded, correct, excluded, keptTokens, genTokens int
 		for _, s := range samples {
 			genTokens += completionTokens(s)
 			if !s.RewardOK {
@@ -151,7 +152,7 @@ func TestExcludedSamplesLeaveTheLossAndTheAccuracy(t *testing.T) {
 				}
 				continue
 			}
-			scored++
+			graded++
 			keptTokens += completionTokens(s)
 			if s.Correct {
 				correct++
@@ -161,13 +162,13 @@ func TestExcludedSamplesLeaveTheLossAndTheAccuracy(t *testing.T) {
 		if got := m["samples_excluded"]; got != float64(excluded) {
 			t.Errorf("step %d: samples_excluded %v, want %d", step, got, excluded)
 		}
-		if scored > 0 {
-			if got, want := m["accuracy"], float64(correct)/float64(scored); got != want {
-				t.Errorf("step %d: accuracy %v, want %v (%d correct of %d scored; %d excluded)", step, got, want, correct, scored, excluded)
+		if graded > 0 {
+			if got, want := m["accuracy"], float64(correct)/float64(graded); got != want {
+				t.Errorf("step %d: accuracy %v, want %v (%d correct of %d graded; %d excluded)", step, got, want, correct, graded, excluded)
 			}
 		}
 		if got, want := m["loss_tokens"], float64(cfg.NumIterations*keptTokens); keptTokens > 0 && got != want {
-			t.Errorf("step %d: loss_tokens %v, want %v (num_iterations x %d scored tokens; %d generated)", step, got, want, keptTokens, genTokens)
+			t.Errorf("step %d: loss_tokens %v, want %v (num_iterations x %d graded tokens; %d generated)", step, got, want, keptTokens, genTokens)
 		}
 	}
 	if !sawExcluded {

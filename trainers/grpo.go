@@ -10,7 +10,7 @@ import (
 // One step:
 //
 //  1. sample: per prompt q, G = num_generations completions o_1..o_G          (collectGroups)
-//  2. score:  r_i = sum_c w_c r_c(o_i) (+ DAPO's overlong penalty)              (trajectorySample)
+//  2. grade:  r_i = sum_c w_c r_c(o_i) (+ DAPO's overlong penalty)              (trajectorySample)
 //  3. advantages, the group-relative baseline:
 //     A_i = (r_i - mean_G r) / (std_G r + eps)    scale_rewards group
 //     A_i = (r_i - mean_G r) / (std_B r + eps)    scale_rewards batch (std over the whole batch)
@@ -31,7 +31,7 @@ func (g *grpo) totalOptSteps() int { return rlOptSteps(g.t.cfg, 1) }
 
 func (g *grpo) step(ctx context.Context, step int, m Metrics) error {
 	t := g.t
-	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step)) // 1.-2. sample, score
+	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step)) // 1.-2. sample, grade
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func TestGRPOAdvantagesHandTable(t *testing.T) {
 	for _, scale := range []string{"group", "batch", "none"} {
 		t.Run(scale, func(t *testing.T) {
 			cfg := Defaults()
-			cfg.ScaleRewards = scale
+			cfg.ScaleRewards = rl.RewardScale(scale)
 			g := newGRPO(testTrainer(cfg))
 			samples := oneTurnSamples(g.t, rewards...)
 			m := Metrics{}
@@ -54,12 +54,12 @@ func TestGRPOAdvantagesHandTable(t *testing.T) {
 
 // TestGRPOLossGradientAssembly follows the grpo trainer's samples into rl.PolicyLoss: group 0 of
 // the table above (scale group), one token each, on the first update (rho = 1, nothing clipped) with
-// beta 0 and loss_type bnpo (1 / the tokens in the loss), and sample 2 unscored (its reward component missing). learn gives the
-// unscored sample loss weight 0 and rl leaves it out of its group's statistics, so the scored
+// beta 0 and loss_type bnpo (1 / the tokens in the loss), and sample 2 ungraded (its reward component missing). learn gives the
+// ungraded sample loss weight 0 and rl leaves it out of its group's statistics, so the graded
 // rewards are 1, 0, 1: mean 2/3, std sqrt(1/3) = 0.57735, and
 //
 //	A = (1 - 2/3)/0.57745 = 0.577250,  (0 - 2/3)/0.57745 = -1.154500
-//	dL/dlogp_b = -A_b / 3: the unscored row's token leaves the loss and its normaliser
+//	dL/dlogp_b = -A_b / 3: the ungraded row's token leaves the loss and its normaliser
 //	           = -0.192417, 0.384833, 0, -0.192417
 func TestGRPOLossGradientAssembly(t *testing.T) {
 	cfg := Defaults()
@@ -67,7 +67,7 @@ func TestGRPOLossGradientAssembly(t *testing.T) {
 	g := newGRPO(testTrainer(cfg))
 	samples := oneTurnSamples(g.t, []float64{1, 0, 0, 1})
 	samples[2].Components[0].OK = false
-	g.t.scoreSample(&samples[2])
+	g.t.setSampleReward(&samples[2])
 	if err := g.advantages(samples, Metrics{}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestGRPOLossGradientAssembly(t *testing.T) {
 	}
 }
 
-// policyGradient runs the trainer's assembly of learnWeighted (lossRows: unscored samples masked
+// policyGradient runs the trainer's assembly of learnWeighted (lossRows: ungraded samples masked
 // and weighted 0, per-row loss and KL factors) on samples and returns rl.PolicyLoss's dL/dlogp with
 // every token's log-prob moved by shift[b] from its sampling log-prob (shift nil or a constant 0:
 // the first update, rho = 1).

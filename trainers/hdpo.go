@@ -9,7 +9,7 @@ import (
 // hdpo is HDPO's decoupled accuracy / efficiency optimisation (Metis, "Act Wisely"). One step:
 //
 //  1. sample: per prompt q, G episodes (tool calls included)                     (collectGroups)
-//  2. score, two channels:
+//  2. grade, two channels:
 //     r_acc_i = sum_c w_c r_c (e.g. 0.9 correct + 0.1 format)                    (trajectorySample)
 //     r_eff_i = 1/(T_i+1) for T_i tool calls (hdpo.efficiency tools) or 1/(1+tokens), correct
 //     samples only                                                               (efficiencyReward)
@@ -40,7 +40,7 @@ func (h *hdpo) step(ctx context.Context, step int, m Metrics) error {
 	return t.learn(ctx, step, kept, h.lossConfig(), m) // 4.-5. L, update
 }
 
-// samples scores trajectories on both channels: r_acc (trajectorySample) and, for correct ones,
+// samples grades trajectories on both channels: r_acc (trajectorySample) and, for correct ones,
 // r_eff (efficiencyReward).
 func (h *hdpo) samples(step int) func([]*Trajectory) []rl.Sample {
 	return func(trajs []*Trajectory) []rl.Sample {
@@ -57,7 +57,7 @@ func (h *hdpo) samples(step int) func([]*Trajectory) []rl.Sample {
 
 // efficiencyReward is r_eff of a correct sample: 1/(T+1) for T tool calls, or 1/(1+tokens).
 func (h *hdpo) efficiencyReward(s *rl.Sample) float64 {
-	if h.t.cfg.HDPO.Efficiency == "tokens" {
+	if h.t.cfg.HDPO.Efficiency == EfficiencyTokens {
 		return 1 / (1 + float64(s.NumTokens))
 	}
 	return 1 / (1 + float64(s.ToolCalls))

@@ -19,7 +19,7 @@ var hfE2EShape = tinyQwen3{Hidden: 32, Layers: 1, Heads: 4, KVHeads: 2, HeadDim:
 // Qwen3 tokenizer, no BOS): the output layer's cost grows with every prompt token and the chat
 // template's 10 extra tokens per prompt would more than double it (TestCorrectionEnvWithChatTemplate
 // plays a real model through the template).
-func hfE2EConfig(algo, init string) Config {
+func hfE2EConfig(algo Algorithm, init string) Config {
 	cfg := Defaults()
 	cfg.Algo, cfg.Seed, cfg.Init = algo, 5, init
 	cfg.EnvArgs = map[string]any{"digits_min": 1, "digits_max": 1, "operators": []any{"+"}}
@@ -47,7 +47,7 @@ func TestHFQwen3SFTThenGRPO(t *testing.T) {
 	init := writeTinyQwen3(t, filepath.Join(root, "qwen3-tiny"), hfE2EShape, 1)
 
 	start := time.Now()
-	sftCfg := hfE2EConfig("sft", init)
+	sftCfg := hfE2EConfig(AlgoSFT, init)
 	sftCfg.Steps, sftCfg.SFT.BatchSize, sftCfg.EvalEvery = 150, 32, 0
 	sftDir := filepath.Join(root, "sft")
 	sum, err := Run(context.Background(), sftCfg, RunOptions{OutDir: sftDir})
@@ -61,7 +61,7 @@ func TestHFQwen3SFTThenGRPO(t *testing.T) {
 	}
 
 	start = time.Now()
-	grpoCfg := hfE2EConfig("grpo", filepath.Join(sftDir, "checkpoints", "latest"))
+	grpoCfg := hfE2EConfig(AlgoGRPO, filepath.Join(sftDir, "checkpoints", "latest"))
 	grpoCfg.Steps, grpoCfg.PromptsPerStep, grpoCfg.NumGenerations, grpoCfg.EvalEvery = 8, 8, 4, 0
 	grpoCfg.LR = 2e-3
 	grpoDir := filepath.Join(root, "grpo")

@@ -6,8 +6,8 @@ import (
 	"grit/rl"
 )
 
-// This file is the shared second half of every RL step: from scored samples with advantages to
-// the policy update. learnWeighted masks unscored samples, records reference log-probs for the KL
+// This file is the shared second half of every RL step: from graded samples with advantages to
+// the policy update. learnWeighted masks ungraded samples, records reference log-probs for the KL
 // term, stores the rollouts as one Arrow record (store.go) and runs the mini-batch updates
 // (update.go) with per-row loss and KL factors (rowweights.go).
 
@@ -39,16 +39,16 @@ func (t *trainer) learnWeighted(ctx context.Context, step int, samples []rl.Samp
 }
 
 // lossRows masks the samples without a reward and turns the per-sample factors into per-row
-// ones: unscored samples get loss weight 0, every turn its sample's factors.
+// ones: ungraded samples get loss weight 0, every turn its sample's factors.
 func lossRows(samples []rl.Sample, w sampleWeights) rowWeights {
-	if excludeUnscored(samples) > 0 {
-		w.loss = unscoredOut(samples, w.loss)
+	if excludeUnrewarded(samples) > 0 {
+		w.loss = ungradedOut(samples, w.loss)
 	}
 	return rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}
 }
 
-// unscoredOut is the per-sample loss weights (nil = 1) with 0 for every sample without a reward.
-func unscoredOut(samples []rl.Sample, loss []float64) []float64 {
+// ungradedOut is the per-sample loss weights (nil = 1) with 0 for every sample without a reward.
+func ungradedOut(samples []rl.Sample, loss []float64) []float64 {
 	out := make([]float64, len(samples))
 	for i := range out {
 		out[i] = 1
@@ -62,8 +62,8 @@ func unscoredOut(samples []rl.Sample, loss []float64) []float64 {
 	return out
 }
 
-// excludeUnscored masks the samples without a reward (RewardOK false) and returns how many.
-func excludeUnscored(samples []rl.Sample) int {
+// excludeUnrewarded masks the samples without a reward (RewardOK false) and returns how many.
+func excludeUnrewarded(samples []rl.Sample) int {
 	n := 0
 	for i := range samples {
 		if !samples[i].RewardOK {

@@ -16,7 +16,7 @@ import (
 	"grit/envs"
 	"grit/policy"
 	"grit/policy/chat"
-	"grit/rl"
+	"grit/rl/store"
 	"grit/tensor"
 )
 
@@ -35,11 +35,16 @@ type trainer struct {
 	codec *promptCodec   // built from pol's tokenizer by prompts(); nil until first used
 	dir   string
 	log   io.Writer
-	start time.Time
+	start time.Time // when this process started the run (a resume starts afresh)
+
+	elapsedBefore float64 // elapsed_total_s of the checkpoint a resumed run started from; 0 for a fresh run
 
 	finalEval   EvalMetrics      // the last step's eval: the final policy, reused by finish
+	lastEval    EvalMetrics      // the newest evaluation in this process
+	heldOutNote string           // how prepare resized the held-out split to eval_tasks; "" = it did not
 	savedStep   int              // completed steps in the newest checkpoint written or loaded; -1 = none
 	pluginStats envs.PluginStats // plugin counts at the end of the previous step
+	views       runViews         // TensorBoard, report.html, console completions (views.go)
 }
 
 func (t *trainer) logf(format string, args ...any) {
@@ -48,7 +53,7 @@ func (t *trainer) logf(format string, args ...any) {
 
 // Points within a step where RunOptions.hook is called.
 const (
-	phaseSampled = "sampled" // a round of episodes was sampled and scored
+	phaseSampled = "sampled" // a round of episodes was sampled and graded
 	phaseUpdated = "updated" // one optimiser step was applied
 	phaseLogged  = "logged"  // the step's metrics line was appended (before any checkpoint)
 )
@@ -83,7 +88,10 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 		t.log = io.Discard
 	}
 	t.reportSkippedRows()
-	for _, d := range []string{t.dir, t.path("rollouts"), t.path("checkpoints")} {
+	if t.heldOutNote != "" {
+		t.logf("%s", t.heldOutNote)
+	}
+	for _, d := range []string{t.dir, t.path("checkpoints")} { // rollouts/: when a step file is written
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -107,7 +115,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		if t.pol, t.st, err = t.loadResumeCheckpoint(); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		t.savedStep = t.st.Step
+		t.savedStep, t.elapsedBefore = t.st.Step, t.st.ElapsedS
 		dropped, err := truncateMetrics(t.path("metrics.jsonl"), t.st.Step)
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
@@ -115,7 +123,11 @@ func (t *trainer) setup(ctx context.Context) error {
 		if dropped > 0 {
 			t.logf("resume: dropped %d metrics.jsonl line(s) logged after the checkpoint", dropped)
 		}
-		t.logf("resuming %s after step %d/%d", t.dir, t.st.Step, cfg.Steps)
+		if t.st.StoppedBy != "" {
+			t.logf("%s already ended at step %d: %s (%s); nothing to resume", t.dir, t.st.Step, t.st.StoppedBy, t.st.StopReason)
+		} else {
+			t.logf("resuming %s after step %d/%d", t.dir, t.st.Step, cfg.Steps)
+		}
 	} else {
 		if err := os.Remove(t.path("metrics.jsonl")); err != nil && !os.IsNotExist(err) {
 			return err
@@ -135,8 +147,11 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("evaluating the starting policy: %w", err)
 		}
 		t.st.Base = base
-		t.st.BestAccuracy, t.st.BestStep = scoredAccuracy(base), 0
-		t.st.LastEvalAcc, t.st.HaveEval = scoredAccuracy(base), !math.IsNaN(base[evalAccuracy])
+		t.st.BestAccuracy, t.st.BestStep = accuracyOrZero(base), 0
+		t.st.LastEvalAcc, t.st.HaveEval = accuracyOrZero(base), !math.IsNaN(base[evalAccuracy])
+		if err := t.seedStopFromBase(base); err != nil {
+			return err
+		}
 		t.logf("base policy: held-out accuracy %.3f on %d tasks", base[evalAccuracy], int(base[evalTasks]))
 		t.warnEvalFailed("the base policy's evaluation", base)
 		if err := saveCheckpoint(t.path("checkpoints", "best"), t.pol, nil, t.st); err != nil {
@@ -168,7 +183,7 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 	if r, ok := envs.AsPluginReporter(t.env); ok {
 		t.pluginStats = r.PluginStats() // the base policy's evaluation is not step 0's
 	}
-	for t.st.Step < cfg.Steps {
+	for t.st.Step < cfg.Steps && t.st.StoppedBy == "" {
 		if ctx.Err() != nil {
 			return nil, t.interrupt()
 		}
@@ -183,18 +198,46 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		m[keyLR] = float64(t.sched.LR(t.st.OptSteps))
 		m[keySkippedUpdatesTotal] = float64(t.st.BadTotal)
 		last := step+1 == cfg.Steps
-		if last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) {
+		stoppedBy, reason := "", ""
+		if r, spent := t.timeBudgetSpent(); spent && !last { // the clock is read once, before the eval
+			stoppedBy, reason, last = stoppedByTime, fmt.Sprintf("%s after step %d", r, step+1), true
+		}
+		evaluated := last || (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0)
+		if evaluated {
 			if err := t.evalStep(ctx, step, last, m); err != nil {
 				return nil, err
 			}
 		}
+		if stoppedBy == "" && !last { // a rule that would fire at the last step changes nothing
+			rule, why, err := t.checkMetricRules(step+1, evaluated, m)
+			if err != nil {
+				return nil, err
+			}
+			if rule != "" {
+				stoppedBy, reason, last = rule, why, true
+				if !evaluated { // the final policy is evaluated at the step the rule fired
+					if err := t.evalStep(ctx, step, true, m); err != nil {
+						return nil, err
+					}
+				} else {
+					t.finalEval = t.lastEval
+				}
+			}
+		}
 		t.pluginMetrics(step, m)
 		m[keyStepS] = time.Since(stepStart).Seconds()
+		elapsed := time.Since(t.start).Seconds()
+		m[keyElapsedS], m[keyElapsedTotalS] = elapsed, t.elapsedBefore+elapsed
 		if err := appendMetrics(t.path("metrics.jsonl"), m); err != nil {
 			return nil, err
 		}
 		t.phase(phaseLogged, step)
 		t.st.Step = step + 1
+		if stoppedBy != "" {
+			t.st.StoppedBy, t.st.StopReason = stoppedBy, reason
+			t.logf("stopped by %s: %s", stoppedBy, reason)
+		}
+		t.afterStep(m)
 		if t.st.BadInARow >= cfg.MaxBadSteps {
 			return nil, fmt.Errorf("step %d: %d updates in a row had a non-finite loss or gradient (max_bad_steps %d); the run stopped; %s; lower lr or max_grad_norm",
 				step+1, t.st.BadInARow, cfg.MaxBadSteps, t.lastGoodCheckpoint())
@@ -227,10 +270,11 @@ func (t *trainer) evalStep(ctx context.Context, step int, last bool, m Metrics) 
 	}
 	t.warnEvalFailed(fmt.Sprintf("step %d: evaluation", step+1), em)
 	m[keyEvalS] = time.Since(evalStart).Seconds()
+	t.lastEval = em
 	if last {
 		t.finalEval = em
 	}
-	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be scored
+	if !math.IsNaN(em[evalAccuracy]) { // NaN: no episode could be graded
 		t.st.LastEvalAcc, t.st.HaveEval = em[evalAccuracy], true
 	}
 	if em[evalAccuracy] > t.st.BestAccuracy {
@@ -264,7 +308,7 @@ func (t *trainer) report(m Metrics) {
 	if v, ok := m[keyLoss]; ok {
 		r.Loss = v
 	}
-	if t.cfg.Algo == "sft" { // no rollouts: the loss is what moves
+	if t.cfg.Algo == AlgoSFT { // no rollouts: the loss is what moves
 		r.Reward, r.Accuracy = math.NaN(), math.NaN()
 	}
 	if t.opts.Progress != nil {
@@ -290,7 +334,11 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 			return nil, fmt.Errorf("final eval: %w", err)
 		}
 	}
-	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir}
+	s := &Summary{Base: t.st.Base, Final: final, BestAccuracy: t.st.BestAccuracy, BestStep: t.st.BestStep, RunDir: t.dir,
+		Steps: t.st.Step, StoppedBy: t.st.StoppedBy, StopReason: t.st.StopReason, ElapsedTotalS: t.elapsedTotal()}
+	if s.StoppedBy == "" {
+		s.StoppedBy = stoppedBySteps
+	}
 	if issues, ok := skippedRows(t.env); ok {
 		n := len(issues)
 		s.DatasetSkippedRows = &n
@@ -305,12 +353,13 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 	if t.st.Step == 0 { // steps: 0 logs no step: no metrics, rollouts or plots
 		return s, nil
 	}
-	if t.cfg.Algo != "sft" { // sft samples nothing
+	if files, _ := store.StepFiles(t.dir); t.cfg.Rollouts.Parquet && len(files) > 0 { // sft samples nothing
 		t.exportRollouts()
 	}
 	if err := writePlots(t.dir); err != nil {
 		t.logf("warning: plots: %v", err)
 	}
+	t.afterRun()
 	return s, nil
 }
 
@@ -318,7 +367,7 @@ func (t *trainer) finish(ctx context.Context) (*Summary, error) {
 // left out with a warning naming it.
 func (t *trainer) exportRollouts() {
 	out := t.path("rollouts.parquet")
-	rows, skipped, err := rl.ExportParquet(memory.DefaultAllocator, t.dir, out)
+	rows, skipped, err := store.ExportParquet(memory.DefaultAllocator, t.dir, out)
 	for _, s := range skipped {
 		t.logf("warning: rollouts.parquet: left out %s: %v", s.Path, s.Err)
 	}

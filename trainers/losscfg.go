@@ -10,7 +10,7 @@ import "grit/rl"
 func (t *trainer) advantageConfig() rl.AdvantageConfig {
 	ac := rl.DefaultAdvantageConfig()
 	ac.Scale = t.cfg.ScaleRewards
-	if t.cfg.Estimator == "rloo" {
+	if t.cfg.Estimator == rl.EstimatorRLOO {
 		ac.Estimator = rl.EstimatorRLOO
 	}
 	return ac

@@ -13,6 +13,8 @@ const (
 	keySkippedUpdatesTotal = "skipped_updates_total" // non-finite updates skipped so far in the run
 	keyStepS               = "step_s"                // wall time of the whole step
 	keyEvalS               = "eval_s"                // wall time of the step's evaluation
+	keyElapsedS            = "elapsed_s"             // wall time since this process started the run (a resume restarts it)
+	keyElapsedTotalS       = "elapsed_total_s"       // elapsed_s plus the run's time before it was resumed
 	evalKeyPrefix          = "eval_"                 // prefix of the held-out evaluation's keys
 )
 
@@ -21,18 +23,18 @@ const (
 	keyGroups        = "groups"           // prompt groups kept for the update
 	keyGroupsDropped = "groups_dropped"   // zero-variance groups dropped by dynamic sampling
 	keySampleS       = "sample_s"         // wall time of generation
-	keyScoreS        = "score_s"          // wall time of reward scoring
+	keyGradeS        = "score_s"          // wall time of grading completions in the env (the key keeps its name)
 	keyGenTokens     = "gen_tokens"       // tokens generated in the step
 	keyGenTokensPerS = "gen_tokens_per_s" // generation throughput
 )
 
 // Rollout statistics (stepmetrics.go), over every sampled completion before filtering.
 const (
-	keyRewardMean        = "reward_mean"         // mean total reward of the scored samples
+	keyRewardMean        = "reward_mean"         // mean total reward of the graded samples
 	keyRewardStd         = "reward_std"          // population std of the total reward
 	keySamples           = "samples"             // completions sampled
 	keySamplesExcluded   = "samples_excluded"    // samples without any computed reward component
-	keyAccuracy          = "accuracy"            // correct / scored samples
+	keyAccuracy          = "accuracy"            // correct / graded samples
 	keyCompletionLenMean = "completion_len_mean" // mean completion length in tokens
 	keyTruncatedFrac     = "truncated_frac"      // fraction of completions cut at max_new_tokens
 	keyToolCallsMean     = "tool_calls_mean"     // mean tool calls per sample
@@ -66,7 +68,7 @@ const (
 	keyGroupsUninformative = "groups_uninformative" // nft: groups with accuracy 0 or 1, left out
 	keyEffQualifyingFrac   = "eff_qualifying_frac"  // hdpo: fraction of samples in an efficiency set
 	keyStage               = "stage"                // score: 1 (Stage I) or 2 (Stage II)
-	keySequences           = "sequences"            // sft: scored sequences in the step
+	keySequences           = "sequences"            // sft: training sequences in the step
 )
 
 // attemptRewardKey is SCoRe's mean reward of attempt j (1-based): reward_t<j>_mean.
@@ -84,11 +86,11 @@ const (
 // Evaluation (eval.go): EvalMetrics keys; metrics.jsonl has them with the prefix eval_.
 const (
 	evalTasks         = "tasks"           // held-out tasks evaluated
-	evalFailedKey     = "failed"          // episodes that could not be scored
+	evalFailedKey     = "failed"          // episodes that could not be graded
 	evalLengthMean    = "length_mean"     // mean generated tokens per episode
 	evalTokensMean    = "tokens_mean"     // same as length_mean
 	evalToolCallsMean = "tool_calls_mean" // mean tool calls per episode
-	evalAccuracy      = "accuracy"        // greedy accuracy over the scored episodes
+	evalAccuracy      = "accuracy"        // greedy accuracy over the graded episodes
 	evalDeltaT1T2     = "delta_t1_t2"     // multi-attempt: acc_t2 - acc_t1
 	evalDeltaIToC     = "delta_i_to_c"    // multi-attempt: fraction wrong at t1, right at t2
 	evalDeltaCToI     = "delta_c_to_i"    // multi-attempt: fraction right at t1, wrong at t2

@@ -10,7 +10,7 @@ import (
 // Math Reasoning", 2025). One step:
 //
 //  1. sample: per prompt q, G completions                                        (collectGroups)
-//  2. score:  r_i and the verdict c_i in {0, 1}                                  (trajectorySample)
+//  2. grade:  r_i and the verdict c_i in {0, 1}                                  (trajectorySample)
 //  3. prompt accuracy under pi_old: r_q = (1/G) sum_i c_i, rhat = clamp(r_q, 0.02, 0.98);
 //     groups with r_q in {0, 1} carry no signal and are left out                (informativeGroups)
 //  4. loss, per token with R_t = exp(min(logp_t - logp_old_t, 10)):
@@ -32,7 +32,7 @@ func (n *nft) totalOptSteps() int { return rlOptSteps(n.t.cfg, 1) }
 
 func (n *nft) step(ctx context.Context, step int, m Metrics) error {
 	t := n.t
-	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step)) // 1.-2. sample, score
+	kept, all, err := t.collectGroups(ctx, step, m, t.trajectorySamples(step)) // 1.-2. sample, grade
 	if err != nil {
 		return err
 	}
@@ -85,9 +85,6 @@ func (n *nft) lossConfig() rl.LossConfig {
 	lc.Normalizer = cfg.NFT.Normaliser
 	lc.NFT.NegWeight = cfg.NFT.NegWeight // neg_weight on L-
 	lc.NFT.Eps = cfg.NFT.ClampEps        // max_v(., eps)
-	lc.NFT.PromptWeight = rl.PromptWeightOneMinus
-	if cfg.NFT.PromptWeight == "sqrt" {
-		lc.NFT.PromptWeight = rl.PromptWeightSqrt
-	}
+	lc.NFT.PromptWeight = cfg.NFT.PromptWeight
 	return lc
 }

@@ -33,7 +33,7 @@ func TestNFTHandTable(t *testing.T) {
 	shift := []float64{0.5, 0, math.Log(0.5), math.Log(2), 11, 0}
 	s3 := math.Sqrt(3)
 	cases := []struct {
-		promptWeight string
+		promptWeight rl.PromptWeight
 		negWeight    float64
 		want         []float64 // x 1/1000
 	}{

@@ -30,7 +30,7 @@ for line in sys.stdin:
         print(json.dumps({"type": "result", "id": m["id"], "components": {"exact": 1.0 if ok else 0.0}, "correct": ok}), flush=True)
 `
 
-// A run scored by a plugin logs its calls, failures, timeouts and restarts per step, warns on the
+// A run graded by a plugin logs its calls, failures, timeouts and restarts per step, warns on the
 // log when calls failed, counts failed evaluations in summary.json, and keeps the plugin's stderr.
 func TestPluginFailuresAreReportedPerStep(t *testing.T) {
 	py, err := exec.LookPath("python3")
@@ -93,7 +93,7 @@ func TestPluginFailuresAreReportedPerStep(t *testing.T) {
 	if onDisk.Final["failed"] != sum.Final["failed"] || onDisk.Base["failed"] != sum.Base["failed"] {
 		t.Errorf("summary.json failed counts %v / %v, want %v / %v", onDisk.Base["failed"], onDisk.Final["failed"], sum.Base["failed"], sum.Final["failed"])
 	}
-	if sum.Base["failed"] == 0 || !strings.Contains(log.String(), "held-out episodes could not be scored") {
+	if sum.Base["failed"] == 0 || !strings.Contains(log.String(), "held-out episodes could not be graded") {
 		t.Errorf("base eval: failed %v, and the log should warn:\n%s", sum.Base["failed"], log.String())
 	}
 }

@@ -34,6 +34,11 @@ func prepare(cfg Config, resume bool) (*trainer, error) {
 	if t.env, err = envs.New(cfg.Env, cfg.EnvArgs); err != nil {
 		return nil, &ConfigError{err}
 	}
+	if t.env, t.cfg, t.heldOutNote, err = fitHeldOut(cfg, t.env); err != nil {
+		t.close()
+		return nil, &ConfigError{err}
+	}
+	cfg = t.cfg
 	if err := CheckRewardWeights(t.env, cfg.RewardWeights); err != nil {
 		t.close()
 		return nil, &ConfigError{err}
@@ -69,8 +74,10 @@ func prepare(cfg Config, resume bool) (*trainer, error) {
 }
 
 // close releases what the env holds (plugin envs run processes).
-func (t *trainer) close() {
-	if c, ok := t.env.(io.Closer); ok {
+func (t *trainer) close() { closeEnv(t.env) }
+
+func closeEnv(env envs.Env) {
+	if c, ok := env.(io.Closer); ok {
 		c.Close()
 	}
 }

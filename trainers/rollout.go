@@ -10,8 +10,8 @@ import (
 	"grit/rewards"
 )
 
-// Turn is one generation of the policy within an episode.
-type Turn struct {
+// EpisodeTurn is one turn of an episode: what the policy generated and what the env made of it.
+type EpisodeTurn struct {
 	Context     []int             // tokens the policy saw before generating (the encoded prompt, earlier turns)
 	Gen         policy.Generation // generated tokens, their sampling log-probs, EOS / truncation
 	Reward      rewards.Result    // the env's verdict on this turn
@@ -24,11 +24,11 @@ type Trajectory struct {
 	Task  envs.Task
 	Group int // which prompt of the step (group index)
 	Index int // position within the group
-	Turns []Turn
+	Turns []EpisodeTurn
 }
 
 // Last is the final turn.
-func (t *Trajectory) Last() *Turn { return &t.Turns[len(t.Turns)-1] }
+func (t *Trajectory) Last() *EpisodeTurn { return &t.Turns[len(t.Turns)-1] }
 
 // ToolCalls sums tool calls over turns.
 func (t *Trajectory) ToolCalls() int {
@@ -66,7 +66,7 @@ type player struct {
 	maxTurns int          // cap on turns (<= env.MaxTurns())
 	codec    *promptCodec // prompts and completion text; nil: the tokenizer's plain codec
 
-	sampleDur, scoreDur time.Duration // time spent in the sampler and in the env, accumulated
+	sampleDur, gradeDur time.Duration // time spent in the sampler and in the env, accumulated
 }
 
 // prompts is the player's codec, the plain one of the policy's tokenizer when none was set.
@@ -154,7 +154,7 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 			if err != nil {
 				return nil, fmt.Errorf("env %s: step task %q turn %d: %w", p.env.Name(), trajs[i].Task.ID, turn+1, err)
 			}
-			trajs[i].Turns = append(trajs[i].Turns, Turn{
+			trajs[i].Turns = append(trajs[i].Turns, EpisodeTurn{
 				Context: contexts[i].ids, Gen: g, Reward: res.Reward,
 				Observation: res.Observation, ToolCalls: res.ToolCalls,
 			})
@@ -171,7 +171,7 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 			contexts[i] = conv
 			next = append(next, i)
 		}
-		p.scoreDur += time.Since(t0)
+		p.gradeDur += time.Since(t0)
 		active = next
 	}
 	return trajs, nil

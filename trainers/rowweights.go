@@ -3,7 +3,7 @@ package trainers
 import "grit/rl"
 
 // rowWeights are per-row factors of a step's loss, indexed by row of the step's record (one row
-// per scored turn). loss (nil = 1) multiplies the row's whole loss (0 for masked rows stays 0);
+// per turn). loss (nil = 1) multiplies the row's whole loss (0 for masked rows stays 0);
 // kl (nil = 1) multiplies only its KL term (rl.MiniBatch.KLWeight), so a strong KL on some rows
 // does not scale their policy-gradient or entropy terms.
 type rowWeights struct {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"grit/rl"
+	"grit/rl/store"
 )
 
 // tinyRunConfig is a fast GRPO run from a fresh, very small model.
@@ -30,7 +30,7 @@ func tinyRunConfig() Config {
 	cfg.Beta = 0.04
 	cfg.LR = 1e-3
 	cfg.EvalEvery = 2
-	cfg.EvalTasks = 20
+	cfg.EvalTasks = 10 // the whole held-out split of one-digit sums
 	cfg.CheckpointEvery = 2
 	return cfg
 }
@@ -206,11 +206,11 @@ func TestStepsAreNumberedFromOne(t *testing.T) {
 		t.Errorf("best_step %d (accuracy %v) does not match metrics.jsonl's evals %v", s.BestStep, s.BestAccuracy, evalAt)
 	}
 	for step := 1; step <= cfg.Steps; step++ {
-		rec, err := rl.ReadStepFile(memory.DefaultAllocator, rl.StepFilePath(dir, step))
+		rec, err := store.ReadStepFile(memory.DefaultAllocator, store.StepFilePath(dir, step))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, samples, err := rl.RecordSamples(rec)
+		_, samples, err := store.RecordSamples(rec)
 		rec.Release()
 		if err != nil || len(samples) == 0 || samples[0].Step != step {
 			t.Fatalf("rollouts of step %d: %v, step column %v", step, err, samples[0].Step)

@@ -33,7 +33,7 @@ func (t *trainer) rewardWeights() map[string]float64 {
 	return t.cfg.RewardWeights
 }
 
-// trajectorySample turns a whole trajectory into one rl.Sample: every turn is scored, all turns
+// trajectorySample turns a whole trajectory into one rl.Sample: every turn is a training row, all turns
 // share the trajectory's advantage, and the reward is the final turn's verdict (a tool-use episode
 // is rewarded when it answers). DAPO overlong shaping, when on, is added to the total reward.
 func (t *trainer) trajectorySample(step int, tr *Trajectory) rl.Sample {
@@ -45,9 +45,9 @@ func (t *trainer) trajectorySample(step int, tr *Trajectory) rl.Sample {
 		NumTokens: tr.GeneratedTokens(), ToolCalls: tr.ToolCalls(), PromptText: tr.Task.Prompt,
 	}
 	for _, tu := range tr.Turns {
-		s.Turns = append(s.Turns, rl.Turn{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text})
+		s.Turns = append(s.Turns, rl.TurnTokens{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text})
 	}
-	t.scoreSample(&s)
+	t.setSampleReward(&s)
 	return s
 }
 
@@ -62,8 +62,8 @@ func (t *trainer) trajectorySamples(step int) func([]*Trajectory) []rl.Sample {
 	}
 }
 
-// scoreSample computes the sample's total reward from its components (and overlong shaping).
-func (t *trainer) scoreSample(s *rl.Sample) {
+// setSampleReward computes the sample's total reward from its components (and overlong shaping).
+func (t *trainer) setSampleReward(s *rl.Sample) {
 	total := rl.TotalReward(s.Components, t.rewardWeights())
 	s.Reward, s.RewardOK = total.Value, total.OK
 	if t.cfg.OverlongMaxLen > 0 {

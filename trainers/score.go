@@ -47,7 +47,7 @@ func (s *score) needsReference() bool { return true }
 func (s *score) totalOptSteps() int { return rlOptSteps(s.t.cfg, s.attempts) }
 
 // turnReward is the verifier's reward of one attempt (its weighted components).
-func (s *score) turnReward(tu *Turn) (float64, bool) {
+func (s *score) turnReward(tu *EpisodeTurn) (float64, bool) {
 	tot := rl.TotalReward(tu.Reward.Components, s.t.rewardWeights())
 	return tot.Value, tot.OK
 }
@@ -104,7 +104,7 @@ func (s *score) collect(ctx context.Context, step int, stage1 bool, m Metrics) (
 	}
 	rolloutMetrics(all, m)
 	for j, rs := range rewardsByAttempt {
-		m[attemptRewardKey(j+1)], _ = meanStd(rs)
+		m[attemptRewardKey(j+1)], _ = meanPopulationStd(rs)
 	}
 	return kept, nil
 }
@@ -113,7 +113,7 @@ func (s *score) collect(ctx context.Context, step int, stage1 bool, m Metrics) (
 // policy gradient -A logp; grpo, the std-normalised advantage with the clipped surrogate.
 func (s *score) estimator() (rl.AdvantageConfig, rl.LossConfig) {
 	ac, lc := s.t.advantageConfig(), s.t.clipLossConfig()
-	if s.t.cfg.SCoRe.Estimator == "reinforce" {
+	if s.t.cfg.SCoRe.Estimator == SCoReReinforce {
 		ac.Estimator = rl.EstimatorDrGRPO
 		lc.Kind = rl.KindReinforce
 	}
@@ -164,7 +164,7 @@ func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) ([]rl.Samp
 			Step: step + 1, PromptID: tr.Task.ID, Group: s.attemptGroup(tr.Group, a), Index: tr.Index, Attempt: a,
 			Components: tu.Reward.Components, Correct: tu.Reward.Correct, Truncated: !tu.Gen.Finished,
 			NumTokens: len(tu.Gen.Tokens), ToolCalls: tu.ToolCalls, PromptText: tr.Task.Prompt,
-			Turns: []rl.Turn{{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text}},
+			Turns: []rl.TurnTokens{{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text}},
 		}
 		r, ok := s.turnReward(tu)
 		smp.Reward, smp.RewardOK = r, ok

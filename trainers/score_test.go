@@ -15,7 +15,7 @@ import (
 func scoreTrajectory(g, i int, rs ...float64) *Trajectory {
 	tr := &Trajectory{Task: envs.Task{ID: "p" + string(rune('0'+g))}, Group: g, Index: i}
 	for _, r := range rs {
-		tr.Turns = append(tr.Turns, Turn{
+		tr.Turns = append(tr.Turns, EpisodeTurn{
 			Context: []int{1, 2},
 			Gen:     policy.Generation{Tokens: []int{3}, LogProbs: []float32{-1}, Finished: true},
 			Reward:  rewards.Result{Components: []rewards.Component{{Name: "correct", Value: r, OK: true}}, Correct: r == 1},

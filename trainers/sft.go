@@ -16,7 +16,7 @@ import (
 //
 //	L = -(1/N) sum_b sum_t log pi(y_bt | x_b, y_b<t)
 //
-// For envs that write multi-turn traces (envs.Tracer), every turn of the trace is a scored
+// For envs that write multi-turn traces (envs.Tracer), every turn of the trace is a trained
 // sequence whose context holds the earlier turns and observations, exactly as the RL loop builds it
 // (promptCodec: plain tokens or the chat template).
 type sft struct{ t *trainer }
@@ -25,7 +25,7 @@ func (s *sft) needsReference() bool { return false }
 
 func (s *sft) totalOptSteps() int { return max(1, s.t.cfg.Steps) }
 
-// sftSequences builds the scored sequences of one task.
+// sftSequences builds the training sequences of one task.
 func sftSequences(codec *promptCodec, env envs.Env, task envs.Task, ctxLen int, rngSeed uint64) ([]policy.Sequence, error) {
 	conv, err := codec.start(task.Prompt)
 	if err != nil {

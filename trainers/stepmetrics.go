@@ -11,7 +11,7 @@ import (
 
 // rolloutMetrics summarises the step's sampled rollouts (all of them, before any filtering):
 // reward mean / std, each component's mean, std and missing count, lengths, tool calls, and
-// accuracy = correct / scored over the samples that have a reward (samples_excluded counts the
+// accuracy = correct / graded over the samples that have a reward (samples_excluded counts the
 // others: no verdict could be computed, so they are neither right nor wrong).
 func rolloutMetrics(samples []rl.Sample, m Metrics) {
 	n := float64(len(samples))
@@ -48,9 +48,9 @@ func rolloutMetrics(samples []rl.Sample, m Metrics) {
 		}
 		tools += float64(s.ToolCalls)
 	}
-	m[keyRewardMean], m[keyRewardStd] = meanStd(rs)
+	m[keyRewardMean], m[keyRewardStd] = meanPopulationStd(rs)
 	for name, v := range comps {
-		m[rewardComponentKey(name, "mean")], m[rewardComponentKey(name, "std")] = meanStd(v)
+		m[rewardComponentKey(name, "mean")], m[rewardComponentKey(name, "std")] = meanPopulationStd(v)
 		m[rewardComponentKey(name, "missing")] = missing[name]
 	}
 	m[keySamples] = n
@@ -61,8 +61,9 @@ func rolloutMetrics(samples []rl.Sample, m Metrics) {
 	m[keyToolCallsMean] = tools / n
 }
 
-// meanStd is the mean and population standard deviation (NaN for no values).
-func meanStd(v []float64) (mean, std float64) {
+// meanPopulationStd is the mean and the population standard deviation sqrt(sum (x - mean)^2 / n)
+// (NaN for no values).
+func meanPopulationStd(v []float64) (mean, std float64) {
 	if len(v) == 0 {
 		return math.NaN(), math.NaN()
 	}

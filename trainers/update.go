@@ -7,10 +7,11 @@ import (
 
 	"grit/policy"
 	"grit/rl"
+	"grit/rl/store"
 	"grit/tensor"
 )
 
-// update runs num_iterations epochs of mini-batch updates over the step's rows (one row per scored
+// update runs num_iterations epochs of mini-batch updates over the step's rows (one row per graded
 // turn), each mini-batch one optimiser step:
 //
 //	forward (logp, entropy) -> rl.PolicyLoss (loss, dL/dlogp) -> Pass.Backward -> clip -> AdamW
@@ -18,7 +19,7 @@ import (
 // Mini-batches are read from the step's Arrow record; rw scales rows' losses and KL terms.
 // A mini-batch whose loss or gradient is not finite is skipped (counted); max_bad_steps in a row
 // stops the run (checked by the loop).
-func (t *trainer) update(ctx context.Context, step int, ro *rl.Rollouts, rw rowWeights, lc rl.LossConfig, m Metrics) error {
+func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw rowWeights, lc rl.LossConfig, m Metrics) error {
 	cfg := t.cfg
 	start := time.Now()
 	all := make([]int, ro.Len())
@@ -123,7 +124,7 @@ func allFinite(v [][]float32) bool {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// nonEmptyRows lists rows with at least one scored token and a non-zero row weight (rows of
+// nonEmptyRows lists rows with at least one trained token and a non-zero row weight (rows of
 // excluded samples have weight 0 and stay out of the mini-batches, so out of B as well).
 func nonEmptyRows(mb *rl.MiniBatch, rowWeights []float64) []int {
 	var rows []int

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -25,19 +26,32 @@ func (a *app) evalCommand() *cobra.Command {
 	def := trainers.Defaults()
 	f := evalFlags{maxNew: def.MaxNewTokens, seed: def.Seed}
 	cmd := &cobra.Command{
-		Use:   "eval --checkpoint DIR --env NAME",
-		Short: "Evaluate a checkpoint on an env's held-out split (greedy accuracy, pass@k, mean length)",
-		Example: `  train eval --checkpoint configs/base/arithmetic --env arithmetic
-  train eval --checkpoint runs/grpo-20250101-120000/checkpoints/best --env arithmetic --tasks 200 --pass-k 8`,
+		Use:   "eval [RUN_FOLDER] [--checkpoint DIR] [--env NAME]",
+		Short: "Evaluate a run or a checkpoint on an env's held-out split (greedy accuracy, pass@k, mean length)",
+		Long: `eval evaluates a policy on an env's held-out split.
+
+Given a run folder, it evaluates the run's checkpoints/best (else checkpoints/latest) with the env,
+env_args, max_new_tokens, eval_tasks and seed of the run's config.yaml; flags override each of them
+(--set env_args.x=... changes one env setting, --env another env starts from empty env_args).
+Without a run folder, --checkpoint DIR and --env NAME are required.`,
+		Example: `  train eval runs/grpo-20250101-120000 --pass-k 8
+  train eval runs/grpo-20250101-120000 --checkpoint runs/grpo-20250101-120000/checkpoints/latest
+  train eval --checkpoint configs/base/arithmetic --env arithmetic --set env_args.digits_max=3`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return configErrorf("eval: unexpected argument %q; use --checkpoint DIR --env NAME", args[0])
+			if len(args) > 1 {
+				return configErrorf("eval: unexpected argument %q; give one run folder, or --checkpoint DIR --env NAME", args[1])
 			}
 			return nil
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE:          func(cmd *cobra.Command, _ []string) error { return a.runEval(cmd, f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			run := ""
+			if len(args) == 1 {
+				run = args[0]
+			}
+			return a.runEval(cmd, f, run)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.checkpoint, "checkpoint", "", "policy folder: a run's checkpoints/latest or best, or a base policy (required)")
@@ -51,8 +65,8 @@ func (a *app) evalCommand() *cobra.Command {
 	return cmd
 }
 
-func (a *app) runEval(cmd *cobra.Command, f evalFlags) error {
-	opts, err := evalOptions(f)
+func (a *app) runEval(cmd *cobra.Command, f evalFlags, run string) error {
+	opts, err := evalOptions(f, run, cmd.Flags().Changed)
 	if err != nil {
 		return err
 	}
@@ -65,7 +79,7 @@ func (a *app) runEval(cmd *cobra.Command, f evalFlags) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	fmt.Fprintf(a.stdout, "%s on %s (held-out):\n", f.checkpoint, f.env)
+	fmt.Fprintf(a.stdout, "%s on %s (held-out):\n", opts.Checkpoint, opts.Env)
 	for _, k := range keys {
 		fmt.Fprintf(a.stdout, "  %-20s %.4g\n", k, m[k])
 	}
@@ -73,12 +87,59 @@ func (a *app) runEval(cmd *cobra.Command, f evalFlags) error {
 }
 
 // evalOptions checks the flags (every mistake is a config error, exit 2) and builds the options.
-func evalOptions(f evalFlags) (trainers.EvalOptions, error) {
+// With a run folder, the run's config.yaml supplies what the flags leave out (changed reports
+// which flags were given).
+func evalOptions(f evalFlags, run string, changed func(flag string) bool) (trainers.EvalOptions, error) {
+	cfgPath := ""
+	if run != "" {
+		cfgPath = filepath.Join(run, configfile.ResolvedName)
+		if _, err := os.Stat(cfgPath); err != nil {
+			return trainers.EvalOptions{}, configErrorf("eval: %s is not a run folder (no %s); give a folder written by train, or --checkpoint DIR --env NAME", run, configfile.ResolvedName)
+		}
+		if f.checkpoint == "" {
+			f.checkpoint = runCheckpoint(run)
+		}
+	}
 	switch {
 	case f.checkpoint == "":
-		return trainers.EvalOptions{}, configErrorf("eval: --checkpoint DIR is required (a run's checkpoints/latest or best, or a base policy such as configs/base/arithmetic)")
-	case f.env == "":
-		return trainers.EvalOptions{}, configErrorf("eval: --env NAME is required (e.g. --env arithmetic)")
+		return trainers.EvalOptions{}, configErrorf("eval: --checkpoint DIR is required without a run folder (a run's checkpoints/latest or best, or a base policy such as configs/base/arithmetic)")
+	case f.env == "" && run == "":
+		return trainers.EvalOptions{}, configErrorf("eval: --env NAME is required without a run folder (e.g. --env arithmetic)")
+	}
+	for _, s := range f.sets {
+		if !strings.HasPrefix(s, "env_args.") {
+			return trainers.EvalOptions{}, configErrorf("eval: --set %s: eval only takes env settings (--set env_args.<name>=value)", s)
+		}
+	}
+	if f.env != "" {
+		if err := checkEnv(f.env); err != nil {
+			return trainers.EvalOptions{}, err
+		}
+	}
+	// env first, so that another env than the file's (or the default) starts from empty env_args.
+	sets := f.sets
+	if f.env != "" {
+		sets = append([]string{"env=" + f.env}, f.sets...)
+	}
+	cfg, err := configfile.Load(cfgPath, sets, nil) // parses env_args values as YAML, like `train --set`
+	if err != nil {
+		return trainers.EvalOptions{}, configError{fmt.Errorf("eval: %w", err)}
+	}
+	if run != "" {
+		if err := checkEnv(cfg.Env); err != nil {
+			return trainers.EvalOptions{}, err
+		}
+		if !changed("max-new-tokens") {
+			f.maxNew = cfg.MaxNewTokens
+		}
+		if !changed("seed") {
+			f.seed = cfg.Seed
+		}
+		if !changed("tasks") {
+			f.tasks = cfg.EvalTasks
+		}
+	}
+	switch {
 	case f.tasks < 0:
 		return trainers.EvalOptions{}, configErrorf("eval: --tasks must be >= 0 (0 = the whole held-out split), got %d", f.tasks)
 	case f.passK < 0:
@@ -89,22 +150,20 @@ func evalOptions(f evalFlags) (trainers.EvalOptions, error) {
 	if st, err := os.Stat(f.checkpoint); err != nil || !st.IsDir() {
 		return trainers.EvalOptions{}, configErrorf("eval: --checkpoint %s is not a folder (give a run's checkpoints/latest or a base policy folder)", f.checkpoint)
 	}
-	if err := checkEnv(f.env); err != nil {
-		return trainers.EvalOptions{}, err
-	}
-	for _, s := range f.sets {
-		if !strings.HasPrefix(s, "env_args.") {
-			return trainers.EvalOptions{}, configErrorf("eval: --set %s: eval only takes env settings (--set env_args.<name>=value)", s)
-		}
-	}
-	// env first, so that another env than the default starts from empty env_args.
-	sets := append([]string{"env=" + f.env}, f.sets...)
-	cfg, err := configfile.Load("", sets, nil) // parses env_args values as YAML, like `train --set`
-	if err != nil {
-		return trainers.EvalOptions{}, configError{fmt.Errorf("eval: %w", err)}
-	}
 	return trainers.EvalOptions{
-		Checkpoint: f.checkpoint, Env: f.env, EnvArgs: cfg.EnvArgs,
+		Checkpoint: f.checkpoint, Env: cfg.Env, EnvArgs: cfg.EnvArgs,
 		Tasks: f.tasks, PassK: f.passK, MaxNew: f.maxNew, Seed: f.seed,
 	}, nil
+}
+
+// runCheckpoint is the policy a run folder is evaluated with: checkpoints/best, else
+// checkpoints/latest (a run interrupted before its first eval).
+func runCheckpoint(run string) string {
+	for _, c := range []string{"best", "latest"} {
+		p := filepath.Join(run, "checkpoints", c)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p
+		}
+	}
+	return filepath.Join(run, "checkpoints", "best")
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"grit/trainers"
+	"grit/trainers/configfile"
 )
 
 func TestEvalFlagValidation(t *testing.T) {
@@ -23,7 +26,8 @@ func TestEvalFlagValidation(t *testing.T) {
 		{[]string{"eval", "--checkpoint", ckpt, "--env", testEnv, "--pass-k", "-2"}, "--pass-k"},
 		{[]string{"eval", "--checkpoint", ckpt, "--env", testEnv, "--tasks", "many"}, "tasks"},
 		{[]string{"eval", "--checkpoint", ckpt, "--env", testEnv, "--set", "lr=1"}, "env_args"},
-		{[]string{"eval", "--checkpoint", ckpt, "--env", testEnv, "extra"}, "unexpected argument"},
+		{[]string{"eval", "--checkpoint", ckpt, "--env", testEnv, "extra"}, "not a run folder"},
+		{[]string{"eval", ckpt, "extra"}, "unexpected argument"},
 	} {
 		a, _, _, errOut := newTestApp(t)
 		if code := a.execute(c.args); code != exitConfigError {
@@ -80,6 +84,43 @@ func TestEvalRealErrorsExit2WithOnePrefix(t *testing.T) {
 		}
 		if n := strings.Count(errOut.String(), "eval:"); n != 1 {
 			t.Errorf("%v: %q says eval: %d times, want once", c.args, errOut, n)
+		}
+	}
+}
+
+// `train eval RUN` takes the checkpoint, env, env_args, max_new_tokens, eval_tasks and seed from
+// the run folder; flags override each of them.
+func TestEvalRunFolderReadsItsConfig(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "run")
+	cfg := trainers.Defaults()
+	cfg.Env, cfg.EnvArgs, cfg.MaxNewTokens, cfg.Seed, cfg.EvalTasks = testEnv, map[string]any{"digits": 4, "mode": "mul"}, 9, 42, 30
+	if err := configfile.WriteResolved(run, cfg); err != nil {
+		t.Fatal(err)
+	}
+	best := filepath.Join(run, "checkpoints", "best")
+	if err := os.MkdirAll(best, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want trainers.EvalOptions
+	}{
+		{[]string{"eval", run}, trainers.EvalOptions{Checkpoint: best, Env: testEnv, EnvArgs: map[string]any{"digits": 4, "mode": "mul"}, Tasks: 30, MaxNew: 9, Seed: 42}},
+		{[]string{"eval", run, "--set", "env_args.digits=2", "--checkpoint", other, "--tasks", "0", "--max-new-tokens", "5", "--seed", "3", "--pass-k", "4"},
+			trainers.EvalOptions{Checkpoint: other, Env: testEnv, EnvArgs: map[string]any{"digits": 2, "mode": "mul"}, Tasks: 0, PassK: 4, MaxNew: 5, Seed: 3}},
+	} {
+		a, _, _, errOut := newTestApp(t)
+		var got trainers.EvalOptions
+		a.eval = func(_ context.Context, o trainers.EvalOptions) (trainers.EvalMetrics, error) {
+			got = o
+			return trainers.EvalMetrics{"accuracy": 1}, nil
+		}
+		if code := a.execute(c.args); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errOut)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%v:\n got %+v\nwant %+v", c.args, got, c.want)
 		}
 	}
 }

@@ -25,7 +25,7 @@ func (a *app) logprobsCommand() *cobra.Command {
 		Use:   "logprobs --checkpoint DIR --text TEXT",
 		Short: "Print the token ids of a text and each token's log-probability under a checkpoint",
 		Long: `logprobs tokenizes TEXT as the checkpoint's tokenizer does (grit's character tokenizer: BOS, then
-one id per character; a Hugging Face tokenizer: what its post-processor adds) and scores it by
+one id per character; a Hugging Face tokenizer: what its post-processor adds) and computes its log-probs by
 teacher forcing: token i's log-probability is log p(id_i | id_0 .. id_{i-1}). The first token is
 context only. With --chat, TEXT is one user message rendered through the checkpoint's chat
 template with the generation prompt; the special tokens the template writes are not added again.
@@ -44,15 +44,15 @@ Compare the numbers with another implementation (e.g. transformers) to check a c
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.checkpoint, "checkpoint", "", "policy folder: a run's checkpoints/latest or best, a base policy, or a Hugging Face folder (required)")
-	fl.StringVar(&f.text, "text", "", "the text to score (required)")
+	fl.StringVar(&f.text, "text", "", "the text whose log-probs to print (required)")
 	fl.BoolVar(&f.chat, "chat", false, "render TEXT as one user message through the checkpoint's chat template, with the generation prompt")
 	fl.BoolVar(&f.json, "json", false, `print {"ids": [...], "tokens": [...], "logprobs": [...]}; logprobs[i] belongs to ids[i+1]`)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return configError{err} })
 	return cmd
 }
 
-// scoredText is what logprobs prints: LogProbs[i] = log p(IDs[i+1] | IDs[:i+1]).
-type scoredText struct {
+// textLogProbs is what logprobs prints: LogProbs[i] = log p(IDs[i+1] | IDs[:i+1]).
+type textLogProbs struct {
 	IDs      []int     `json:"ids"`
 	Tokens   []string  `json:"tokens"`
 	LogProbs []float32 `json:"logprobs"`
@@ -63,7 +63,7 @@ func (a *app) runLogprobs(f logprobsFlags) error {
 	case f.checkpoint == "":
 		return configErrorf("logprobs: --checkpoint DIR is required (a run's checkpoints/latest or best, a base policy such as configs/base/arithmetic, or a Hugging Face folder)")
 	case f.text == "":
-		return configErrorf("logprobs: --text is empty; give the text to score")
+		return configErrorf("logprobs: --text is empty; give the text whose log-probs to print")
 	}
 	if st, err := os.Stat(f.checkpoint); err != nil || !st.IsDir() {
 		return configErrorf("logprobs: --checkpoint %s is not a folder (give a checkpoint folder with config.json, model.safetensors and tokenizer.json)", f.checkpoint)
@@ -72,13 +72,13 @@ func (a *app) runLogprobs(f logprobsFlags) error {
 	if err != nil {
 		return configErrorf("logprobs: %v", err)
 	}
-	ids, err := a.scoringIDs(p.Tokenizer(), f)
+	ids, err := a.textIDs(p.Tokenizer(), f)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(ids) < 2:
-		return configErrorf("logprobs: the text is %d token(s); scoring needs at least 2 (the first one is only context)", len(ids))
+		return configErrorf("logprobs: the text is %d token(s); log-probs need at least 2 (the first one is only context)", len(ids))
 	case len(ids) > p.ContextLen():
 		return configErrorf("logprobs: the text is %d tokens, longer than the model's context of %d; shorten --text", len(ids), p.ContextLen())
 	}
@@ -86,7 +86,7 @@ func (a *app) runLogprobs(f logprobsFlags) error {
 	if err != nil {
 		return fmt.Errorf("logprobs: %w", err)
 	}
-	out := scoredText{IDs: ids, LogProbs: lps[0]}
+	out := textLogProbs{IDs: ids, LogProbs: lps[0]}
 	for _, id := range ids {
 		out.Tokens = append(out.Tokens, tokenString(p.Tokenizer(), id))
 	}
@@ -100,7 +100,7 @@ func (a *app) runLogprobs(f logprobsFlags) error {
 		enc.SetEscapeHTML(false) // tokens such as <bos> stay readable
 		return enc.Encode(out)
 	}
-	a.printScored(f, out)
+	a.printLogProbs(f, out)
 	return nil
 }
 
@@ -111,10 +111,10 @@ type bosAdder interface{ AddsBOS() bool }
 // unknownMarker is implemented by tokenizers that map text they cannot represent to an UNK id.
 type unknownMarker interface{ UNK() int }
 
-// scoringIDs tokenizes the text as the checkpoint's tokenizer does, or, with --chat, renders it
+// textIDs tokenizes the text as the checkpoint's tokenizer does, or, with --chat, renders it
 // as one user message through the chat template and tokenizes the result without adding special
 // tokens (the template writes them).
-func (a *app) scoringIDs(tok policy.Tokenizer, f logprobsFlags) ([]int, error) {
+func (a *app) textIDs(tok policy.Tokenizer, f logprobsFlags) ([]int, error) {
 	text := f.text
 	addBOS := true
 	if b, ok := tok.(bosAdder); ok {
@@ -204,10 +204,10 @@ func tokenString(tok policy.Tokenizer, id int) string {
 	return fmt.Sprintf("<id %d>", id)
 }
 
-// printScored writes one line per token and the total: sum_i log p(id_i | id_<i) and the
+// printLogProbs writes one line per token and the total: sum_i log p(id_i | id_<i) and the
 // perplexity exp(-mean).
-func (a *app) printScored(f logprobsFlags, s scoredText) {
-	fmt.Fprintf(a.stdout, "%s: %d tokens, %d scored (token 0 is context only)\n", f.checkpoint, len(s.IDs), len(s.LogProbs))
+func (a *app) printLogProbs(f logprobsFlags, s textLogProbs) {
+	fmt.Fprintf(a.stdout, "%s: %d tokens, %d with log-probs (token 0 is context only)\n", f.checkpoint, len(s.IDs), len(s.LogProbs))
 	fmt.Fprintf(a.stdout, "%5s  %8s  %-16s  %s\n", "i", "id", "token", "log-prob")
 	var sum float64
 	for i, id := range s.IDs {

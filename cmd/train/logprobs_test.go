@@ -16,13 +16,13 @@ import (
 // baseCheckpoint is the shipped character-level policy (tokenizer: DefaultChars, context 32).
 var baseCheckpoint = filepath.Join("..", "..", "configs", "base", "arithmetic")
 
-func runLogprobsJSON(t *testing.T, args ...string) scoredText {
+func runLogprobsJSON(t *testing.T, args ...string) textLogProbs {
 	t.Helper()
 	a, _, out, errOut := newTestApp(t)
 	if code := a.execute(append([]string{"logprobs", "--json"}, args...)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var s scoredText
+	var s textLogProbs
 	dec := json.NewDecoder(strings.NewReader(out.String()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
@@ -31,11 +31,11 @@ func runLogprobsJSON(t *testing.T, args ...string) scoredText {
 	return s
 }
 
-// TestLogprobsJSONMatchesIndependentScoring checks the ids against the character table by hand,
+// TestLogprobsJSONMatchesIndependentLogProbs checks the ids against the character table by hand,
 // the JSON shape, and each log-prob against a separate LogProbs call per position (prompt =
 // the prefix, completion = the one token), and that the log-probs of all tokens at a position
 // sum to probability 1.
-func TestLogprobsJSONMatchesIndependentScoring(t *testing.T) {
+func TestLogprobsJSONMatchesIndependentLogProbs(t *testing.T) {
 	s := runLogprobsJSON(t, "--checkpoint", baseCheckpoint, "--text", "12+34=46")
 	// DefaultChars "0123456789+-*/=..." from id 4: '1'=5 '2'=6 '+'=14 '3'=7 '4'=8 '='=18 '6'=10; BOS=1
 	wantIDs := []int{1, 5, 6, 14, 7, 8, 18, 8, 10}
@@ -61,7 +61,7 @@ func TestLogprobsJSONMatchesIndependentScoring(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d := math.Abs(float64(one[0][0] - lp)); d > 1e-5 {
-			t.Errorf("logprobs[%d] = %v, scoring the prefix alone gives %v", i, lp, one[0][0])
+			t.Errorf("logprobs[%d] = %v, the prefix alone gives %v", i, lp, one[0][0])
 		}
 		var mass float64
 		for v := range vocab {
@@ -188,9 +188,9 @@ type bosTokenizer struct {
 
 func (b bosTokenizer) AddsBOS() bool { return b.adds }
 
-// TestScoringIDsFollowsAddsBOS: a tokenizer that says its post-processor adds no BOS gets none;
+// TestTextIDsFollowsAddsBOS: a tokenizer that says its post-processor adds no BOS gets none;
 // one that says it does, or one without the method (grit's convention), gets BOS first.
-func TestScoringIDsFollowsAddsBOS(t *testing.T) {
+func TestTextIDsFollowsAddsBOS(t *testing.T) {
 	a, _, _, _ := newTestApp(t)
 	f := logprobsFlags{text: "ab"}
 	for _, c := range []struct {
@@ -201,7 +201,7 @@ func TestScoringIDsFollowsAddsBOS(t *testing.T) {
 		{bosTokenizer{adds: true}, []int{1, 107, 108}},
 		{bosTokenizer{adds: false}, []int{107, 108}},
 	} {
-		got, err := a.scoringIDs(c.tok, f)
+		got, err := a.textIDs(c.tok, f)
 		if err != nil || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%T%+v: ids %v, %v; want %v", c.tok, c.tok, got, err, c.want)
 		}
@@ -225,7 +225,7 @@ func TestChatDoesNotDoubleBOS(t *testing.T) {
 	}
 	a, _, _, _ := newTestApp(t)
 	for _, tok := range []policy.Tokenizer{encodingBOSTokenizer{}, bosTokenizer{adds: true}} {
-		got, err := a.scoringIDs(tok, logprobsFlags{checkpoint: dir, text: "ab", chat: true})
+		got, err := a.textIDs(tok, logprobsFlags{checkpoint: dir, text: "ab", chat: true})
 		if want := []int{1, 107, 108}; err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("%T: ids %v, %v; want %v (one BOS)", tok, got, err, want)
 		}

@@ -116,5 +116,6 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return unknownFlagError(err, a.args) })
 	root.AddCommand(a.evalCommand())
 	root.AddCommand(a.logprobsCommand())
+	root.AddCommand(a.viewCommand())
 	return root
 }

@@ -56,6 +56,8 @@ func newTestApp(t *testing.T, environ ...string) (*app, *fakeRun, *bytes.Buffer,
 			if cfg.Steps > 0 { // the report names only what is there
 				os.MkdirAll(filepath.Join(opts.OutDir, "rollouts"), 0o755)
 				os.WriteFile(filepath.Join(opts.OutDir, "rollouts", "step-000001.arrow"), nil, 0o644)
+				os.WriteFile(filepath.Join(opts.OutDir, "report.html"), nil, 0o644)
+				os.MkdirAll(filepath.Join(opts.OutDir, "tb"), 0o755)
 			}
 			opts.Progress(trainers.StepReport{Step: 1, Steps: 2, Reward: 0.2, Accuracy: 0.2, EvalAcc: math.NaN(), TokensPerS: 900, ElapsedS: 1})
 			if fr.err != nil {
@@ -162,7 +164,7 @@ func TestRunWritesConfigAndReports(t *testing.T) {
 	if !reflect.DeepEqual(fr.written, fr.cfg) {
 		t.Errorf("config.yaml written before Run differs from the config Run got")
 	}
-	for _, f := range []string{"step 1/2", "30.0%", "75.5%", "+45.5 points", out, "train --resume " + out, "pyarrow", filepath.Join(out, "rollouts", "*.arrow")} {
+	for _, f := range []string{"step 1/2", "30.0%", "75.5%", "+45.5 points", out, " --resume " + out, " eval " + out, filepath.Join(out, "report.html"), "tensorboard --logdir"} {
 		if !strings.Contains(stdout.String(), f) {
 			t.Errorf("report does not mention %q:\n%s", f, stdout)
 		}
@@ -248,5 +250,25 @@ func TestResume(t *testing.T) {
 	a, _, _, errOut := newTestApp(t)
 	if code := a.execute([]string{"--resume", t.TempDir()}); code != exitConfigError || !strings.Contains(errOut.String(), "config.yaml") {
 		t.Errorf("resume of a non-run: exit %d, %q", code, errOut)
+	}
+}
+
+// --dry-run shows which built-in defaults apply: sft's own adam_beta2 0.999, named in a comment.
+func TestDryRunShowsTheAlgorithmDefaults(t *testing.T) {
+	a, _, out, _ := newTestApp(t)
+	if code := a.execute([]string{"--algo", "sft", "--dry-run"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"sft's own adam_beta2 0.999", "\nadam_beta2: 0.999\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--algo sft --dry-run lacks %q:\n%s", want, out)
+		}
+	}
+	a, _, out, _ = newTestApp(t)
+	if code := a.execute([]string{"--dry-run"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "grpo has none of its own") || !strings.Contains(out.String(), "\nadam_beta2: 0.99\n") {
+		t.Errorf("--dry-run (grpo) should say it uses the shared defaults:\n%s", out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,12 +22,32 @@ type progress struct {
 	mu        sync.Mutex
 	w         io.Writer
 	tty       bool
-	bar       string // the bar currently on screen ("" = none)
-	firstStep int    // step count when this process started (resumed runs start late), -1 = unknown
+	bar       string     // the bar currently on screen ("" = none)
+	firstStep int        // step count when this process started (resumed runs start late), -1 = unknown
+	cols      func() int // terminal width now (it may be resized); <= 0 = unknown
 }
 
+// defaultColumns is the width assumed when the terminal does not say.
+const defaultColumns = 100
+
 func newProgress(w io.Writer, tty bool) *progress {
-	return &progress{w: w, tty: tty, firstStep: -1}
+	p := &progress{w: w, tty: tty, firstStep: -1, cols: func() int { return 0 }}
+	if f, ok := w.(*os.File); ok && tty {
+		p.cols = func() int { return terminalColumns(f) }
+	}
+	return p
+}
+
+// Columns is the width lines should fit: the terminal's, else $COLUMNS, else defaultColumns. The
+// trainer cuts the completions it logs to it.
+func (p *progress) Columns() int {
+	if c := p.cols(); c > 0 {
+		return c
+	}
+	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
+		return c
+	}
+	return defaultColumns
 }
 
 // isTerminal reports whether w is a character device (an interactive terminal).
@@ -57,10 +78,35 @@ func (p *progress) update(r trainers.StepReport) {
 			duration(r.ElapsedS), duration(eta))
 		return
 	}
-	p.bar = fmt.Sprintf("%s %d/%d  ETA %s  %s  eval %s  %.0f tok/s",
-		barOf(r.Step, r.Steps, 24), r.Step, r.Steps, duration(eta), what,
-		percent(r.EvalAcc), r.TokensPerS)
+	p.bar = fitBar(p.Columns(), r.Step, r.Steps, []string{
+		fmt.Sprintf("%d/%d", r.Step, r.Steps), "ETA " + duration(eta), what,
+		"eval " + percent(r.EvalAcc), fmt.Sprintf("%.0f tok/s", r.TokensPerS),
+	})
 	fmt.Fprintf(p.w, "\r\033[K%s", p.bar)
+}
+
+// Bar widths in cells: the widest bar drawn, and the narrowest worth drawing.
+const (
+	barMax = 24
+	barMin = 8
+)
+
+// fitBar lays the bar out in fewer than cols characters (a line as wide as the terminal wraps in
+// some terminals, and a wrapped bar scrolls a new line at every redraw). It narrows the bar first,
+// then drops fields from the end (tok/s, then eval, ...), and as a last resort cuts the line.
+func fitBar(cols, step, steps int, fields []string) string {
+	room := cols - 1
+	for n := len(fields); n >= 1; n-- {
+		rest := strings.Join(fields[:n], "  ")
+		if w := min(barMax, room-len(rest)-1-2); w >= barMin { // 2: the bar's brackets
+			return barOf(step, steps, w) + " " + rest
+		}
+	}
+	line := barOf(step, steps, barMin) + " " + fields[0]
+	if room > 0 && len(line) > room {
+		line = line[:room]
+	}
+	return line
 }
 
 // runStepLine matches the per-step line trainers.Run also logs; the progress display already shows

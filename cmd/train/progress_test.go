@@ -79,3 +79,43 @@ func TestRunStepLogLinesAreNotRepeated(t *testing.T) {
 		}
 	}
 }
+
+// On a terminal the bar stays narrower than the terminal (80 columns used to wrap: every redraw
+// scrolled a new line); what it drops first is the throughput, never the step count.
+func TestTerminalBarFitsTheWidth(t *testing.T) {
+	r := trainers.StepReport{Step: 1234, Steps: 10000, Reward: 0.123456, Accuracy: 0.5, EvalAcc: 0.995, TokensPerS: 123456, ElapsedS: 4000}
+	for _, cols := range []int{20, 40, 60, 80, 100, 200} {
+		var b bytes.Buffer
+		p := newProgress(&b, true)
+		p.cols = func() int { return cols }
+		p.update(r)
+		line := strings.TrimPrefix(b.String(), "\r\033[K")
+		if len(line) >= cols {
+			t.Errorf("%d columns: bar is %d wide: %q", cols, len(line), line)
+		}
+		if !strings.Contains(line, "1234/") {
+			t.Errorf("%d columns: step count dropped: %q", cols, line)
+		}
+		if cols >= 80 && !(strings.Contains(line, "ETA") && strings.Contains(line, "reward 0.123") && strings.Contains(line, "eval 99.5%")) {
+			t.Errorf("%d columns: should still show ETA, reward and eval: %q", cols, line)
+		}
+		if cols >= 100 && !strings.Contains(line, "tok/s") {
+			t.Errorf("%d columns: room for tok/s: %q", cols, line)
+		}
+		if p.Columns() != cols {
+			t.Errorf("Columns() = %d, want %d", p.Columns(), cols)
+		}
+	}
+}
+
+func TestColumnsFallsBackToEnvThenDefault(t *testing.T) {
+	p := newProgress(&bytes.Buffer{}, false)
+	t.Setenv("COLUMNS", "")
+	if got := p.Columns(); got != defaultColumns {
+		t.Errorf("no terminal, no COLUMNS: %d, want %d", got, defaultColumns)
+	}
+	t.Setenv("COLUMNS", "72")
+	if got := p.Columns(); got != 72 {
+		t.Errorf("COLUMNS=72: %d", got)
+	}
+}

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"grit/trainers"
 )
@@ -18,7 +14,11 @@ import (
 // printReport is the end-of-run summary: base vs final held-out accuracy, where the run folder is,
 // how to resume, how to read the rollouts.
 func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir string) {
-	fmt.Fprintf(w, "\n%s finished: %d steps on %s\n", cfg.Algo, cfg.Steps, cfg.Env)
+	if sum != nil && sum.StoppedBy != "" && sum.StoppedBy != "steps" {
+		fmt.Fprintf(w, "\n%s stopped after %d of %d steps on %s by %s: %s\n", cfg.Algo, sum.Steps, cfg.Steps, cfg.Env, sum.StoppedBy, sum.StopReason)
+	} else {
+		fmt.Fprintf(w, "\n%s finished: %d steps on %s\n", cfg.Algo, cfg.Steps, cfg.Env)
+	}
 	if sum != nil {
 		base, final := metric(sum.Base, "accuracy"), metric(sum.Final, "accuracy")
 		fmt.Fprintf(w, "  held-out accuracy   base %s  ->  final %s", percent(base), percent(final))
@@ -49,22 +49,25 @@ func printReport(w io.Writer, cfg trainers.Config, sum *trainers.Summary, dir st
 			fmt.Fprintf(w, "  best held-out       %s at step %d (checkpoints/best)\n", percent(sum.BestAccuracy), sum.BestStep)
 		}
 	}
+	train := invocation()
 	fmt.Fprintf(w, "  run folder          %s  (%s)\n", dir, strings.Join(present(dir, runFolderEntries...), ", "))
+	if len(present(dir, "report.html")) > 0 {
+		fmt.Fprintf(w, "  report              %s   (open in a browser; several runs: %s view RUN RUN ...)\n", filepath.Join(dir, "report.html"), train)
+	}
 	if len(present(dir, "plots/")) > 0 {
-		fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "{reward,accuracy}.svg"))
+		fmt.Fprintf(w, "  plots               %s\n", filepath.Join(dir, "plots", "*.svg"))
 	}
-	if cfg.Steps > 0 {
-		fmt.Fprintf(w, "  resume              train --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", dir)
+	if len(present(dir, "tb/")) > 0 {
+		fmt.Fprintf(w, "  tensorboard         tensorboard --logdir %s\n", filepath.Join(dir, "tb"))
 	}
-	fmt.Fprintf(w, "  evaluate            train eval --checkpoint %s --env %s%s --pass-k 8\n",
-		filepath.Join(dir, "checkpoints", "best"), cfg.Env, envArgSets(cfg.EnvArgs))
-	if files, _ := filepath.Glob(filepath.Join(dir, "rollouts", "*.arrow")); len(files) > 0 {
-		fmt.Fprintf(w, "  rollouts (Arrow)    %s\n", rolloutsHint(dir))
+	if stoppedByRule := sum != nil && sum.StoppedBy != "" && sum.StoppedBy != "steps"; cfg.Steps > 0 && !stoppedByRule {
+		fmt.Fprintf(w, "  resume              %s --resume %s   (after an interruption; Ctrl-C checkpoints first)\n", train, dir)
 	}
+	fmt.Fprintf(w, "  evaluate            %s eval %s --pass-k 8\n", train, dir)
 }
 
 // runFolderEntries are what a run folder may hold, in the order the report lists them.
-var runFolderEntries = []string{"config.yaml", "metrics.jsonl", "summary.json", "plots/", "rollouts/", "rollouts.parquet", "checkpoints/"}
+var runFolderEntries = []string{"config.yaml", "metrics.jsonl", "summary.json", "report.html", "tb/", "plots/", "rollouts/", "rollouts.parquet", "checkpoints/"}
 
 // present keeps the entries that exist in dir (a trailing / marks a folder), so the report never
 // names a file the run did not write (steps: 0 writes no metrics, rollouts or plots).
@@ -81,14 +84,8 @@ func present(dir string, entries ...string) []string {
 // printInterrupted says how to continue a run stopped by Ctrl-C.
 func printInterrupted(w io.Writer, dir string) {
 	fmt.Fprintf(w, "\nstopped: a checkpoint was written at the last finished step.\n")
-	fmt.Fprintf(w, "  continue with   train --resume %s\n", dir)
+	fmt.Fprintf(w, "  continue with   %s --resume %s\n", invocation(), dir)
 	fmt.Fprintf(w, "  run folder      %s\n", dir)
-}
-
-// rolloutsHint is a one-liner that opens the newest rollout file with pyarrow.
-func rolloutsHint(dir string) string {
-	glob := filepath.Join(dir, "rollouts", "*.arrow")
-	return fmt.Sprintf(`python3 -c "import glob, pyarrow as pa; t = pa.ipc.open_file(sorted(glob.glob('%s'))[-1]).read_all(); print(t.schema); print(t.slice(0, 4).to_pylist())"`, glob)
 }
 
 func metric(m trainers.EvalMetrics, key string) float64 {
@@ -96,33 +93,4 @@ func metric(m trainers.EvalMetrics, key string) float64 {
 		return v
 	}
 	return math.NaN()
-}
-
-// envArgSets spells env_args as --set flags for train eval (values in YAML flow style).
-func envArgSets(args map[string]any) string {
-	keys := make([]string, 0, len(args))
-	for k := range args {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		var val string
-		switch args[k].(type) {
-		case []any, map[string]any: // lists and maps in flow style (JSON is valid YAML)
-			j, err := json.Marshal(args[k])
-			if err != nil {
-				continue
-			}
-			val = string(j)
-		default:
-			v, err := yaml.Marshal(args[k])
-			if err != nil {
-				continue
-			}
-			val = strings.TrimSpace(string(v))
-		}
-		fmt.Fprintf(&b, " --set 'env_args.%s=%s'", k, val)
-	}
-	return b.String()
 }

@@ -61,3 +61,26 @@ func TestReportShowsFailedEvaluationsAndSkippedRows(t *testing.T) {
 		t.Errorf("report of a clean run mentions failures:\n%s", b.String())
 	}
 }
+
+// A run that a stop rule ended says which rule, at which step, instead of "finished".
+func TestReportNamesTheStopRule(t *testing.T) {
+	cfg := trainers.Defaults()
+	cfg.Steps = 100
+	sum := &trainers.Summary{Base: trainers.EvalMetrics{"accuracy": 0.1}, Final: trainers.EvalMetrics{"accuracy": 0.2},
+		Steps: 40, StoppedBy: "stop.target", StopReason: "eval_accuracy 0.2 >= stop.target 0.2 at step 40"}
+	var b bytes.Buffer
+	printReport(&b, cfg, sum, "runs/x")
+	want := "grpo stopped after 40 of 100 steps on arithmetic by stop.target: eval_accuracy 0.2 >= stop.target 0.2 at step 40"
+	if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "finished") {
+		t.Errorf("report lacks %q:\n%s", want, b.String())
+	}
+	if strings.Contains(b.String(), "--resume") {
+		t.Errorf("a run a rule ended has nothing to resume:\n%s", b.String())
+	}
+	sum.StoppedBy = "steps"
+	b.Reset()
+	printReport(&b, cfg, sum, "runs/x")
+	if !strings.Contains(b.String(), "grpo finished: 100 steps on arithmetic") {
+		t.Errorf("a run that ran every step should say finished:\n%s", b.String())
+	}
+}

@@ -22,7 +22,13 @@ type runFlags struct {
 	dryRun                    bool
 }
 
-func joinAlgos() string { return strings.Join(trainers.Algorithms, "|") }
+func joinAlgos() string {
+	names := make([]string, len(trainers.Algorithms))
+	for i, a := range trainers.Algorithms {
+		names[i] = string(a)
+	}
+	return strings.Join(names, "|")
+}
 
 // train resolves the config, prepares the run folder and runs the trainer.
 func (a *app) train(cmd *cobra.Command, f runFlags) error {
@@ -108,7 +114,7 @@ func (a *app) resolve(cmd *cobra.Command, f runFlags) (trainers.Config, string, 
 	}
 	out := f.out
 	if out == "" {
-		out = filepath.Join("runs", cfg.Algo+"-"+a.now().Format("20060102-150405"))
+		out = filepath.Join("runs", string(cfg.Algo)+"-"+a.now().Format("20060102-150405"))
 	}
 	return cfg, out, nil
 }

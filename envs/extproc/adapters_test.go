@@ -57,8 +57,8 @@ func TestExecRewardReturnsChosenComponent(t *testing.T) {
 	if f.Name() != "plugin_length" {
 		t.Errorf("name = %q", f.Name())
 	}
-	if v, err := f.Score(rewards.Input{Answer: "5", Completion: "five"}); err != nil || v != 4 {
-		t.Errorf("Score = %v, %v; want 4 (the length of \"five\")", v, err)
+	if v, err := f.Grade(rewards.Input{Answer: "5", Completion: "five"}); err != nil || v != 4 {
+		t.Errorf("Grade = %v, %v; want 4 (the length of \"five\")", v, err)
 	}
 	if _, isJudge := f.(rewards.Judge); isJudge {
 		t.Error("a length reward without correct_at must not be a Judge")
@@ -74,11 +74,11 @@ func TestExecRewardAsJudgeAndFailure(t *testing.T) {
 	if f.Name() != "correct" {
 		t.Errorf("default name = %q; want the first component, correct", f.Name())
 	}
-	res := rewards.Score([]rewards.Func{f}, rewards.Input{Answer: "5", Completion: "so 5"})
+	res := rewards.GradeAll([]rewards.Func{f}, rewards.Input{Answer: "5", Completion: "so 5"})
 	if !res.Correct || !res.Components[0].OK || res.Components[0].Value != 1 {
 		t.Errorf("right answer: %+v", res)
 	}
-	res = rewards.Score([]rewards.Func{f}, rewards.Input{Answer: "five", Completion: "so 5"})
+	res = rewards.GradeAll([]rewards.Func{f}, rewards.Input{Answer: "five", Completion: "so 5"})
 	if res.Correct || res.Components[0].OK || !strings.Contains(res.Components[0].Err, "not a number") {
 		t.Errorf("a plugin's component error must become a failed component: %+v", res)
 	}

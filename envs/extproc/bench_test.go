@@ -22,7 +22,7 @@ func BenchmarkScoreAll(b *testing.B) {
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				for _, r := range p.ScoreAll(reqs) {
+				for _, r := range p.GradeAll(reqs) {
 					if r.Err != nil {
 						b.Fatal(r.Err)
 					}

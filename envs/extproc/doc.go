@@ -22,7 +22,7 @@
 // that is not JSON or does not answer in time is refused: NewPool returns an error with the
 // plugin's stderr tail, and the run stops.
 //
-// Score. For each completion grit sends
+// Grading. For each completion grit sends a request of type "score" (the protocol's wire name):
 //
 //	{"type":"score","id":7,"task":{"id":"t1","prompt":"...","answer":"5","meta":{"difficulty":"2"}},
 //	 "completion":"... so the answer is 5","turn":0,"history":[]}
@@ -49,13 +49,13 @@
 //
 // # Go API
 //
-// Pool runs a few processes of one plugin and is safe for concurrent use; ScoreAll returns
+// Pool runs a few processes of one plugin and is safe for concurrent use; GradeAll returns
 // results in request order. Importing this package for its side effects registers
 //
 //   - the reward "exec" (rewards.New("exec", {"command": [...], ...})), a rewards.Func that
 //     returns one component of a plugin, and
 //   - the env "plugin" (envs.New("plugin", {"base": "arithmetic", "command": [...], ...})),
-//     which takes its tasks from a base env and lets the plugin score, give feedback and end
+//     which takes its tasks from a base env and lets the plugin grade, give feedback and end
 //     episodes.
 //
 // Both hold running processes: close them (they implement io.Closer) when the run ends.

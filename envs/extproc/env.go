@@ -6,14 +6,14 @@ import (
 	"io"
 
 	"grit/envs"
-	"grit/rewards"
+	"grit/plugins"
 )
 
 func init() {
 	envs.Register("plugin", newPluginEnv)
 }
 
-// Env is an env whose tasks come from a base env and whose turns a plugin scores. Each Step
+// Env is an env whose tasks come from a base env and whose turns a plugin grades. Each Step
 // sends the turn's completion (with the earlier turns) to the plugin; the plugin's components
 // become the reward, its feedback the next turn's observation, and its done flag (or max turns)
 // ends the episode. A failed plugin call ends the episode with failed components.
@@ -33,11 +33,11 @@ func NewEnv(base envs.Env, pool *Pool, maxTurns int) *Env {
 
 // newPluginEnv builds the "plugin" env from config params: the pool settings of readConfig and
 //
-//	base:      arithmetic     the env whose tasks the plugin scores (required)
+//	base:      arithmetic     the env whose tasks the plugin grades (required)
 //	base_args: {digits: 2}    that env's params
 //	max_turns: 2              turns per episode (default: the base env's)
 func newPluginEnv(p envs.Params) (envs.Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	baseName := a.String("base", "")
 	baseArgs := a.Map("base_args")
 	maxTurns := a.Int("max_turns", 0)
@@ -46,7 +46,7 @@ func newPluginEnv(p envs.Params) (envs.Env, error) {
 	}
 	cfg := readConfig(a, p)
 	if baseName == "" {
-		a.Failf("base", "missing; set it to the env whose tasks the plugin scores, one of %v", envs.Registered())
+		a.Failf("base", "missing; set it to the env whose tasks the plugin grades, one of %v", envs.Registered())
 	}
 	if err := a.Done(); err != nil {
 		return nil, err
@@ -112,18 +112,18 @@ func closeIfCloser(v any) error {
 type episode struct {
 	env     *Env
 	task    Task
-	history []Turn
+	history []PastTurn
 	done    bool
 }
 
-// Step scores the turn's completion with the plugin.
+// Step grades the turn's completion with the plugin.
 func (ep *episode) Step(action string) (envs.StepResult, error) {
 	if ep.done {
 		return envs.StepResult{}, errors.New("episode is over: call Reset for a new one")
 	}
 	turn := len(ep.history)
-	r := ep.env.pool.Score(Request{Task: ep.task, Completion: action, Turn: turn, History: ep.history})
-	ep.history = append(ep.history, Turn{Completion: action, Feedback: r.Feedback})
+	r := ep.env.pool.Grade(Request{Task: ep.task, Completion: action, Turn: turn, History: ep.history})
+	ep.history = append(ep.history, PastTurn{Completion: action, Feedback: r.Feedback})
 	ep.done = r.Done || r.Err != nil || turn+1 >= ep.env.maxTurns
 	out := envs.StepResult{Reward: r.Result, Done: ep.done}
 	if !ep.done {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"grit/rewards"
+	"grit/plugins"
 )
 
 // readConfig reads the pool settings shared by the "exec" reward and the "plugin" env:
@@ -14,7 +14,7 @@ import (
 //	start_timeout: 30s                   for starting a process and its handshake
 //	pool:          2                     processes run at once
 //	dir:           path                  working directory of the plugin
-func readConfig(a *rewards.Args, params map[string]any) Config {
+func readConfig(a *plugins.Args, params map[string]any) Config {
 	var cfg Config
 	if s, isString := params["command"].(string); isString {
 		a.Has("command")
@@ -36,7 +36,7 @@ func readConfig(a *rewards.Args, params map[string]any) Config {
 }
 
 // readDuration reads a positive duration given as a string ("500ms", "2s") or a number of seconds.
-func readDuration(a *rewards.Args, params map[string]any, key string, def time.Duration) time.Duration {
+func readDuration(a *plugins.Args, params map[string]any, key string, def time.Duration) time.Duration {
 	if !a.Has(key) {
 		return def
 	}

@@ -15,7 +15,7 @@ type Config struct {
 	Command      []string      // executable and its arguments, e.g. ["python3", "plugin.py"]
 	Dir          string        // working directory of the plugin; "" means grit's
 	Size         int           // plugin processes run at once; default 1
-	Timeout      time.Duration // limit for one score call; default 10s
+	Timeout      time.Duration // limit for one grade call; default 10s
 	StartTimeout time.Duration // limit for starting a process and its handshake; default 30s
 	CloseGrace   time.Duration // how long Close lets a plugin exit on its own after its stdin ends; default 200ms
 }
@@ -45,13 +45,13 @@ func (c Config) withDefaults() Config {
 
 // Stats counts what a pool has done.
 type Stats struct {
-	Calls    int64 // score calls made
+	Calls    int64 // grade calls made
 	Failed   int64 // calls whose components all failed (timeout, crash, protocol error, plugin error)
 	Timeouts int64 // failed calls that ran past the timeout
 	Restarts int64 // plugin processes restarted after a failure
 }
 
-// Pool runs Size processes of one plugin and hands each score call to an idle one. It is safe for
+// Pool runs Size processes of one plugin and hands each grade call to an idle one. It is safe for
 // concurrent use. A call that times out, or whose process exits or breaks the protocol, kills that
 // process (and its process group), starts a fresh one, and comes back as failed components whose
 // Err says what happened; it never becomes a silent 0.
@@ -164,9 +164,9 @@ func (p *Pool) fail(err error) Response {
 	return failedResponse(p.hello.Components, err)
 }
 
-// Score sends one completion to an idle plugin process and returns its components, in the order
+// Grade sends one completion to an idle plugin process and returns its components, in the order
 // of Components. It waits while every process is busy.
-func (p *Pool) Score(req Request) Response {
+func (p *Pool) Grade(req Request) Response {
 	p.calls.Add(1)
 	var w *worker
 	select {
@@ -178,18 +178,18 @@ func (p *Pool) Score(req Request) Response {
 	if p.closed() {
 		return p.fail(errors.New("plugin pool is closed"))
 	}
-	return p.scoreOn(w, req)
+	return p.gradeOn(w, req)
 }
 
-// ScoreAll scores reqs on all processes at once; result i answers reqs[i].
-func (p *Pool) ScoreAll(reqs []Request) []Response {
+// GradeAll grades reqs on all processes at once; result i answers reqs[i].
+func (p *Pool) GradeAll(reqs []Request) []Response {
 	out := make([]Response, len(reqs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(p.cfg.Size, len(reqs)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(reqs); i = int(next.Add(1)) - 1 {
-				out[i] = p.Score(reqs[i])
+				out[i] = p.Grade(reqs[i])
 			}
 		})
 	}
@@ -197,8 +197,8 @@ func (p *Pool) ScoreAll(reqs []Request) []Response {
 	return out
 }
 
-// scoreOn runs one call on w, restarting its process after a failure.
-func (p *Pool) scoreOn(w *worker, req Request) Response {
+// gradeOn runs one call on w, restarting its process after a failure.
+func (p *Pool) gradeOn(w *worker, req Request) Response {
 	if w.proc == nil {
 		if err := p.restart(w); err != nil {
 			return p.fail(fmt.Errorf("plugin is not running and could not be restarted: %w", err))

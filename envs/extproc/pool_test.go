@@ -45,7 +45,7 @@ func requireAllFailed(t *testing.T, r Response, wants ...string) {
 	}
 }
 
-func TestExamplePluginScores(t *testing.T) {
+func TestExamplePluginGrades(t *testing.T) {
 	p := newTestPool(t, Config{Command: pythonPlugin(t, "example_reward.py"), Size: 2, Timeout: 5 * time.Second})
 	if h := p.Hello(); h.Name != "example_reward" || strings.Join(h.Components, ",") != "correct,length" {
 		t.Fatalf("handshake = %+v", h)
@@ -66,7 +66,7 @@ func TestExamplePluginScores(t *testing.T) {
 		{"9", "étoile 9 ✓", true},                 // non-ASCII text
 	}
 	for _, c := range cases {
-		r := p.Score(Request{Task: Task{ID: "t", Prompt: "?", Answer: c.answer}, Completion: c.completion})
+		r := p.Grade(Request{Task: Task{ID: "t", Prompt: "?", Answer: c.answer}, Completion: c.completion})
 		if r.Err != nil {
 			t.Fatalf("%q: %v", c.completion, r.Err)
 		}
@@ -95,7 +95,7 @@ func b2f(b bool) float64 {
 
 func TestPluginComponentErrorIsPerComponent(t *testing.T) {
 	p := newTestPool(t, Config{Command: pythonPlugin(t, "example_reward.py")})
-	r := p.Score(Request{Task: Task{Answer: "not a number"}, Completion: "7"})
+	r := p.Grade(Request{Task: Task{Answer: "not a number"}, Completion: "7"})
 	if r.Err != nil {
 		t.Fatalf("a per-component error must not fail the call: %v", r.Err)
 	}
@@ -110,11 +110,11 @@ func TestPluginComponentErrorIsPerComponent(t *testing.T) {
 
 func TestFeedbackAndDone(t *testing.T) {
 	p := newTestPool(t, Config{Command: pythonPlugin(t, "example_reward.py", "--feedback")})
-	r := p.Score(Request{Task: Task{Answer: "5"}, Completion: "6"})
+	r := p.Grade(Request{Task: Task{Answer: "5"}, Completion: "6"})
 	if r.Done || !strings.Contains(r.Feedback, "not correct") {
 		t.Errorf("wrong first attempt: done=%v feedback=%q; want done=false and feedback", r.Done, r.Feedback)
 	}
-	r = p.Score(Request{Task: Task{Answer: "5"}, Completion: "6", Turn: 1, History: []Turn{{Completion: "6", Feedback: r.Feedback}}})
+	r = p.Grade(Request{Task: Task{Answer: "5"}, Completion: "6", Turn: 1, History: []PastTurn{{Completion: "6", Feedback: r.Feedback}}})
 	if !r.Done || r.Feedback != "" {
 		t.Errorf("second attempt: done=%v feedback=%q; want done", r.Done, r.Feedback)
 	}
@@ -126,7 +126,7 @@ func TestTimeoutFailsCallKillsProcessGroupAndRestarts(t *testing.T) {
 	first := p.workers[0].proc
 	child := childPid(t, first)
 	start := time.Now()
-	r := p.Score(Request{Completion: "please hang"})
+	r := p.Grade(Request{Completion: "please hang"})
 	elapsed := time.Since(start)
 	requireAllFailed(t, r, "timed out after 300ms", "(restarted)", "hanging on purpose")
 	if elapsed < timeout || elapsed > timeout+3*time.Second {
@@ -138,7 +138,7 @@ func TestTimeoutFailsCallKillsProcessGroupAndRestarts(t *testing.T) {
 	if p.Stats().Restarts != 1 || p.Stats().Failed != 1 {
 		t.Errorf("stats = %+v; want 1 restart and 1 failure", p.Stats())
 	}
-	r = p.Score(Request{Completion: "fine"})
+	r = p.Grade(Request{Completion: "fine"})
 	if r.Err != nil || !component(t, r, "score").OK {
 		t.Fatalf("pool does not work after the restart: %+v", r)
 	}
@@ -146,12 +146,12 @@ func TestTimeoutFailsCallKillsProcessGroupAndRestarts(t *testing.T) {
 
 func TestCrashFailsCallThenRestarts(t *testing.T) {
 	p := newTestPool(t, Config{Command: pythonPlugin(t, "crash_plugin.py"), Timeout: 5 * time.Second})
-	if r := p.Score(Request{Completion: "a"}); r.Err != nil || component(t, r, "score").Value != 1 {
+	if r := p.Grade(Request{Completion: "a"}); r.Err != nil || component(t, r, "score").Value != 1 {
 		t.Fatalf("first call: %+v", r)
 	}
-	r := p.Score(Request{Completion: "b"})
+	r := p.Grade(Request{Completion: "b"})
 	requireAllFailed(t, r, "exited", "exit status 3", "dying on request 2 on purpose", "(restarted)")
-	if r := p.Score(Request{Completion: "c"}); r.Err != nil || component(t, r, "score").Value != 1 {
+	if r := p.Grade(Request{Completion: "c"}); r.Err != nil || component(t, r, "score").Value != 1 {
 		t.Fatalf("call after the restart: %+v", r)
 	}
 	if s := p.Stats(); s.Restarts != 1 || s.Failed != 1 || s.Calls != 3 {
@@ -161,7 +161,7 @@ func TestCrashFailsCallThenRestarts(t *testing.T) {
 
 func TestBadJSONFailsCall(t *testing.T) {
 	p := newTestPool(t, Config{Command: pythonPlugin(t, "bad_json_plugin.py"), Timeout: 5 * time.Second})
-	r := p.Score(Request{Completion: "x"})
+	r := p.Grade(Request{Completion: "x"})
 	requireAllFailed(t, r, "not JSON", "debug: scoring request", "(restarted)")
 }
 
@@ -226,7 +226,7 @@ for line in iter(sys.stdin.readline, ""):
 	p := newTestPool(t, Config{Command: cmd, Timeout: 5 * time.Second})
 	for range 3 {
 		id := p.nextID.Load() + 1
-		r := p.Score(Request{})
+		r := p.Grade(Request{})
 		if r.Err != nil || component(t, r, "id").Value != float64(id) {
 			t.Fatalf("request %d got %+v", id, r)
 		}
@@ -244,7 +244,7 @@ func TestConcurrentCallsGetTheirOwnAnswers(t *testing.T) {
 	for i := range callers {
 		wg.Go(func() {
 			completion := strings.Repeat("x", i) + fmt.Sprint(" ", i)
-			r := p.Score(Request{Task: Task{Answer: fmt.Sprint(i)}, Completion: completion})
+			r := p.Grade(Request{Task: Task{Answer: fmt.Sprint(i)}, Completion: completion})
 			if r.Err != nil || component(t, r, "length").Value != float64(len(completion)) || !r.Result.Correct {
 				errs <- fmt.Sprintf("caller %d got %+v", i, r)
 			}
@@ -260,9 +260,9 @@ func TestConcurrentCallsGetTheirOwnAnswers(t *testing.T) {
 	for i := range reqs {
 		reqs[i] = Request{Task: Task{Answer: "1"}, Completion: strings.Repeat("y", i)}
 	}
-	for i, r := range p.ScoreAll(reqs) {
+	for i, r := range p.GradeAll(reqs) {
 		if r.Err != nil || component(t, r, "length").Value != float64(i) {
-			t.Errorf("ScoreAll result %d = %+v; want length %d (results in request order)", i, r, i)
+			t.Errorf("GradeAll result %d = %+v; want length %d (results in request order)", i, r, i)
 		}
 	}
 }
@@ -279,7 +279,7 @@ func TestCloseLeavesNoProcessesOrGoroutines(t *testing.T) {
 		pids = append(pids, w.proc.cmd.Process.Pid, childPid(t, w.proc))
 	}
 	// Leave one process hung mid-call so Close has to kill it rather than see it exit on stdin EOF.
-	requireAllFailed(t, p.Score(Request{Completion: "hang"}), "timed out")
+	requireAllFailed(t, p.Grade(Request{Completion: "hang"}), "timed out")
 	for _, w := range p.workers {
 		pids = append(pids, w.proc.cmd.Process.Pid, childPid(t, w.proc))
 	}
@@ -296,7 +296,7 @@ func TestCloseLeavesNoProcessesOrGoroutines(t *testing.T) {
 	}) {
 		t.Errorf("processes still running after Close (plugins and children: %v)", pids)
 	}
-	requireAllFailed(t, p.Score(Request{}), "pool is closed")
+	requireAllFailed(t, p.Grade(Request{}), "pool is closed")
 	if err := p.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
@@ -311,7 +311,7 @@ func TestMinimalPluginFromTheDocs(t *testing.T) {
 		completion string
 		want       float64
 	}{{" 42\n", 1}, {"41", 0}, {"42", 1}} {
-		r := p.Score(Request{Task: Task{Answer: "42"}, Completion: c.completion})
+		r := p.Grade(Request{Task: Task{Answer: "42"}, Completion: c.completion})
 		if got := component(t, r, "exact"); r.Err != nil || got.Value != c.want || r.Result.Correct != (c.want == 1) {
 			t.Errorf("%q: %+v", c.completion, r)
 		}

@@ -120,7 +120,7 @@ func (p *process) handshake(timeout time.Duration) error {
 	return nil
 }
 
-// call sends one score request and waits for its answer. A non-nil error means the process is in
+// call sends one grade request (wire type "score") and waits for its answer. A non-nil error means the process is in
 // an unknown state (timed out, exited, broke the protocol) and must be killed. A plugin's own
 // "error" answer is not such a failure: it comes back in the scoreResponse.
 func (p *process) call(id uint64, req Request, timeout time.Duration) (scoreResponse, error) {

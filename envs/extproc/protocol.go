@@ -22,18 +22,18 @@ type Task struct {
 	Meta   map[string]string `json:"meta"`
 }
 
-// Turn is one earlier turn of a multi-turn episode: the policy's text and the feedback it got.
-type Turn struct {
+// PastTurn is one earlier turn of a multi-turn episode: the policy's text and the feedback it got.
+type PastTurn struct {
 	Completion string `json:"completion"`
 	Feedback   string `json:"feedback"`
 }
 
-// Request is one completion to score.
+// Request is one completion to grade.
 type Request struct {
 	Task       Task
-	Completion string // the policy's text for this turn
-	Turn       int    // 0 for the first turn
-	History    []Turn // earlier turns of this episode, oldest first (empty on turn 0)
+	Completion string     // the policy's text for this turn
+	Turn       int        // 0 for the first turn
+	History    []PastTurn // earlier turns of this episode, oldest first (empty on turn 0)
 }
 
 // Hello is the plugin's answer to the handshake.
@@ -52,14 +52,15 @@ type helloRequest struct {
 	Client   string `json:"client"` // "grit"
 }
 
-// scoreRequest is the wire form of a Request.
+// scoreRequest is the wire form of a Request. Its names follow the protocol, whose grade request
+// has type "score" (a wire name, kept for plugins already written).
 type scoreRequest struct {
-	Type       string `json:"type"` // "score"
-	ID         uint64 `json:"id"`
-	Task       Task   `json:"task"`
-	Completion string `json:"completion"`
-	Turn       int    `json:"turn"`
-	History    []Turn `json:"history"`
+	Type       string     `json:"type"` // "score"
+	ID         uint64     `json:"id"`
+	Task       Task       `json:"task"`
+	Completion string     `json:"completion"`
+	Turn       int        `json:"turn"`
+	History    []PastTurn `json:"history"`
 }
 
 // scoreResponse is the wire form of a plugin's answer to a scoreRequest.
@@ -80,7 +81,7 @@ func newScoreRequest(id uint64, r Request) scoreRequest {
 	}
 	h := r.History
 	if h == nil {
-		h = []Turn{}
+		h = []PastTurn{}
 	}
 	return scoreRequest{Type: "score", ID: id, Task: t, Completion: r.Completion, Turn: r.Turn, History: h}
 }
@@ -116,7 +117,7 @@ func checkHello(h Hello) error {
 	return nil
 }
 
-// Response is the outcome of one score call.
+// Response is the outcome of one grade call.
 type Response struct {
 	// Result holds one component per name the plugin declared, in the declared order. After a
 	// failed call (timeout, crash, bad JSON, plugin error) every component has OK false and Err

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -13,7 +14,7 @@ func init() {
 	rewards.Register("exec", newExecReward)
 }
 
-// Reward is a rewards.Func backed by a plugin pool: Score returns one of the plugin's components,
+// Reward is a rewards.Func backed by a plugin pool: Grade returns one of the plugin's components,
 // Result all of them. Close stops the plugin processes.
 type Reward struct {
 	name      string
@@ -39,11 +40,11 @@ func NewReward(pool *Pool, name, component string) (*Reward, error) {
 
 // newExecReward builds the "exec" reward from config params: the pool settings of readConfig and
 //
-//	component:  correct   which declared component Score returns (default: the first)
+//	component:  correct   which declared component Grade returns (default: the first)
 //	name:       my_reward the reward's name in results (default: the component's name)
 //	correct_at: 1         if set, a value >= correct_at marks the answer correct (rewards.Judge)
 func newExecReward(params map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(params)
+	a := plugins.NewArgs(params)
 	cfg := readConfig(a, params)
 	component := a.String("component", "")
 	name := a.String("name", "")
@@ -70,9 +71,9 @@ func newExecReward(params map[string]any) (rewards.Func, error) {
 // Name is the reward's name.
 func (r *Reward) Name() string { return r.name }
 
-// Score sends the completion to the plugin and returns the chosen component; a failed component
+// Grade sends the completion to the plugin and returns the chosen component; a failed component
 // or call is an error whose text says what happened.
-func (r *Reward) Score(in rewards.Input) (float64, error) {
+func (r *Reward) Grade(in rewards.Input) (float64, error) {
 	res := r.Result(in)
 	c, ok := rewards.Lookup(res, r.component)
 	if !ok {
@@ -87,7 +88,7 @@ func (r *Reward) Score(in rewards.Input) (float64, error) {
 // Result sends the completion to the plugin and returns every component it declared, with its
 // verdict.
 func (r *Reward) Result(in rewards.Input) rewards.Result {
-	return r.pool.Score(requestFor(in)).Result
+	return r.pool.Grade(requestFor(in)).Result
 }
 
 // Pool is the plugin pool behind the reward (for its Stats).

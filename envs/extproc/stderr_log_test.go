@@ -44,7 +44,7 @@ func TestStderrLogKeepsEverythingWithoutFailures(t *testing.T) {
 	var log lockedBuffer
 	p.SetStderrLog(&log)
 	for _, c := range []string{"a", "b"} {
-		if r := p.Score(Request{Completion: c}); r.Err != nil {
+		if r := p.Grade(Request{Completion: c}); r.Err != nil {
 			t.Fatalf("call %q failed: %v", c, r.Err)
 		}
 	}
@@ -72,7 +72,7 @@ func TestTimeoutCountedAndRestartNotMixedWithPluginStderr(t *testing.T) {
 	p := newTestPool(t, Config{Command: pythonPlugin(t, "hang_plugin.py", "score"), Timeout: 300 * time.Millisecond, StartTimeout: 5 * time.Second})
 	var log lockedBuffer
 	p.SetStderrLog(&log)
-	r := p.Score(Request{Task: Task{ID: "t7"}, Completion: "please hang"})
+	r := p.Grade(Request{Task: Task{ID: "t7"}, Completion: "please hang"})
 	if r.Err == nil {
 		t.Fatal("the hanging call succeeded")
 	}

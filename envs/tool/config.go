@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"grit/envs"
-	"grit/rewards"
+	"grit/plugins"
 )
 
 // Config sets the tool env's task mix, turn budget and reference traces. The params of the same
@@ -53,7 +53,7 @@ func init() {
 // newFromParams reads params over DefaultConfig; every error names its key.
 func newFromParams(p envs.Params) (*Env, error) {
 	d := DefaultConfig()
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	cfg := Config{
 		HardFrac:           a.Float("hard_frac", d.HardFrac),
 		MediumFrac:         a.Float("medium_frac", d.MediumFrac),

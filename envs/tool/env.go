@@ -52,6 +52,6 @@ func (e *Env) Reset(task envs.Task) (envs.Episode, error) {
 	return &episode{task: task, maxTurns: e.cfg.MaxTurns, reportCalls: e.cfg.ToolCallsComponent}, nil
 }
 
-// verifier scores a final answer: correct is 1 when the last number in the text equals the
+// verifier grades a final answer: correct is 1 when the last number in the text equals the
 // reference exactly (as a rational), 0 otherwise.
 var verifier = rewards.Correctness{Label: ComponentCorrect, Extract: rewards.ExtractLastNumber}

@@ -23,7 +23,7 @@ type episode struct {
 
 // Step takes one turn. A turn that IsCall gets the calculator's observation and ToolCalls 1; the
 // episode goes on unless it was the last allowed turn, which then ends incorrect. Any other turn
-// is the answer and ends the episode. Every turn carries a reward: a call turn scores correct 0
+// is the answer and ends the episode. Every turn carries a reward: a call turn gets correct 0
 // and format 0 (the answer is not given yet), so a trainer that cuts an episode short (context
 // full) sees an incorrect episode.
 func (e *episode) Step(action string) (envs.StepResult, error) {
@@ -44,10 +44,10 @@ func (e *episode) Step(action string) (envs.StepResult, error) {
 	return envs.StepResult{Reward: e.answered(action), Done: true}, nil
 }
 
-// answered scores a final answer.
+// answered grades a final answer.
 func (e *episode) answered(text string) rewards.Result {
 	in := rewards.Input{Prompt: e.task.Prompt, Completion: text, Answer: e.task.Answer, Meta: e.task.Meta}
-	res := rewards.Score([]rewards.Func{verifier}, in)
+	res := rewards.GradeAll([]rewards.Func{verifier}, in)
 	format := 0.0
 	if IsBareAnswer(text) {
 		format = 1

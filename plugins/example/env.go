@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"grit/envs"
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -14,7 +15,7 @@ func init() {
 	envs.Register("example_parity", newParity)
 }
 
-// Parity asks whether a number is even or odd, and scores the answer with ShortExact.
+// Parity asks whether a number is even or odd, and grades the answer with ShortExact.
 type Parity struct {
 	tasks  parityTasks
 	reward ShortExact
@@ -27,7 +28,7 @@ type Parity struct {
 //	held_out_seed: 7     seed of that split
 //	budget, penalty      passed to the example_short_exact reward
 func newParity(p envs.Params) (envs.Env, error) {
-	a := rewards.NewArgs(p)
+	a := plugins.NewArgs(p)
 	limit := a.Int("max", 1000)
 	heldOut := a.Int("held_out", 50)
 	seed := a.Int("held_out_seed", 7)
@@ -72,14 +73,14 @@ type parityEpisode struct {
 	done   bool
 }
 
-// Step scores the one answer and ends the episode.
+// Step grades the one answer and ends the episode.
 func (ep *parityEpisode) Step(action string) (envs.StepResult, error) {
 	if ep.done {
 		return envs.StepResult{}, errors.New("episode is over: call Reset for a new one")
 	}
 	ep.done = true
 	in := rewards.Input{Prompt: ep.task.Prompt, Completion: action, Answer: ep.task.Answer, Meta: ep.task.Meta}
-	return envs.StepResult{Reward: rewards.Score([]rewards.Func{ep.reward}, in), Done: true}, nil
+	return envs.StepResult{Reward: rewards.GradeAll([]rewards.Func{ep.reward}, in), Done: true}, nil
 }
 
 // parityTasks draws numbers in [0, limit); the held-out numbers are fixed and never drawn for

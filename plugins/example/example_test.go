@@ -28,12 +28,12 @@ func TestShortExactByHand(t *testing.T) {
 		{"", "odd", 0},
 	}
 	for _, c := range cases {
-		got, err := f.Score(rewards.Input{Completion: c.completion, Answer: c.answer})
+		got, err := f.Grade(rewards.Input{Completion: c.completion, Answer: c.answer})
 		if err != nil || got != c.want {
 			t.Errorf("%q: got %v, %v; want %v", c.completion, got, err, c.want)
 		}
 	}
-	if res := rewards.Score([]rewards.Func{f}, rewards.Input{Completion: "odd", Answer: "odd"}); !res.Correct {
+	if res := rewards.GradeAll([]rewards.Func{f}, rewards.Input{Completion: "odd", Answer: "odd"}); !res.Correct {
 		t.Error("a right answer must set Result.Correct (ShortExact is a rewards.Judge)")
 	}
 }

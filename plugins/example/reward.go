@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"grit/plugins"
 	"grit/rewards"
 )
 
@@ -24,7 +25,7 @@ type ShortExact struct {
 
 // newShortExact builds the reward from config params: budget (default 20) and penalty (0.5).
 func newShortExact(params map[string]any) (rewards.Func, error) {
-	a := rewards.NewArgs(params)
+	a := plugins.NewArgs(params)
 	r := ShortExact{Budget: a.Int("budget", 20), Penalty: a.Float("penalty", 0.5)}
 	if r.Budget < 1 {
 		a.Failf("budget", "must be at least 1 word, got %d", r.Budget)
@@ -41,13 +42,13 @@ func newShortExact(params map[string]any) (rewards.Func, error) {
 // Name is the component name in results and in reward_weights.
 func (ShortExact) Name() string { return "example_short_exact" }
 
-// Correct makes the reward a verdict (rewards.Judge): any positive score is a right answer.
+// Correct makes the reward a verdict (rewards.Judge): any positive value is a right answer.
 func (ShortExact) Correct(value float64) bool { return value > 0 }
 
-// Score implements rewards.Func. It never fails: a missing answer is simply wrong. A reward that
+// Grade implements rewards.Func. It never fails: a missing answer is simply wrong. A reward that
 // cannot judge (say, a malformed reference) returns an error instead, and grit marks the
 // component failed rather than scoring it 0.
-func (r ShortExact) Score(in rewards.Input) (float64, error) {
+func (r ShortExact) Grade(in rewards.Input) (float64, error) {
 	words := strings.Fields(in.Completion)
 	if len(words) == 0 || normalise(words[len(words)-1]) != normalise(in.Answer) {
 		return 0, nil

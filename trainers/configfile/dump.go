@@ -29,6 +29,7 @@ func Dump(cfg trainers.Config) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString("# Resolved grit config (defaults < file < GRIT_* environment < --set).\n")
+	b.WriteString(defaultsNote(string(cfg.Algo)))
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
@@ -135,4 +136,23 @@ func LoadResolved(dir string) (trainers.Config, error) {
 	// Paths in config.yaml are absolute; older run folders hold them relative to the directory
 	// the run was started from, so relative ones are not read against the run folder.
 	return load(path, nil, nil, false)
+}
+
+// defaultsNote says which built-in defaults the config started from: the shared ones, and the
+// algorithm's own where it has any (sft: adam_beta2 0.999).
+func defaultsNote(algo string) string {
+	own := trainers.AlgoDefaults(algo)
+	if len(own) == 0 {
+		return fmt.Sprintf("# Built-in defaults: the shared ones (configs/grpo.yaml); %s has none of its own.\n", algo)
+	}
+	keys := make([]string, 0, len(own))
+	for k := range own {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %v", k, own[k])
+	}
+	return fmt.Sprintf("# Built-in defaults: the shared ones (configs/grpo.yaml), with %s's own %s.\n", algo, strings.Join(parts, ", "))
 }

@@ -158,6 +158,9 @@ func merge(file, env, sets []setting) (trainers.Config, error) {
 			v.SetDefault(key, def)
 		}
 	}
+	for key, def := range trainers.AlgoDefaults(algoOf(file, env, sets)) {
+		v.SetDefault(key, def)
+	}
 	v.SetDefault("env_args", envArgs)
 	v.SetDefault("reward_weights", weights)
 	if err := v.MergeConfigMap(nest(file)); err != nil {
@@ -184,6 +187,19 @@ func merge(file, env, sets []setting) (trainers.Config, error) {
 		cfg.RewardWeights = map[string]float64{}
 	}
 	return cfg, nil
+}
+
+// algoOf is the algorithm the layers choose: the last `algo` setting, else the built-in default.
+func algoOf(layers ...[]setting) string {
+	algo := string(trainers.Defaults().Algo)
+	for _, layer := range layers {
+		for _, s := range layer {
+			if name, ok := s.value.(string); ok && s.key == "algo" {
+				algo = name
+			}
+		}
+	}
+	return algo
 }
 
 // resolveMaps computes env_args and reward_weights over the layers (file, environment, --set),

@@ -304,3 +304,89 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// sft starts from its own defaults (adam_beta2 0.999) wherever algo: sft is chosen (file,
+// environment or --set); the other algorithms keep the shared ones, and a key the file sets wins.
+func TestAlgorithmDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		sets      []string
+		environ   []string
+		wantBeta2 float64
+	}{
+		{"", nil, nil, 0.99},
+		{"", []string{"algo=sft"}, nil, 0.999},
+		{"", nil, []string{"GRIT_ALGO=sft"}, 0.999},
+		{"algo: sft\n", nil, nil, 0.999},
+		{"algo: sft\n", []string{"algo=nft"}, nil, 0.99},
+		{"algo: sft\nadam_beta2: 0.95\n", nil, nil, 0.95},
+		{"algo: hdpo\n", nil, nil, 0.99},
+	} {
+		path := ""
+		if tc.file != "" {
+			path = filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(tc.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg, err := Load(path, append([]string{"init="}, tc.sets...), tc.environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.AdamBeta2 != tc.wantBeta2 || cfg.MaxGradNorm != 1 {
+			t.Errorf("file %q sets %v env %v: adam_beta2 %g max_grad_norm %g; want %g and 1",
+				tc.file, tc.sets, tc.environ, cfg.AdamBeta2, cfg.MaxGradNorm, tc.wantBeta2)
+		}
+	}
+	if got := trainers.AlgoDefaults("sft"); !reflect.DeepEqual(got, map[string]any{"adam_beta2": 0.999}) {
+		t.Errorf("AlgoDefaults(sft) = %v", got)
+	}
+	for _, algo := range []string{"grpo", "score", "nft", "hdpo"} {
+		if got := trainers.AlgoDefaults(algo); len(got) != 0 {
+			t.Errorf("AlgoDefaults(%s) = %v, want none", algo, got)
+		}
+	}
+}
+
+// The shipped SFT recipes made the base policies with adam_beta2 0.99 and max_grad_norm 1; they
+// spell both out, so sft's own defaults do not change what they train.
+func TestSFTRecipesKeepTheirOptimiser(t *testing.T) {
+	files, err := filepath.Glob("../../configs/sft-*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no configs/sft-*.yaml: %v", err)
+	}
+	for _, f := range files {
+		cfg, err := Load(f, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Algo != "sft" || cfg.AdamBeta2 != 0.99 || cfg.MaxGradNorm != 1 {
+			t.Errorf("%s: algo %s adam_beta2 %g max_grad_norm %g; want sft, 0.99, 1", f, cfg.Algo, cfg.AdamBeta2, cfg.MaxGradNorm)
+		}
+	}
+}
+
+// stop: and rollouts: are sections of a config file like score:; their values are checked with
+// the file and line, and a metric rule without a metric is refused.
+func TestStopAndRolloutsSections(t *testing.T) {
+	path := writeConfig(t, "stop:\n  metric: eval_accuracy\n  target: 0.2\n  time_budget_s: 300\nrollouts:\n  every: 5\n  keep_last: 3\n  parquet: false\n")
+	cfg, err := Load(path, []string{"stop.patience=4"}, []string{"GRIT_ROLLOUTS_EVERY=10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := trainers.StopConfig{Metric: "eval_accuracy", Mode: "max", Target: 0.2, Patience: 4, TimeBudgetS: 300}
+	if cfg.Stop != want || cfg.Rollouts != (trainers.RolloutsConfig{Every: 10, KeepLast: 3, Parquet: false}) {
+		t.Errorf("stop %+v rollouts %+v", cfg.Stop, cfg.Rollouts)
+	}
+	for body, wantErr := range map[string]string{
+		"stop:\n  mode: up\n":                    "cfg.yaml:2: stop.mode: \"up\" is not valid; use one of max, min",
+		"rollouts:\n  every: -1\n":               "cfg.yaml:2: rollouts.every: must be >= 0",
+		"stop:\n  metric: \"\"\n  patience: 3\n": "stop.metric: must name a metrics.jsonl key",
+		"stop:\n  patience: 1.5\n":               "stop.patience",
+	} {
+		_, err := Load(writeConfig(t, body), nil, nil)
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%q: got %v, want an error containing %q", body, err, wantErr)
+		}
+	}
+}

@@ -16,15 +16,23 @@ type series struct {
 	values []float64 // NaN marks a gap
 }
 
-// readMetrics reads metrics.jsonl (one JSON object per step, with a numeric "step") and returns the
-// requested keys as series ordered by step. A later line for the same step wins (a resumed run may
-// repeat a step). An unfinished last line (a run killed mid-write) is ignored.
-func readMetrics(path string, keys ...string) (map[string]series, error) {
+// table is metrics.jsonl by step: a later line for the same step wins (a resumed run may repeat a
+// step); keys lists every numeric key seen.
+type table struct {
+	steps []float64
+	rows  []map[string]any
+	keys  []string
+}
+
+// loadTable reads metrics.jsonl (one JSON object per step, with a numeric "step"). An unfinished
+// last line (a run killed mid-write) is ignored.
+func loadTable(path string) (*table, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read metrics: %w", err)
 	}
 	byStep := map[float64]map[string]any{}
+	keys := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for lineNo := 1; sc.Scan(); lineNo++ {
@@ -44,27 +52,49 @@ func readMetrics(path string, keys ...string) (map[string]series, error) {
 			return nil, fmt.Errorf("%s line %d has no numeric \"step\"", path, lineNo)
 		}
 		byStep[step] = rec
+		for k, v := range rec {
+			if _, num := v.(float64); num && k != "step" {
+				keys[k] = true
+			}
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	steps := make([]float64, 0, len(byStep))
+	t := &table{keys: sortedKeys(keys)}
 	for s := range byStep {
-		steps = append(steps, s)
+		t.steps = append(t.steps, s)
 	}
-	sort.Float64s(steps)
+	sort.Float64s(t.steps)
+	for _, s := range t.steps {
+		t.rows = append(t.rows, byStep[s])
+	}
+	return t, nil
+}
+
+// series is one key over the table's steps; absent, null or infinite values are gaps (NaN).
+func (t *table) series(key string) series {
+	var s series
+	for i, step := range t.steps {
+		v, ok := t.rows[i][key].(float64)
+		if !ok || math.IsInf(v, 0) {
+			v = math.NaN()
+		}
+		s.steps = append(s.steps, step)
+		s.values = append(s.values, v)
+	}
+	return s
+}
+
+// readMetrics returns the requested keys of metrics.jsonl as series ordered by step.
+func readMetrics(path string, keys ...string) (map[string]series, error) {
+	t, err := loadTable(path)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]series{}
 	for _, key := range keys {
-		var s series
-		for _, step := range steps {
-			v, ok := byStep[step][key].(float64)
-			if !ok || math.IsInf(v, 0) {
-				v = math.NaN()
-			}
-			s.steps = append(s.steps, step)
-			s.values = append(s.values, v)
-		}
-		out[key] = s
+		out[key] = t.series(key)
 	}
 	return out, nil
 }

@@ -11,78 +11,119 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Metric keys read from metrics.jsonl.
+var palette = []color.Color{
+	color.RGBA{R: 31, G: 119, B: 180, A: 255},
+	color.RGBA{R: 214, G: 39, B: 40, A: 255},
+	color.RGBA{R: 44, G: 160, B: 44, A: 255},
+	color.RGBA{R: 255, G: 127, B: 14, A: 255},
+	color.RGBA{R: 148, G: 103, B: 189, A: 255},
+	color.RGBA{R: 140, G: 86, B: 75, A: 255},
+}
+
+// Page size of every chart.
 const (
-	KeyReward       = "reward_mean"
-	KeyAccuracy     = "accuracy"
-	KeyEvalAccuracy = "eval_accuracy"
+	chartWidth  = 18 * vg.Centimeter
+	chartHeight = 10 * vg.Centimeter
 )
 
-var (
-	trainColor = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	evalColor  = color.RGBA{R: 214, G: 39, B: 40, A: 255}
-)
-
-// WriteRunPlots reads runDir/metrics.jsonl and writes runDir/plots/reward.svg and
-// runDir/plots/accuracy.svg. Steps where a metric is missing are drawn as gaps in its line;
-// held-out accuracy, measured every eval_every steps, is drawn as points joined across steps.
+// WriteRunPlots reads runDir/metrics.jsonl and writes runDir/plots/*.svg (see the package doc).
+// Steps where a metric is missing are drawn as gaps in its line; held-out evaluations are points
+// joined across steps.
 func WriteRunPlots(runDir string) error {
-	m, err := readMetrics(filepath.Join(runDir, "metrics.jsonl"), KeyReward, KeyAccuracy, KeyEvalAccuracy)
+	tb, err := loadTable(filepath.Join(runDir, "metrics.jsonl"))
 	if err != nil {
 		return err
 	}
-	if len(m[KeyReward].steps) == 0 {
+	if len(tb.steps) == 0 {
 		return fmt.Errorf("%s has no steps to plot yet", filepath.Join(runDir, "metrics.jsonl"))
 	}
 	dir := filepath.Join(runDir, "plots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create plots folder: %w", err)
 	}
-
-	reward := newPlot("Mean reward per step", "reward")
-	if err := addLine(reward, "train reward", m[KeyReward], trainColor); err != nil {
-		return err
-	}
-	if err := save(reward, filepath.Join(dir, "reward.svg")); err != nil {
-		return err
-	}
-
-	acc := newPlot("Accuracy", "accuracy")
-	acc.Y.Min, acc.Y.Max = 0, 1
-	if err := addLine(acc, "train (rollouts)", m[KeyAccuracy], trainColor); err != nil {
-		return err
-	}
-	if xs, ys := m[KeyEvalAccuracy].present(); len(xs) > 0 {
-		pts := xyOf(xs, ys)
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return fmt.Errorf("plot eval accuracy: %w", err)
+	for _, c := range chartsFor(runDir, tb) {
+		if err := drawChart(c, filepath.Join(dir, c.file)); err != nil {
+			return err
 		}
-		line.Color, points.Color = evalColor, evalColor
-		line.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		points.Shape = draw.CircleGlyph{}
-		acc.Add(line, points)
-		acc.Legend.Add("held-out (greedy)", line, points)
 	}
-	return save(acc, filepath.Join(dir, "accuracy.svg"))
+	return nil
 }
 
-func newPlot(title, yLabel string) *plot.Plot {
+// drawChart draws c's lines with their legend in a column to the right of the plot area.
+func drawChart(c chart, path string) error {
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = c.title
+	p.Title.Padding = vg.Points(6) // between the title and the plot area
 	p.X.Label.Text = "step"
 	p.X.Tick.Marker = plainTicks{}
-	p.Y.Label.Text = yLabel
-	p.Legend.Top = true
-	p.Legend.Left = true
+	p.Y.Label.Text = c.yLabel
+	if c.unitRange {
+		p.Y.Min, p.Y.Max = 0, 1
+	}
 	p.Add(plotter.NewGrid())
-	return p
+	leg := plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.Padding = vg.Points(3)
+	for i, l := range c.lines {
+		col := palette[i%len(palette)]
+		var err error
+		if l.eval {
+			err = addEval(p, &leg, l, col)
+		} else {
+			err = addLine(p, &leg, l.name, l.multi[0], col)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	canvas := vgsvg.New(chartWidth, chartHeight)
+	dc := draw.New(canvas)
+	legW := legendWidth(leg, c.lines)
+	// gonum puts the title's top at the canvas edge, where the browser's font may clip it: keep a
+	// margin above it.
+	top := vg.Points(6)
+	p.Draw(draw.Crop(dc, 0, -legW, 0, -top))
+	legArea := draw.Crop(dc, chartWidth-legW+vg.Points(4), 0, 0, -(top + p.Title.TextStyle.Height(c.title) + p.Title.Padding))
+	leg.Draw(legArea)
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := canvas.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// legendWidth is the width of the legend column: the longest entry plus its thumbnail.
+func legendWidth(leg plot.Legend, lines []line) vg.Length {
+	var w vg.Length
+	for _, l := range lines {
+		w = max(w, leg.TextStyle.Width(l.name))
+	}
+	return w + leg.ThumbnailWidth + vg.Points(16)
+}
+
+// addEval draws held-out points (the base point first) joined by a dashed line.
+func addEval(p *plot.Plot, leg *plot.Legend, l line, c color.Color) error {
+	ln, points, err := plotter.NewLinePoints(xyOf(l.xs, l.ys))
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", l.name, err)
+	}
+	ln.Color, points.Color = c, c
+	ln.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+	points.Shape = draw.CircleGlyph{}
+	p.Add(ln, points)
+	leg.Add(l.name, ln, points)
+	return nil
 }
 
 // addLine draws a series as one line per gap-free segment, with a single legend entry.
-func addLine(p *plot.Plot, name string, s series, c color.Color) error {
+func addLine(p *plot.Plot, leg *plot.Legend, name string, s series, c color.Color) error {
 	for i, seg := range s.segments() {
 		pts := xyOf(seg[0], seg[1])
 		var thing plot.Thumbnailer
@@ -105,7 +146,7 @@ func addLine(p *plot.Plot, name string, s series, c color.Color) error {
 			thing = l
 		}
 		if i == 0 {
-			p.Legend.Add(name, thing)
+			leg.Add(name, thing)
 		}
 	}
 	return nil
@@ -130,11 +171,4 @@ func xyOf(xs, ys []float64) plotter.XYs {
 		pts[i].X, pts[i].Y = xs[i], ys[i]
 	}
 	return pts
-}
-
-func save(p *plot.Plot, path string) error {
-	if err := p.Save(16*vg.Centimeter, 10*vg.Centimeter, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

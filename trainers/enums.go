@@ -1,0 +1,39 @@
+package trainers
+
+// SCoReEstimator is how SCoRe turns its shaped rewards into a loss (config key score.estimator).
+type SCoReEstimator string
+
+const (
+	// SCoReReinforce is REINFORCE with the group-mean baseline: A = r - mean_G r (rl.KindReinforce).
+	SCoReReinforce SCoReEstimator = "reinforce"
+	// SCoReClip is GRPO's clipped surrogate on group-normalised advantages (rl.KindClip).
+	SCoReClip SCoReEstimator = "grpo"
+)
+
+// EfficiencyMeasure is what HDPO's efficiency reward counts (config key hdpo.efficiency).
+type EfficiencyMeasure string
+
+const (
+	EfficiencyToolCalls EfficiencyMeasure = "tool_calls" // r_eff = 1 / (1 + tool calls of the episode)
+	EfficiencyTokens    EfficiencyMeasure = "tokens"     // r_eff = 1 / (1 + generated tokens of the episode)
+)
+
+// The values each enumerated config key accepts, in the order error messages list them.
+var (
+	SCoReEstimators    = []SCoReEstimator{SCoReReinforce, SCoReClip}
+	EfficiencyMeasures = []EfficiencyMeasure{EfficiencyToolCalls, EfficiencyTokens}
+)
+
+// Algorithm is a training algorithm (config key algo, flag --algo).
+type Algorithm string
+
+const (
+	AlgoGRPO  Algorithm = "grpo"  // group-relative policy optimisation and its loss variants
+	AlgoSFT   Algorithm = "sft"   // supervised fine-tuning on the env's reference solutions
+	AlgoSCoRe Algorithm = "score" // SCoRe: two-stage self-correction RL over attempts
+	AlgoNFT   Algorithm = "nft"   // negative-aware fine-tuning
+	AlgoHDPO  Algorithm = "hdpo"  // GRPO plus HDPO's decoupled efficiency channel
+)
+
+// Algorithms lists the valid values of `algo`.
+var Algorithms = []Algorithm{AlgoGRPO, AlgoSFT, AlgoSCoRe, AlgoNFT, AlgoHDPO}
