@@ -23,7 +23,11 @@ func (t *trainer) sampleOptions() policy.SampleOptions {
 func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 	toSamples func([]*Trajectory) []rl.Sample) (kept, all []rl.Sample, err error) {
 	cfg := t.cfg
-	p := &player{pol: t.pol, env: t.env, opts: t.sampleOptions()}
+	codec, err := t.prompts()
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec}
 	need, groups, dropped := cfg.PromptsPerStep, 0, 0
 	var sampleDur, gradeDur time.Duration
 	genTokens := 0

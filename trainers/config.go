@@ -23,6 +23,9 @@ type Config struct {
 	Init  string        `mapstructure:"init"`  // checkpoint folder to start from; empty = fresh model from `model`
 	Model policy.Config `mapstructure:"model"` // architecture of a fresh model (vocab comes from the tokenizer; not used when init is set)
 
+	ChatTemplate bool   `mapstructure:"chat_template"` // render prompts through the init folder's chat template
+	SystemPrompt string `mapstructure:"system_prompt"` // system message put first (chat_template: true only)
+
 	Steps          int     `mapstructure:"steps"`            // generation batches (RL) or optimiser steps (sft)
 	PromptsPerStep int     `mapstructure:"prompts_per_step"` // prompts drawn per generation batch
 	NumGenerations int     `mapstructure:"num_generations"`  // G: completions sampled per prompt
@@ -191,6 +194,8 @@ func (c *Config) Validate() error {
 		{c.MaxEmptySteps >= 1, "max_empty_steps: must be >= 1"},
 		{c.Threads >= 0, "threads: must be >= 0"},
 		{c.SFT.BatchSize >= 1, "sft.batch_size: must be >= 1"},
+		{c.SystemPrompt == "" || c.ChatTemplate, "system_prompt: is only rendered with chat_template: true; set chat_template: true or remove system_prompt"},
+		{!c.ChatTemplate || c.Init != "", "chat_template: true needs an init folder whose tokenizer_config.json (or chat_template.jinja) holds a chat template; set init or chat_template: false"},
 		{c.Stop.Patience >= 0, "stop.patience: must be >= 0 (0 = off)"},
 		{c.Stop.MinDelta >= 0, "stop.min_delta: must be >= 0"},
 		{c.Stop.TimeBudgetS >= 0, "stop.time_budget_s: must be >= 0 seconds (0 = off)"},

@@ -18,6 +18,7 @@ func Defaults() Config {
 		Env:     "arithmetic",
 		EnvArgs: map[string]any{"digits_min": 2, "digits_max": 2, "operators": []any{"+"}},
 		Init:    "configs/base/arithmetic",
+		// ChatTemplate: false, SystemPrompt: "" (plain prompts: [BOS] + the prompt's tokens)
 		Model: policy.Config{
 			DModel: 64, NHeads: 4, NLayers: 2, MLPHidden: 256, Context: 32,
 			Norm: policy.LayerNorm, Activation: policy.GELU, Positions: policy.LearnedPositions,

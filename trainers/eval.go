@@ -33,11 +33,11 @@ func heldOut(env envs.Env, n int) []envs.Task {
 //	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d (and tool_calls_mean/<d>)
 //	pass@k          with passK > 0: fraction of tasks solved by at least one of k samples at temperature 1
 //	                (over the tasks with some graded sample; pass@k_failed counts the others)
-func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, passK int, seed uint64) (EvalMetrics, error) {
+func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env envs.Env, tasks []envs.Task, maxNew, passK int, seed uint64) (EvalMetrics, error) {
 	if len(tasks) == 0 {
 		return nil, fmt.Errorf("env %s has no held-out tasks to evaluate on", env.Name())
 	}
-	greedy := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 0}}
+	greedy := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 0}, codec: codec}
 	trajs, err := greedy.play(ctx, tasks, 1, seed, 0)
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func evaluate(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs
 		m[evalDifficultyKey(evalToolCallsMean, d)] = byDiff[d][2] / byDiff[d][1]
 	}
 	if passK > 0 {
-		pk, failedTasks, err := passAtK(ctx, pol, env, tasks, maxNew, passK, seed)
+		pk, failedTasks, err := passAtK(ctx, pol, codec, env, tasks, maxNew, passK, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -159,8 +159,8 @@ const passKBatch = 256
 // (more samples cannot change its outcome). Sample j of task i is episode i*k+j, seeded as when
 // all k*tasks episodes were played at once, so the value does not depend on the batching.
 // Memory is O(passKBatch + tasks), whatever k.
-func passAtK(ctx context.Context, pol policy.Policy, env envs.Env, tasks []envs.Task, maxNew, k int, seed uint64) (float64, int, error) {
-	p := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 1}}
+func passAtK(ctx context.Context, pol policy.Policy, codec *promptCodec, env envs.Env, tasks []envs.Task, maxNew, k int, seed uint64) (float64, int, error) {
+	p := &player{pol: pol, env: env, opts: policy.SampleOptions{MaxNewTokens: maxNew, Temperature: 1}, codec: codec}
 	seed = streamSeed(seed, "pass@k")
 	next := make([]int, len(tasks)) // samples drawn so far, per task
 	solved := make([]bool, len(tasks))

@@ -21,7 +21,7 @@ func TestEvalCountsFailuresOutsideTheAccuracy(t *testing.T) {
 	cfg.Env = "test_flaky"
 	env := mustEnv(t, cfg)
 	tasks := heldOut(env, 40)
-	m, err := evaluate(context.Background(), pol, env, tasks, cfg.MaxNewTokens, 0, 7)
+	m, err := evaluate(context.Background(), pol, nil, env, tasks, cfg.MaxNewTokens, 0, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestEvalCountsFailuresOutsideTheAccuracy(t *testing.T) {
 
 	cfg.Env = "test_broken" // nothing can be graded: accuracy is undefined, and summary.json still writes
 	broken := mustEnv(t, cfg)
-	m, err = evaluate(context.Background(), pol, broken, heldOut(broken, 10), cfg.MaxNewTokens, 0, 7)
+	m, err = evaluate(context.Background(), pol, nil, broken, heldOut(broken, 10), cfg.MaxNewTokens, 0, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,5 +30,5 @@ func evalCheckpoint(ctx context.Context, opts EvalOptions) (EvalMetrics, error) 
 	if c, ok := env.(io.Closer); ok {
 		defer c.Close()
 	}
-	return evaluate(ctx, pol, env, heldOut(env, opts.Tasks), opts.MaxNew, opts.PassK, streamSeed(opts.Seed, "eval"))
+	return evaluate(ctx, pol, nil, env, heldOut(env, opts.Tasks), opts.MaxNew, opts.PassK, streamSeed(opts.Seed, "eval"))
 }

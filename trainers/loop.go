@@ -15,6 +15,7 @@ import (
 
 	"grit/envs"
 	"grit/policy"
+	"grit/policy/chat"
 	"grit/rl/store"
 	"grit/tensor"
 )
@@ -30,6 +31,8 @@ type trainer struct {
 	sched tensor.Schedule
 	algo  algorithm
 	st    loopState
+	tmpl  *chat.Template // the init folder's chat template (chat_template: true), else nil
+	codec *promptCodec   // built from pol's tokenizer by prompts(); nil until first used
 	dir   string
 	log   io.Writer
 	start time.Time // when this process started the run (a resume starts afresh)
@@ -165,7 +168,11 @@ func newOptimizer(cfg Config) *tensor.AdamW {
 
 // eval evaluates the current policy on the held-out split.
 func (t *trainer) eval(ctx context.Context) (EvalMetrics, error) {
-	return evaluate(ctx, t.pol, t.env, heldOut(t.env, t.cfg.EvalTasks), t.cfg.MaxNewTokens, t.cfg.EvalPassK, streamSeed(t.cfg.Seed, "eval"))
+	codec, err := t.prompts()
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(ctx, t.pol, codec, t.env, heldOut(t.env, t.cfg.EvalTasks), t.cfg.MaxNewTokens, t.cfg.EvalPassK, streamSeed(t.cfg.Seed, "eval"))
 }
 
 // loop runs steps until the end or an interrupt. A step always runs to its end, even when ctx is

@@ -63,7 +63,7 @@ func TestPassAtKMemoryDoesNotGrowWithK(t *testing.T) {
 	env := mustEnv(t, cfg)
 	tasks := heldOut(env, 10)
 	for _, k := range []int{1, 3, 8} {
-		got, _, err := passAtK(context.Background(), pol, env, tasks, cfg.MaxNewTokens, k, 3)
+		got, _, err := passAtK(context.Background(), pol, nil, env, tasks, cfg.MaxNewTokens, k, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestPassAtKMemoryDoesNotGrowWithK(t *testing.T) {
 	for _, k := range []int{100, 1000} {
 		w := &batchWatcher{Policy: pol}
 		runtime.GC()
-		if _, _, err := passAtK(context.Background(), w, env, tasks, cfg.MaxNewTokens, k, 3); err != nil {
+		if _, _, err := passAtK(context.Background(), w, nil, env, tasks, cfg.MaxNewTokens, k, 3); err != nil {
 			t.Fatal(err)
 		}
 		if w.maxBatch > passKBatch {

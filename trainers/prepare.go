@@ -60,6 +60,16 @@ func prepare(cfg Config, resume bool) (*trainer, error) {
 			return nil, &ConfigError{err}
 		}
 	}
+	if t.tmpl, err = loadChatTemplate(cfg); err != nil {
+		t.close()
+		return nil, &ConfigError{err}
+	}
+	if t.pol != nil {
+		if _, err := t.prompts(); err != nil {
+			t.close()
+			return nil, &ConfigError{err}
+		}
+	}
 	return t, nil
 }
 

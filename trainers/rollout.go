@@ -12,7 +12,7 @@ import (
 
 // EpisodeTurn is one turn of an episode: what the policy generated and what the env made of it.
 type EpisodeTurn struct {
-	Context     []int             // tokens the policy saw before generating (BOS, prompt, earlier turns)
+	Context     []int             // tokens the policy saw before generating (the encoded prompt, earlier turns)
 	Gen         policy.Generation // generated tokens, their sampling log-probs, EOS / truncation
 	Reward      rewards.Result    // the env's verdict on this turn
 	Observation string            // what the env appended after this turn (feedback, tool output)
@@ -63,14 +63,22 @@ type player struct {
 	pol      policy.Policy
 	env      envs.Env
 	opts     policy.SampleOptions
-	maxTurns int // cap on turns (<= env.MaxTurns())
+	maxTurns int          // cap on turns (<= env.MaxTurns())
+	codec    *promptCodec // prompts and completion text; nil: the tokenizer's plain codec
 
 	sampleDur, gradeDur time.Duration // time spent in the sampler and in the env, accumulated
 }
 
-// encodePrompt is BOS followed by the prompt text's tokens.
-func encodePrompt(tok policy.Tokenizer, text string) []int {
-	return append([]int{tok.BOS()}, tok.Encode(text)...)
+// prompts is the player's codec, the plain one of the policy's tokenizer when none was set.
+func (p *player) prompts() (*promptCodec, error) {
+	if p.codec == nil {
+		c, err := newPromptCodec(p.pol.Tokenizer())
+		if err != nil {
+			return nil, err
+		}
+		p.codec = c
+	}
+	return p.codec, nil
 }
 
 // play runs copies episodes of every task; seeds are derived from (seed, step, episode, turn) so each
@@ -95,11 +103,14 @@ type episodeSpec struct {
 // playEpisodes plays the given episodes together, turn by turn; episode e's sampling at turn k is
 // seeded by (seed, step, e.Episode, k) alone, so a subset played on its own samples the same.
 func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, step uint64) ([]*Trajectory, error) {
-	tok := p.pol.Tokenizer()
+	codec, err := p.prompts()
+	if err != nil {
+		return nil, err
+	}
 	n := len(specs)
 	trajs := make([]*Trajectory, n)
 	episodes := make([]envs.Episode, n)
-	contexts := make([][]int, n)
+	contexts := make([]conversation, n)
 	for i, sp := range specs {
 		ep, err := p.env.Reset(sp.Task)
 		if err != nil {
@@ -107,7 +118,9 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 		}
 		episodes[i] = ep
 		trajs[i] = &Trajectory{Task: sp.Task, Group: sp.Group, Index: sp.Index}
-		contexts[i] = encodePrompt(tok, sp.Task.Prompt)
+		if contexts[i], err = codec.start(sp.Task.Prompt); err != nil {
+			return nil, fmt.Errorf("env %s: task %q: %w", p.env.Name(), sp.Task.ID, err)
+		}
 	}
 	active := make([]int, n)
 	for i := range active {
@@ -124,7 +137,7 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 		prompts := make([][]int, len(active))
 		seeds := make([]uint64, len(active))
 		for j, i := range active {
-			prompts[j] = contexts[i]
+			prompts[j] = contexts[i].ids
 			seeds[j] = streamSeed(seed, "sample", step, specs[i].Episode, uint64(turn))
 		}
 		t0 := time.Now()
@@ -136,26 +149,26 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 		t0 = time.Now()
 		next := active[:0:0]
 		for j, i := range active {
-			g := gens[j]
+			g := codec.finish(gens[j])
 			res, err := episodes[i].Step(g.Text)
 			if err != nil {
 				return nil, fmt.Errorf("env %s: step task %q turn %d: %w", p.env.Name(), trajs[i].Task.ID, turn+1, err)
 			}
 			trajs[i].Turns = append(trajs[i].Turns, EpisodeTurn{
-				Context: contexts[i], Gen: g, Reward: res.Reward,
+				Context: contexts[i].ids, Gen: g, Reward: res.Reward,
 				Observation: res.Observation, ToolCalls: res.ToolCalls,
 			})
 			if res.Done || turn+1 == maxTurns {
 				continue
 			}
-			ctxTokens := make([]int, 0, len(contexts[i])+len(g.Tokens)+len(res.Observation))
-			ctxTokens = append(ctxTokens, contexts[i]...)
-			ctxTokens = append(ctxTokens, g.Tokens...)
-			ctxTokens = append(ctxTokens, tok.Encode(res.Observation)...)
-			if len(ctxTokens) >= p.pol.ContextLen() {
+			conv, err := codec.extend(contexts[i], g.Tokens, g.Text, res.Observation)
+			if err != nil {
+				return nil, fmt.Errorf("env %s: task %q turn %d: %w", p.env.Name(), trajs[i].Task.ID, turn+1, err)
+			}
+			if len(conv.ids) >= p.pol.ContextLen() {
 				continue // no room for another turn: the episode ends here
 			}
-			contexts[i] = ctxTokens
+			contexts[i] = conv
 			next = append(next, i)
 		}
 		p.gradeDur += time.Since(t0)

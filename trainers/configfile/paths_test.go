@@ -64,8 +64,8 @@ func TestShippedConfigsFindTheirInitFromAnyDirectory(t *testing.T) {
 			t.Errorf("%s: %v", path, err)
 			continue
 		}
-		if cfg.Init == "" {
-			continue
+		if cfg.Init == "" || strings.HasPrefix(cfg.Init, "/path/to/") {
+			continue // a fresh model, or a placeholder for the user's own folder (hf-grpo.yaml; trainers tests it)
 		}
 		if _, err := os.Stat(filepath.Join(cfg.Init, "config.json")); err != nil {
 			t.Errorf("%s: init %s is not a policy folder: %v", path, cfg.Init, err)
