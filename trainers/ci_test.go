@@ -28,8 +28,8 @@ func runCIConfig(t *testing.T, name string, sets ...string) *trainers.Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if os.Getenv("GRIT_CI_KEEP") != "" { // keep the run folder for RESULTS.md
-		keep := filepath.Join(os.Getenv("GRIT_CI_KEEP"), name)
+	if os.Getenv("GRITDEV_CI_KEEP") != "" { // keep the run folder for RESULTS.md
+		keep := filepath.Join(os.Getenv("GRITDEV_CI_KEEP"), name)
 		os.RemoveAll(keep)
 		if err := os.Rename(dir, keep); err != nil {
 			t.Log(err)

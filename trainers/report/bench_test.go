@@ -11,12 +11,12 @@ import (
 	"grit/rl/store"
 )
 
-// The benchmarks read the run folder named by GRIT_BENCH_RUN.
+// The benchmarks read the run folder named by GRITDEV_BENCH_RUN.
 
 func BenchmarkPage(b *testing.B) {
-	run := os.Getenv("GRIT_BENCH_RUN")
+	run := os.Getenv("GRITDEV_BENCH_RUN")
 	if run == "" {
-		b.Skip("set GRIT_BENCH_RUN to a run folder")
+		b.Skip("set GRITDEV_BENCH_RUN to a run folder")
 	}
 	for b.Loop() {
 		r, err := loadRun(run)
@@ -30,9 +30,9 @@ func BenchmarkPage(b *testing.B) {
 }
 
 func BenchmarkWriteRunNoNewSteps(b *testing.B) {
-	run := os.Getenv("GRIT_BENCH_RUN")
+	run := os.Getenv("GRITDEV_BENCH_RUN")
 	if run == "" {
-		b.Skip("set GRIT_BENCH_RUN to a run folder")
+		b.Skip("set GRITDEV_BENCH_RUN to a run folder")
 	}
 	for b.Loop() {
 		if err := WriteRun(run); err != nil {
@@ -42,9 +42,9 @@ func BenchmarkWriteRunNoNewSteps(b *testing.B) {
 }
 
 func benchSamples(b *testing.B) (string, []rl.Sample) {
-	run := os.Getenv("GRIT_BENCH_RUN")
+	run := os.Getenv("GRITDEV_BENCH_RUN")
 	if run == "" {
-		b.Skip("set GRIT_BENCH_RUN to a run folder")
+		b.Skip("set GRITDEV_BENCH_RUN to a run folder")
 	}
 	rec, err := store.ReadStepFile(memory.DefaultAllocator, filepath.Join(run, "rollouts", "step-000010.arrow"))
 	if err != nil {

@@ -16,12 +16,12 @@ import (
 )
 
 // ErrNoBrowser means no Chromium binary was found; tests skip on it.
-var ErrNoBrowser = errors.New("no headless Chromium found: install the Debian package chromium (apt-get install -y chromium) or set GRIT_CHROMIUM to a Chrome/Chromium binary")
+var ErrNoBrowser = errors.New("no headless Chromium found: install the Debian package chromium (apt-get install -y chromium) or set GRITDEV_CHROMIUM to a Chrome/Chromium binary")
 
-// Find returns the browser binary: $GRIT_CHROMIUM, else the first of chromium, chromium-browser,
+// Find returns the browser binary: $GRITDEV_CHROMIUM, else the first of chromium, chromium-browser,
 // google-chrome, google-chrome-stable on PATH.
 func Find() (string, error) {
-	if p := os.Getenv("GRIT_CHROMIUM"); p != "" {
+	if p := os.Getenv("GRITDEV_CHROMIUM"); p != "" {
 		return exec.LookPath(p)
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
@@ -104,10 +104,10 @@ func FileURL(path string) (string, error) {
 	return "file://" + filepath.ToSlash(abs), nil
 }
 
-// ArtifactDir is where a test keeps files worth looking at (screenshots): $GRIT_TEST_ARTIFACTS
+// ArtifactDir is where a test keeps files worth looking at (screenshots): $GRITDEV_TEST_ARTIFACTS
 // when set (created), else fallback (a t.TempDir()).
 func ArtifactDir(fallback string) string {
-	if d := os.Getenv("GRIT_TEST_ARTIFACTS"); d != "" {
+	if d := os.Getenv("GRITDEV_TEST_ARTIFACTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err == nil {
 			return d
 		}
