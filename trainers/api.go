@@ -81,6 +81,10 @@ type EvalOptions struct {
 	PassK      int            // k for pass@k (sampled at temperature 1); 0 = off
 	MaxNew     int            // max new tokens per turn
 	Seed       uint64
+	// ChatTemplate renders prompts through the checkpoint's chat template (as the run's
+	// chat_template key does), with SystemPrompt as the system turn when it is not empty.
+	ChatTemplate bool
+	SystemPrompt string
 }
 
 // Eval evaluates a checkpoint on an env's held-out split.

@@ -30,5 +30,29 @@ func evalCheckpoint(ctx context.Context, opts EvalOptions) (EvalMetrics, error) 
 	if c, ok := env.(io.Closer); ok {
 		defer c.Close()
 	}
-	return evaluate(ctx, pol, nil, env, heldOut(env, opts.Tasks), opts.MaxNew, opts.PassK, streamSeed(opts.Seed, "eval"))
+	codec, err := evalCodec(pol, opts)
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(ctx, pol, codec, env, heldOut(env, opts.Tasks), opts.MaxNew, opts.PassK, streamSeed(opts.Seed, "eval"))
+}
+
+// evalCodec is how Eval encodes prompts: plain (nil), or through the checkpoint's chat template
+// with opts.SystemPrompt, as a run with chat_template: true does.
+func evalCodec(pol policy.Policy, opts EvalOptions) (*promptCodec, error) {
+	if !opts.ChatTemplate {
+		if opts.SystemPrompt != "" {
+			return nil, &ConfigError{fmt.Errorf("a system prompt needs the chat template (--chat-template)")}
+		}
+		return nil, nil
+	}
+	tmpl, err := loadChatTemplate(Config{ChatTemplate: true, Init: opts.Checkpoint})
+	if err != nil {
+		return nil, &ConfigError{err}
+	}
+	plain, err := newPromptCodec(pol.Tokenizer())
+	if err != nil {
+		return nil, &ConfigError{err}
+	}
+	return plain.withTemplate(tmpl, opts.SystemPrompt), nil
 }

@@ -20,6 +20,8 @@ type evalFlags struct {
 	tasks, passK    int
 	maxNew          int
 	seed            uint64
+	chatTemplate    bool   // render prompts through the checkpoint's chat template
+	systemPrompt    string // system turn with the chat template
 }
 
 func (a *app) evalCommand() *cobra.Command {
@@ -61,6 +63,8 @@ Without a run folder, --checkpoint DIR and --env NAME are required.`,
 	fl.IntVar(&f.passK, "pass-k", 0, "also report pass@k from k samples at temperature 1; 0 = off")
 	fl.IntVar(&f.maxNew, "max-new-tokens", f.maxNew, "max new tokens per turn")
 	fl.Uint64Var(&f.seed, "seed", f.seed, "seed for pass@k sampling and task order")
+	fl.BoolVar(&f.chatTemplate, "chat-template", false, "render prompts through the checkpoint's chat template (a run folder: its chat_template setting)")
+	fl.StringVar(&f.systemPrompt, "system-prompt", "", "system turn of the chat template (a run folder: its system_prompt setting)")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return configError{err} })
 	return cmd
 }
@@ -138,6 +142,12 @@ func evalOptions(f evalFlags, run string, changed func(flag string) bool) (train
 		if !changed("tasks") {
 			f.tasks = cfg.EvalTasks
 		}
+		if !changed("chat-template") {
+			f.chatTemplate = cfg.ChatTemplate
+		}
+		if !changed("system-prompt") {
+			f.systemPrompt = cfg.SystemPrompt
+		}
 	}
 	switch {
 	case f.tasks < 0:
@@ -153,6 +163,7 @@ func evalOptions(f evalFlags, run string, changed func(flag string) bool) (train
 	return trainers.EvalOptions{
 		Checkpoint: f.checkpoint, Env: cfg.Env, EnvArgs: cfg.EnvArgs,
 		Tasks: f.tasks, PassK: f.passK, MaxNew: f.maxNew, Seed: f.seed,
+		ChatTemplate: f.chatTemplate, SystemPrompt: f.systemPrompt,
 	}, nil
 }
 
