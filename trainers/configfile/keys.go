@@ -2,6 +2,7 @@ package configfile
 
 import (
 	"fmt"
+	"grit/plugins"
 	"reflect"
 	"sort"
 	"strings"
@@ -83,7 +84,7 @@ func (t *keyTable) unknownKey(key, where string) error {
 	valid := append([]string(nil), t.ordered...)
 	dist := make(map[string]int, len(valid))
 	for _, v := range valid {
-		dist[v] = editDistance(key, v)
+		dist[v] = plugins.EditDistance(key, v)
 	}
 	if syn, ok := synonyms[key]; ok {
 		dist[syn] = -1 // a known synonym is the closest key
@@ -121,27 +122,6 @@ var synonyms = map[string]string{
 	"environment": "env", "task": "env", "random_seed": "seed", "prompts": "prompts_per_step",
 	"eval_interval": "eval_every", "save_every": "checkpoint_every", "save_steps": "checkpoint_every",
 	"num_threads": "threads", "loss": "loss_type", "kl_estimator": "estimator",
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // KeyFor maps a name to the config key it sets: a valid key itself (env_args.x included), or the
