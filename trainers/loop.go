@@ -110,6 +110,7 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 // setup loads the starting policy, optimizer and loop state (fresh, or from the latest checkpoint).
 func (t *trainer) setup(ctx context.Context) error {
 	cfg := t.cfg // prepare built the env, algorithm, optimizer, schedule and starting policy
+	starting := t.pol // the starting policy prepare loaded (on resume: only when a reference is needed)
 	var err error
 	if t.opts.Resume {
 		if t.pol, t.st, err = t.loadResumeCheckpoint(); err != nil {
@@ -134,8 +135,11 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 	}
 	if t.algo.needsReference() {
-		// The reference is the starting policy, rebuilt from the config (also on resume).
-		if t.ref, err = initPolicy(cfg); err != nil {
+		// The reference is the starting policy: on resume the one prepare loaded (the trained
+		// policy came from the checkpoint), on a fresh run a second copy of it.
+		if t.opts.Resume && starting != nil {
+			t.ref = starting
+		} else if t.ref, err = initPolicy(cfg); err != nil {
 			return fmt.Errorf("reference policy: %w", err)
 		}
 	}
