@@ -109,7 +109,7 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 
 // setup loads the starting policy, optimizer and loop state (fresh, or from the latest checkpoint).
 func (t *trainer) setup(ctx context.Context) error {
-	cfg := t.cfg // prepare built the env, algorithm, optimizer, schedule and starting policy
+	cfg := t.cfg      // prepare built the env, algorithm, optimizer, schedule and starting policy
 	starting := t.pol // the starting policy prepare loaded (on resume: only when a reference is needed)
 	var err error
 	if t.opts.Resume {
