@@ -14,7 +14,7 @@ import (
 // nested structs are sections (`score.alpha`). Defaults() is the built-in default, equal to
 // configs/grpo.yaml.
 type Config struct {
-	Algo Algorithm `mapstructure:"algo"` // grpo | sft | score | nft | hdpo
+	Algo Algorithm `mapstructure:"algo"` // grpo | sft | score | nft | hdpo | expert_iter
 	Seed uint64    `mapstructure:"seed"` // one seed for everything; per-purpose streams derive from it
 
 	Env     string         `mapstructure:"env"`      // registered env name (arithmetic, countdown, dataset, correction, tool, ...)
@@ -80,6 +80,8 @@ type Config struct {
 	SCoRe SCoReConfig `mapstructure:"score"`
 	NFT   NFTConfig   `mapstructure:"nft"`
 	HDPO  HDPOConfig  `mapstructure:"hdpo"`
+
+	ExpertIter ExpertIterConfig `mapstructure:"expert_iter"`
 }
 
 // StopConfig holds the rules that end a run early. The metric rules read one key of the step's
@@ -162,7 +164,7 @@ func (c *Config) Validate() error {
 		{c.Steps >= 0, "steps: must be >= 0"},
 		{c.PromptsPerStep >= 1, "prompts_per_step: must be >= 1"},
 		{c.NumGenerations >= 1, "num_generations: must be >= 1"},
-		{c.Algo == AlgoSFT || c.NumGenerations >= 2, "num_generations: group-relative algorithms need >= 2 completions per prompt"},
+		{c.Algo == AlgoSFT || c.Algo == AlgoExpertIter || c.NumGenerations >= 2, "num_generations: group-relative algorithms need >= 2 completions per prompt"},
 		{c.MaxNewTokens >= 1, "max_new_tokens: must be >= 1"},
 		{c.Temperature >= 0, "temperature: must be >= 0"},
 		{c.TopK >= 0, "top_k: must be >= 0"},
@@ -262,6 +264,8 @@ func (c *Config) validateAlgo() error {
 		if c.HDPO.WAcc < 0 || c.HDPO.WEff < 0 {
 			return fmt.Errorf("hdpo.w_acc / hdpo.w_eff: weights must be >= 0")
 		}
+	case AlgoExpertIter:
+		return c.validateExpertIter()
 	}
 	return nil
 }

@@ -63,6 +63,9 @@ func Defaults() Config {
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce},
 		NFT:   NFTConfig{NegWeight: 1, PromptWeight: rl.PromptWeightOneMinusR, ClampEps: 1, Normaliser: 1000},
 		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: EfficiencyToolCalls},
+
+		ExpertIter: ExpertIterConfig{Restart: ExpertContinue, Epochs: 1, Select: SelectCorrect, Threshold: 1,
+			BalanceNStar: 4, Temperatures: "0.5,0.75,1,1.25", ProbePrompts: 8},
 	}
 }
 

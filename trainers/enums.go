@@ -33,7 +33,9 @@ const (
 	AlgoSCoRe Algorithm = "score" // SCoRe: two-stage self-correction RL over attempts
 	AlgoNFT   Algorithm = "nft"   // negative-aware fine-tuning
 	AlgoHDPO  Algorithm = "hdpo"  // GRPO plus HDPO's decoupled efficiency channel
+
+	AlgoExpertIter Algorithm = "expert_iter" // expert iteration: SFT on the policy's own verified samples (STaR, ReST-EM, B-STaR)
 )
 
 // Algorithms lists the valid values of `algo`.
-var Algorithms = []Algorithm{AlgoGRPO, AlgoSFT, AlgoSCoRe, AlgoNFT, AlgoHDPO}
+var Algorithms = []Algorithm{AlgoGRPO, AlgoSFT, AlgoSCoRe, AlgoNFT, AlgoHDPO, AlgoExpertIter}

@@ -71,6 +71,18 @@ const (
 	keySequences           = "sequences"            // sft: training sequences in the step
 )
 
+// Expert iteration (expertiter.go, expertmonitors.go, expertprobe.go).
+const (
+	keyPassAtK            = "pass_at_k"             // expert_iter: share of the sampled prompts with a correct sample among K
+	keyDistinctCorrect    = "distinct_correct_mean" // expert_iter: distinct correct samples per sampled prompt
+	keySelected           = "selected"              // expert_iter: samples kept for fine-tuning
+	keySelectionPrecision = "selection_precision"   // expert_iter: share of the kept samples that are correct
+	keyBalance            = "balance"               // expert_iter: B-STaR's balance score of the sampled batch
+	keyTemperature        = "temperature"           // expert_iter: sampling temperature of the iteration
+	keySelectThreshold    = "select_threshold"      // expert_iter select: reward: the iteration's reward threshold
+	keyProbeBalancePrefix = "probe_balance/"        // expert_iter auto_temperature: balance of each grid point
+)
+
 // attemptRewardKey is SCoRe's mean reward of attempt j (1-based): reward_t<j>_mean.
 func attemptRewardKey(j int) string { return fmt.Sprintf("reward_t%d_mean", j) }
 
