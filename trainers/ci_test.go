@@ -53,6 +53,8 @@ func TestCIGRPOImprovesHeldOutAccuracy(t *testing.T) { assertGain(t, "grpo", 0.2
 
 func TestCINFTImprovesHeldOutAccuracy(t *testing.T) { assertGain(t, "nft", 0.20) }
 
+func TestCIExpertIterImprovesHeldOutAccuracy(t *testing.T) { assertGain(t, "expert_iter", 0.20) }
+
 func TestCISCoReLearnsToCorrect(t *testing.T) {
 	s := runCIConfig(t, "score")
 	base, final := s.Base, s.Final

@@ -3,6 +3,8 @@ package trainers
 import (
 	"context"
 	"strconv"
+
+	"grit/rl"
 )
 
 // chooseSetting is B-STaR's configuration search: it draws expert_iter.probe_prompts training
@@ -21,17 +23,15 @@ func (e *expertIter) chooseSetting(ctx context.Context, step int, m Metrics) (te
 	cfg := t.cfg
 	tasks := t.env.Tasks().Train(cfg.ExpertIter.ProbePrompts, streamRNG(cfg.Seed, "expert_iter-probe-data", uint64(step)))
 	probeSeed := streamSeed(cfg.Seed, "expert_iter-probe", uint64(step))
-	grid := make([][]float64, len(e.temperatures)) // grid[i][j]: balance at temperatures[i], thresholds[j]
+	perTemp := make([][]rl.Sample, len(e.temperatures))
 	for i, temp := range e.temperatures {
 		batch, err := e.sampleAt(ctx, tasks, temp, probeSeed, 0)
 		if err != nil {
 			return 0, 0, err
 		}
-		samples := batch.samples(t, step)
-		for _, th := range e.thresholds {
-			grid[i] = append(grid[i], measureExpert(samples, e.keeper(th), cfg.ExpertIter.BalanceNStar).balance)
-		}
+		perTemp[i] = batch.samples(t, step)
 	}
+	grid := e.balanceGrid(perTemp)
 	bi, bj := bestSetting(e.temperatures, e.thresholds, grid)
 	for i, temp := range e.temperatures {
 		for j, th := range e.thresholds {
@@ -39,6 +39,18 @@ func (e *expertIter) chooseSetting(ctx context.Context, step int, m Metrics) (te
 		}
 	}
 	return e.temperatures[bi], e.thresholds[bj], nil
+}
+
+// balanceGrid is the balance score of every grid point: grid[i][j] for the samples drawn at
+// temperatures[i] (perTemp[i]) under the selection rule with thresholds[j].
+func (e *expertIter) balanceGrid(perTemp [][]rl.Sample) [][]float64 {
+	grid := make([][]float64, len(perTemp))
+	for i, samples := range perTemp {
+		for _, th := range e.thresholds {
+			grid[i] = append(grid[i], measureExpert(samples, e.keeper(th), e.t.cfg.ExpertIter.BalanceNStar).balance)
+		}
+	}
+	return grid
 }
 
 // bestSetting returns the indices (i, j) of the highest grid[i][j]; among equal scores the lowest
