@@ -74,7 +74,9 @@ func Defaults() Config {
 // of PyTorch's AdamW and of Hugging Face's Trainer, which SFT scripts keep; the RL default 0.99
 // lets the second moment follow the shifting gradients of on-policy updates faster. Gradient
 // clipping stays at max_grad_norm 1 for every algorithm, also the Trainer's default. The RL
-// algorithms share Defaults().
+// algorithms share Defaults(), and so does expert_iter: it trains with the SFT loss, but on data
+// that changes with the policy every iteration, as in RL (its own section expert_iter.* is part
+// of Defaults()).
 func DefaultsFor(algo string) Config {
 	c := Defaults()
 	c.Algo = Algorithm(algo)

@@ -24,13 +24,18 @@ func (e *expertIter) chooseSetting(ctx context.Context, step int, m Metrics) (te
 	tasks := t.env.Tasks().Train(cfg.ExpertIter.ProbePrompts, streamRNG(cfg.Seed, "expert_iter-probe-data", uint64(step)))
 	probeSeed := streamSeed(cfg.Seed, "expert_iter-probe", uint64(step))
 	perTemp := make([][]rl.Sample, len(e.temperatures))
+	tokens := 0
 	for i, temp := range e.temperatures {
 		batch, err := e.sampleAt(ctx, tasks, temp, probeSeed, 0)
 		if err != nil {
 			return 0, 0, err
 		}
 		perTemp[i] = batch.samples(t, step)
+		for _, tr := range batch.trajs {
+			tokens += tr.GeneratedTokens()
+		}
 	}
+	m[keyProbeGenTokens] = float64(tokens)
 	grid := e.balanceGrid(perTemp)
 	bi, bj := bestSetting(e.temperatures, e.thresholds, grid)
 	for i, temp := range e.temperatures {
@@ -83,7 +88,7 @@ func bestSetting(temps, ths []float64, grid [][]float64) (bi, bj int) {
 
 // probeKey is the metrics key of one grid point's balance score.
 func (e *expertIter) probeKey(temp, th float64) string {
-	k := keyProbeBalancePrefix + "t" + strconv.FormatFloat(temp, 'g', -1, 64)
+	k := probeBalancePrefix + "t" + strconv.FormatFloat(temp, 'g', -1, 64)
 	if e.t.cfg.ExpertIter.Select == SelectReward {
 		k += "_th" + strconv.FormatFloat(th, 'g', -1, 64)
 	}

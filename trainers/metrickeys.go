@@ -80,7 +80,8 @@ const (
 	keyBalance            = "balance"               // expert_iter: B-STaR's balance score of the sampled batch
 	keyTemperature        = "temperature"           // expert_iter: sampling temperature of the iteration
 	keySelectThreshold    = "select_threshold"      // expert_iter select: reward: the iteration's reward threshold
-	keyProbeBalancePrefix = "probe_balance/"        // expert_iter auto_temperature: balance of each grid point
+	probeBalancePrefix    = "probe_balance/"        // expert_iter auto_temperature: balance of each grid point
+	keyProbeGenTokens     = "probe_gen_tokens"      // expert_iter auto_temperature: tokens the probe generated
 )
 
 // attemptRewardKey is SCoRe's mean reward of attempt j (1-based): reward_t<j>_mean.
