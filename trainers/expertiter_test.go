@@ -182,6 +182,29 @@ func TestExpertIterInterruptResumesExactly(t *testing.T) {
 	}
 }
 
+// A hard stop (the process killed mid-iteration) resumes exactly from the last checkpoint on disk.
+func TestExpertIterHardStopResumesExactly(t *testing.T) {
+	cfg := expertRunConfig()
+	straight := uninterrupted(t, cfg)
+	dir, killed := t.TempDir(), filepath.Join(t.TempDir(), "run")
+	taken := false
+	_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir, hook: func(phase string, step int, _ policy.Policy) {
+		if phase == phaseUpdated && step == 3 && !taken {
+			taken = true
+			if err := copyTree(dir, killed); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if err != nil || !taken {
+		t.Fatalf("run: %v (snapshot taken: %v)", err, taken)
+	}
+	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: killed, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	sameRun(t, straight, killed)
+}
+
 // Bad expert_iter settings are refused by Prepare with an error naming the key.
 func TestExpertIterValidation(t *testing.T) {
 	for _, c := range []struct {
