@@ -16,10 +16,15 @@ type ExpertIterConfig struct {
 	Threshold       float64       `mapstructure:"threshold"`        // select: reward keeps samples with reward >= threshold
 	BalanceNStar    int           `mapstructure:"balance_n_star"`   // n*: distinct correct samples per prompt that count as enough exploration
 	AutoTemperature bool          `mapstructure:"auto_temperature"` // pick each iteration's temperature (and threshold) by the probe's balance score
-	Temperatures    string        `mapstructure:"temperatures"`     // comma-separated temperature grid of the probe
-	Thresholds      string        `mapstructure:"thresholds"`       // comma-separated threshold grid (select: reward); "" = threshold alone
+	Temperatures    NumberGrid    `mapstructure:"temperatures"`     // temperature grid of the probe (YAML list or "0.5,1")
+	Thresholds      NumberGrid    `mapstructure:"thresholds"`       // threshold grid (select: reward); empty = threshold alone
 	ProbePrompts    int           `mapstructure:"probe_prompts"`    // prompts in each iteration's probe batch
 }
+
+// NumberGrid is a config value holding a list of numbers: in YAML a list (`[0.5, 1]`) or a
+// comma-separated string (`"0.5,1"`, the form --set and GRIT_* variables use). The loader stores
+// both as the comma-separated string.
+type NumberGrid string
 
 // ExpertRestart is where an iteration's fine-tuning starts (config key expert_iter.restart).
 type ExpertRestart string
@@ -44,7 +49,8 @@ var (
 )
 
 // parseGrid reads a comma-separated list of numbers (config key key); "" is an empty list.
-func parseGrid(key, s string) ([]float64, error) {
+func parseGrid(key string, g NumberGrid) ([]float64, error) {
+	s := string(g)
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}

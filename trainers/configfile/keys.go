@@ -21,11 +21,13 @@ const (
 	kindString                // string fields
 	kindMap                   // env_args, reward_weights as a whole
 	kindAny                   // env_args.<name>: any YAML scalar or structure
+	kindGrid                  // trainers.NumberGrid fields: a list of numbers
 )
 
 func (k keyKind) String() string {
 	return [...]string{"an integer", "a non-negative integer", "a number", "a boolean (true or false)",
-		"a string", "a mapping of name: value", "any YAML value"}[k]
+		"a string", "a mapping of name: value", "any YAML value",
+		"a list of numbers (e.g. [0.5, 1] or \"0.5,1\")"}[k]
 }
 
 // keyTable knows every valid key and its type, computed once from trainers.DefaultsMap.
@@ -48,6 +50,9 @@ func newKeyTable() *keyTable {
 }
 
 func kindOf(v any) keyKind {
+	if _, ok := v.(trainers.NumberGrid); ok {
+		return kindGrid
+	}
 	switch reflect.ValueOf(v).Kind() {
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		return kindInt

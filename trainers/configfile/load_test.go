@@ -379,3 +379,34 @@ func TestStopAndRolloutsSections(t *testing.T) {
 		}
 	}
 }
+
+// A number grid (expert_iter.temperatures) is written as a YAML list, a single number or a
+// comma-separated string (the form of --set); anything else is refused naming the key.
+func TestNumberGridForms(t *testing.T) {
+	for body, want := range map[string]trainers.NumberGrid{
+		"algo: expert_iter\nexpert_iter:\n  temperatures: [0.5, 1, 1.25]\n": "0.5,1,1.25",
+		"algo: expert_iter\nexpert_iter:\n  temperatures: 0.7\n":            "0.7",
+		"algo: expert_iter\nexpert_iter:\n  temperatures: \"0.5,2\"\n":      "0.5,2",
+	} {
+		cfg, err := Load(writeConfig(t, body), nil, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		if cfg.ExpertIter.Temperatures != want {
+			t.Errorf("%q: temperatures = %q, want %q", body, cfg.ExpertIter.Temperatures, want)
+		}
+	}
+	cfg, err := Load(writeConfig(t, "algo: expert_iter\n"), []string{"expert_iter.temperatures=0.25,0.75"}, nil)
+	if err != nil || cfg.ExpertIter.Temperatures != "0.25,0.75" {
+		t.Errorf("--set grid: %q, %v", cfg.ExpertIter.Temperatures, err)
+	}
+	for _, body := range []string{
+		"expert_iter:\n  temperatures: [0.5, hot]\n",
+		"expert_iter:\n  temperatures: {a: 1}\n",
+	} {
+		_, err := Load(writeConfig(t, body), nil, nil)
+		if err == nil || !strings.Contains(err.Error(), "expert_iter.temperatures expects a list of numbers") {
+			t.Errorf("%q: err = %v, want one naming expert_iter.temperatures and a list of numbers", body, err)
+		}
+	}
+}

@@ -23,6 +23,8 @@ func checkValue(key string, kind keyKind, v any, where string) (any, error) {
 			return s, nil
 		}
 		return nil, bad()
+	case kindGrid:
+		return gridValue(v, bad)
 	case kindBool:
 		if b, ok := v.(bool); ok {
 			return b, nil
@@ -139,4 +141,29 @@ func describe(v any) string {
 		return "a list"
 	}
 	return fmt.Sprintf("%v (%T)", v, v)
+}
+
+// gridValue normalises a number list to the comma-separated string trainers.NumberGrid holds: a
+// YAML list of numbers, a single number, or a string (parsed later, where its numbers are checked).
+func gridValue(v any, bad func() error) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case int, uint64, float64:
+		return fmt.Sprint(x), nil
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			switch n := e.(type) {
+			case int, uint64:
+				parts[i] = fmt.Sprint(n)
+			case float64:
+				parts[i] = strconv.FormatFloat(n, 'g', -1, 64)
+			default:
+				return nil, bad()
+			}
+		}
+		return strings.Join(parts, ","), nil
+	}
+	return nil, bad()
 }
