@@ -27,6 +27,8 @@ func newAlgorithm(t *trainer) (algorithm, error) {
 		return &nft{t: t}, nil
 	case AlgoHDPO:
 		return &hdpo{t: t}, nil
+	case AlgoRRR:
+		return newRRR(t)
 	}
 	return nil, fmt.Errorf("algo %q is unknown; use one of %v", t.cfg.Algo, Algorithms)
 }

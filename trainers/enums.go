@@ -10,6 +10,17 @@ const (
 	SCoReClip SCoReEstimator = "grpo"
 )
 
+// SCoReAttemptReward is the reward each SCoRe attempt is trained on (config key
+// score.attempt_reward).
+type SCoReAttemptReward string
+
+const (
+	// SCoReOwnReward trains attempt j on its own reward r_j (plus Stage II's bonus): SCoRe.
+	SCoReOwnReward SCoReAttemptReward = "own"
+	// SCoReFinalReward trains every attempt on the last attempt's reward r_k: naive multi-turn RL.
+	SCoReFinalReward SCoReAttemptReward = "final"
+)
+
 // EfficiencyMeasure is what HDPO's efficiency reward counts (config key hdpo.efficiency).
 type EfficiencyMeasure string
 
@@ -20,8 +31,9 @@ const (
 
 // The values each enumerated config key accepts, in the order error messages list them.
 var (
-	SCoReEstimators    = []SCoReEstimator{SCoReReinforce, SCoReClip}
-	EfficiencyMeasures = []EfficiencyMeasure{EfficiencyToolCalls, EfficiencyTokens}
+	SCoReEstimators     = []SCoReEstimator{SCoReReinforce, SCoReClip}
+	SCoReAttemptRewards = []SCoReAttemptReward{SCoReOwnReward, SCoReFinalReward}
+	EfficiencyMeasures  = []EfficiencyMeasure{EfficiencyToolCalls, EfficiencyTokens}
 )
 
 // Algorithm is a training algorithm (config key algo, flag --algo).
@@ -33,7 +45,8 @@ const (
 	AlgoSCoRe Algorithm = "score" // SCoRe: two-stage self-correction RL over attempts
 	AlgoNFT   Algorithm = "nft"   // negative-aware fine-tuning
 	AlgoHDPO  Algorithm = "hdpo"  // GRPO plus HDPO's decoupled efficiency channel
+	AlgoRRR   Algorithm = "rrr"   // Reflect, Retry, Reward: GRPO on the self-reflection after a failure
 )
 
 // Algorithms lists the valid values of `algo`.
-var Algorithms = []Algorithm{AlgoGRPO, AlgoSFT, AlgoSCoRe, AlgoNFT, AlgoHDPO}
+var Algorithms = []Algorithm{AlgoGRPO, AlgoSFT, AlgoSCoRe, AlgoNFT, AlgoHDPO, AlgoRRR}

@@ -140,8 +140,10 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 			prompts[j] = contexts[i].ids
 			seeds[j] = streamSeed(seed, "sample", step, specs[i].Episode, uint64(turn))
 		}
+		opts := p.opts // an env may give a turn its own budget (a reflection's max tokens)
+		opts.MaxNewTokens = envs.TurnMaxTokens(p.env, turn, opts.MaxNewTokens)
 		t0 := time.Now()
-		gens, err := p.pol.Sample(prompts, seeds, p.opts)
+		gens, err := p.pol.Sample(prompts, seeds, opts)
 		p.sampleDur += time.Since(t0)
 		if err != nil {
 			return nil, fmt.Errorf("sampling turn %d: %w", turn+1, err)
