@@ -40,12 +40,7 @@ type rrr struct {
 const trainedTurn = 1
 
 func newRRR(t *trainer) (*rrr, error) {
-	cfg := t.cfg.RRR
-	opts := envs.ReflectRetryOptions{ReflectionTokens: cfg.MaxReflectionTokens}
-	if cfg.Reflect {
-		opts.Reflection = cfg.ReflectionPrompt
-	}
-	env, err := envs.ReflectRetry(t.env, opts)
+	env, err := envs.ReflectRetry(t.env, t.cfg.RRR.episodes())
 	if err != nil {
 		return nil, fmt.Errorf("algo rrr: %w", err)
 	}
@@ -58,6 +53,15 @@ func (r *rrr) needsReference() bool { return r.t.cfg.Beta > 0 }
 // totalOptSteps counts every episode as a row: an upper bound, since only failed first attempts
 // are trained.
 func (r *rrr) totalOptSteps() int { return rlOptSteps(r.t.cfg, 1) }
+
+// episodes are the reflect-and-retry settings of the section.
+func (c RRRConfig) episodes() envs.ReflectRetryOptions {
+	opts := envs.ReflectRetryOptions{ReflectionTokens: c.MaxReflectionTokens}
+	if c.Reflect {
+		opts.Reflection = c.ReflectionPrompt
+	}
+	return opts
+}
 
 // validate checks the rrr section.
 func (c RRRConfig) validate() error {
