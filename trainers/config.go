@@ -122,9 +122,10 @@ type SCoReConfig struct {
 
 // RRRConfig: Reflect, Retry, Reward (Bensal et al. 2025) on a two-attempt correction env.
 type RRRConfig struct {
-	Reflect             bool   `mapstructure:"reflect"`               // true = reflect before the retry; false = retry at once (the comparison)
-	ReflectionPrompt    string `mapstructure:"reflection_prompt"`     // text after a wrong first attempt asking for the reflection
-	MaxReflectionTokens int    `mapstructure:"max_reflection_tokens"` // generated tokens of the reflection turn, EOS included
+	Reflect             bool     `mapstructure:"reflect"`               // true = reflect before the retry; false = retry at once (the comparison)
+	ReflectionPrompt    string   `mapstructure:"reflection_prompt"`     // text after a wrong first attempt asking for the reflection
+	MaxReflectionTokens int      `mapstructure:"max_reflection_tokens"` // generated tokens of the reflection turn, EOS included
+	Group               RRRGroup `mapstructure:"group"`                 // prompt (a prompt's failed episodes) | attempt (G reflections of one failed attempt)
 }
 
 // NFTConfig: negative-aware fine-tuning.
@@ -230,6 +231,7 @@ func (c *Config) Validate() error {
 		oneOf("model.positions", c.Model.Positions, policy.PositionKinds...),
 		oneOf("score.estimator", c.SCoRe.Estimator, SCoReEstimators...),
 		oneOf("score.attempt_reward", c.SCoRe.AttemptReward, SCoReAttemptRewards...),
+		oneOf("rrr.group", c.RRR.Group, RRRGroups...),
 		oneOf("nft.prompt_weight", c.NFT.PromptWeight, rl.PromptWeightOneMinusR, rl.PromptWeightSqrt),
 		oneOf("hdpo.efficiency", c.HDPO.Efficiency, EfficiencyMeasures...),
 		oneOf("stop.mode", c.Stop.Mode, "max", "min"),
@@ -268,6 +270,9 @@ func (c *Config) validateAlgo() error {
 			return fmt.Errorf("score.stage1_steps: %d must be in [0, steps=%d]", s.Stage1Steps, c.Steps)
 		}
 	case AlgoRRR:
+		if c.RRR.Group == RRRGroupAttempt && c.DynamicSampling {
+			return fmt.Errorf("dynamic_sampling: not available with rrr.group: attempt (its groups are sampled after the first attempts); set dynamic_sampling: false or rrr.group: prompt")
+		}
 		return c.RRR.validate()
 	case AlgoNFT:
 		n := c.NFT

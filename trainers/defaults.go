@@ -64,7 +64,7 @@ func Defaults() Config {
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce, AttemptReward: SCoReOwnReward},
 		NFT:   NFTConfig{NegWeight: 1, PromptWeight: rl.PromptWeightOneMinusR, ClampEps: 1, Normaliser: 1000},
 		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: EfficiencyToolCalls},
-		RRR:   RRRConfig{Reflect: true, ReflectionPrompt: envs.DefaultReflectionPrompt, MaxReflectionTokens: 32},
+		RRR:   RRRConfig{Reflect: true, ReflectionPrompt: envs.DefaultReflectionPrompt, MaxReflectionTokens: 32, Group: RRRGroupPrompt},
 	}
 }
 

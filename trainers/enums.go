@@ -21,6 +21,17 @@ const (
 	SCoReFinalReward SCoReAttemptReward = "final"
 )
 
+// RRRGroup is which reflections share a GRPO baseline in rrr (config key rrr.group).
+type RRRGroup string
+
+const (
+	// RRRGroupPrompt: the reflections after the failed first attempts among a prompt's G episodes.
+	RRRGroupPrompt RRRGroup = "prompt"
+	// RRRGroupAttempt: G reflections sampled after one failed first attempt of the prompt (the
+	// paper's groups).
+	RRRGroupAttempt RRRGroup = "attempt"
+)
+
 // EfficiencyMeasure is what HDPO's efficiency reward counts (config key hdpo.efficiency).
 type EfficiencyMeasure string
 
@@ -33,6 +44,7 @@ const (
 var (
 	SCoReEstimators     = []SCoReEstimator{SCoReReinforce, SCoReClip}
 	SCoReAttemptRewards = []SCoReAttemptReward{SCoReOwnReward, SCoReFinalReward}
+	RRRGroups           = []RRRGroup{RRRGroupPrompt, RRRGroupAttempt}
 	EfficiencyMeasures  = []EfficiencyMeasure{EfficiencyToolCalls, EfficiencyTokens}
 )
 

@@ -77,9 +77,19 @@ func (c RRRConfig) validate() error {
 func (r *rrr) step(ctx context.Context, step int, m Metrics) error {
 	t := r.t
 	var st rrrStats
-	kept, all, err := t.collectGroups(ctx, step, m, func(trajs []*Trajectory) []rl.Sample {
-		return r.samples(step, trajs, &st)
-	})
+	var kept, all []rl.Sample
+	var err error
+	if t.cfg.RRR.Group == RRRGroupAttempt {
+		kept, err = r.collectFailureGroups(ctx, step, m, &st)
+		all = kept
+	} else {
+		kept, all, err = t.collectGroups(ctx, step, m, func(trajs []*Trajectory) []rl.Sample {
+			for _, tr := range trajs {
+				st.add(t.env, tr)
+			}
+			return r.samples(step, trajs)
+		})
+	}
 	if err != nil {
 		return err
 	}
@@ -98,11 +108,10 @@ func (r *rrr) step(ctx context.Context, step int, m Metrics) error {
 
 // samples keeps the episodes whose first attempt failed and that reached the trained turn, one
 // sample each (Group = the prompt, every turn a row), with reward 1 if the retry is right, else 0
-// (0 too when the context ran out before the retry); it counts every episode into st.
-func (r *rrr) samples(step int, trajs []*Trajectory, st *rrrStats) []rl.Sample {
+// (0 too when the context ran out before the retry).
+func (r *rrr) samples(step int, trajs []*Trajectory) []rl.Sample {
 	var out []rl.Sample
 	for _, tr := range trajs {
-		st.add(r.t.env, tr)
 		if tr.Turns[0].Reward.Correct || len(tr.Turns) <= trainedTurn {
 			continue
 		}
@@ -138,25 +147,41 @@ func trainedTurnOnly(samples []rl.Sample) sampleWeights {
 
 // rrrStats counts a step's episodes for the rrr metrics.
 type rrrStats struct {
-	episodes, firstRight, afterRetryRight float64
-	failed, retriesRight                  float64
-	reflections, reflectionTokens         float64
+	episodes, firstRight, failed  float64 // first attempts
+	retries, retriesRight         float64 // retries after a failed first attempt
+	reflections, reflectionTokens float64
+	whole                         bool    // add saw whole episodes: after-retry accuracy is known
+	afterRetryRight               float64 // whole episodes right at once or after the retry
 }
 
-// add counts one episode.
+// add counts a whole episode: its first attempt and, when that failed, its retry.
 func (s *rrrStats) add(env envs.Env, tr *Trajectory) {
-	s.episodes++
+	s.whole = true
 	v := attemptVerdicts(env, tr, 2) // a retry cut off by the context is not right
-	if v[0] {
-		s.firstRight++
-	} else {
-		s.failed++
-		if v[1] {
-			s.retriesRight++
-		}
+	s.addFirst(v[0])
+	if !v[0] {
+		s.addRetry(env, tr)
 	}
 	if v[1] {
 		s.afterRetryRight++
+	}
+}
+
+// addFirst counts a first attempt.
+func (s *rrrStats) addFirst(right bool) {
+	s.episodes++
+	if right {
+		s.firstRight++
+	} else {
+		s.failed++
+	}
+}
+
+// addRetry counts the reflection and retry of an episode whose first attempt failed.
+func (s *rrrStats) addRetry(env envs.Env, tr *Trajectory) {
+	s.retries++
+	if attemptVerdicts(env, tr, 2)[1] {
+		s.retriesRight++
 	}
 	if envs.IsReflectionTurn(env, trainedTurn) && len(tr.Turns) > trainedTurn {
 		s.reflections++
@@ -164,19 +189,21 @@ func (s *rrrStats) add(env envs.Env, tr *Trajectory) {
 	}
 }
 
-// write logs first_attempt_accuracy, after_retry_accuracy, failed_first_attempts,
-// retry_success_rate (right retries / failed first attempts; 0 when none failed) and, with
-// reflections, reflection_len_mean.
+// write logs first_attempt_accuracy, failed_first_attempts, retry_success_rate (right retries /
+// retries after a failed first attempt; 0 when there were none), after_retry_accuracy (whole
+// episodes only) and, with reflections, reflection_len_mean.
 func (s *rrrStats) write(m Metrics) {
 	if s.episodes == 0 {
 		return
 	}
 	m[keyFirstAttemptAccuracy] = s.firstRight / s.episodes
-	m[keyAfterRetryAccuracy] = s.afterRetryRight / s.episodes
 	m[keyFailedFirstAttempts] = s.failed
+	if s.whole {
+		m[keyAfterRetryAccuracy] = s.afterRetryRight / s.episodes
+	}
 	m[keyRetrySuccessRate] = 0
-	if s.failed > 0 {
-		m[keyRetrySuccessRate] = s.retriesRight / s.failed
+	if s.retries > 0 {
+		m[keyRetrySuccessRate] = s.retriesRight / s.retries
 	}
 	if s.reflections > 0 {
 		m[keyReflectionLenMean] = s.reflectionTokens / s.reflections

@@ -3,6 +3,7 @@ package trainers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -22,7 +23,7 @@ func rrrTestTrainer(t *testing.T, reflect bool) (*trainer, *rrr) {
 	cfg.Algo, cfg.Env = AlgoRRR, "correction"
 	cfg.EnvArgs = map[string]any{"base": "arithmetic", "attempts": 2, "instruction": "\nfix:",
 		"base_args": map[string]any{"digits_min": 1, "digits_max": 1, "operators": []string{"+"}}}
-	cfg.RRR = RRRConfig{Reflect: reflect, ReflectionPrompt: "?", MaxReflectionTokens: 3}
+	cfg.RRR = RRRConfig{Reflect: reflect, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: RRRGroupPrompt}
 	env, err := envs.New(cfg.Env, cfg.EnvArgs)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +34,16 @@ func rrrTestTrainer(t *testing.T, reflect bool) (*trainer, *rrr) {
 		t.Fatal(err)
 	}
 	return tr, r
+}
+
+// rrrSamples is what an rrr step with rrr.group prompt makes of whole episodes: the trained
+// samples and the step's statistics.
+func rrrSamples(r *rrr, trajs []*Trajectory) ([]rl.Sample, rrrStats) {
+	var st rrrStats
+	for _, tr := range trajs {
+		st.add(r.t.env, tr)
+	}
+	return r.samples(0, trajs), st
 }
 
 // rrrEpisode is an episode of prompt group g, sample i: turns given as (tokens generated, verdict);
@@ -88,8 +99,7 @@ func rrrGroups() []*Trajectory {
 // (2+1+3+2+3)/5 = 2.2 tokens.
 func TestRRRAdvantagesHandTable(t *testing.T) {
 	tr, r := rrrTestTrainer(t, true)
-	var st rrrStats
-	samples := r.samples(0, rrrGroups(), &st)
+	samples, st := rrrSamples(r, rrrGroups())
 	if _, err := rl.AssignAdvantages(samples, tr.advantageConfig()); err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +138,7 @@ func TestRRRWithoutReflectionTrainsTheRetry(t *testing.T) {
 		rrrEpisode(0, 2, [2]any{2, true}),
 		rrrEpisode(0, 3, [2]any{2, false}),
 	}
-	var st rrrStats
-	samples := r.samples(0, trajs, &st)
+	samples, st := rrrSamples(r, trajs)
 	if len(samples) != 2 || samples[0].Reward != 1 || samples[1].Reward != 0 {
 		t.Fatalf("samples %+v; want two, rewards 1 and 0", samples)
 	}
@@ -146,8 +155,7 @@ func TestRRRWithoutReflectionTrainsTheRetry(t *testing.T) {
 // tokens: the answer rows leave the normaliser too).
 func TestRRRAnswerTokensGetNoGradient(t *testing.T) {
 	tr, r := rrrTestTrainer(t, true)
-	var st rrrStats
-	samples := r.samples(0, rrrGroups(), &st)
+	samples, _ := rrrSamples(r, rrrGroups())
 	if _, err := rl.AssignAdvantages(samples, tr.advantageConfig()); err != nil {
 		t.Fatal(err)
 	}
@@ -196,15 +204,27 @@ func TestRRRAnswerTokensGetNoGradient(t *testing.T) {
 	}
 }
 
-// An interrupted rrr run resumes to the uninterrupted run's metrics and weights, bit for bit.
-func TestRRRInterruptResumesExactly(t *testing.T) {
+// tinyRRRConfig is tinyRunConfig as rrr on one-digit sums, with groups of kind group.
+func tinyRRRConfig(group RRRGroup) Config {
 	cfg := interruptConfig()
 	cfg.Algo, cfg.Env = AlgoRRR, "correction"
 	cfg.EnvArgs = map[string]any{"base": "arithmetic", "attempts": 2, "instruction": "\nfix:",
 		"base_args": map[string]any{"digits_min": 1, "digits_max": 1, "operators": []string{"+"}}}
 	cfg.Model.Context = 32
 	cfg.Beta = rrrBeta
-	cfg.RRR = RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3}
+	cfg.RRR = RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: group}
+	return cfg
+}
+
+// An interrupted rrr run resumes to the uninterrupted run's metrics and weights, bit for bit, with
+// either kind of group.
+func TestRRRInterruptResumesExactly(t *testing.T) {
+	for _, g := range RRRGroups {
+		t.Run(string(g), func(t *testing.T) { rrrResumesExactly(t, tinyRRRConfig(g)) })
+	}
+}
+
+func rrrResumesExactly(t *testing.T, cfg Config) {
 	straight := uninterrupted(t, cfg)
 	ms := readMetrics(t, straight)
 	if _, ok := ms[0][keyRetrySuccessRate]; !ok {
@@ -235,6 +255,8 @@ func TestRRRConfigErrors(t *testing.T) {
 	}{
 		{func(c *Config) { c.RRR.ReflectionPrompt = "" }, "rrr.reflection_prompt"},
 		{func(c *Config) { c.RRR.MaxReflectionTokens = 0 }, "rrr.max_reflection_tokens"},
+		{func(c *Config) { c.RRR.Group = "episode" }, "rrr.group"},
+		{func(c *Config) { c.RRR.Group, c.DynamicSampling = RRRGroupAttempt, true }, "dynamic_sampling"},
 		{func(c *Config) { c.Algo = AlgoSCoRe; c.SCoRe.AttemptReward = SCoReFinalReward }, "score.alpha=0"},
 		{func(c *Config) {
 			c.Algo = AlgoSCoRe
@@ -332,4 +354,58 @@ func TestSCoReBaseRetriesWorseAfterAReflection(t *testing.T) {
 		t.Errorf("right retries / wrong first attempts: %d/%d at once, %d/%d after a reflection; want 40/119 and 1/119",
 			fixedPlain, failedPlain, fixedWhy, failedWhy)
 	}
+}
+
+// With rrr.group attempt, a prompt's group is G episodes that replay one failed first attempt (the
+// first wrong one of the prompt's G first attempts) and sample their own reflections and retries.
+func TestRRRAttemptGroupsShareOneFailedAttempt(t *testing.T) {
+	cfg := tinyRRRConfig(RRRGroupAttempt)
+	tr, err := prepare(cfg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.close()
+	r := tr.algo.(*rrr)
+	var st rrrStats
+	m := Metrics{}
+	samples, err := r.collectFailureGroups(context.Background(), 0, m, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.episodes != float64(cfg.PromptsPerStep*cfg.NumGenerations) || st.failed == 0 || st.retries != float64(len(samples)) {
+		t.Fatalf("stats %+v with %d samples; want %d first attempts, some failed, one retry per sample",
+			st, len(samples), cfg.PromptsPerStep*cfg.NumGenerations)
+	}
+	byGroup := map[int][]rl.Sample{}
+	for _, s := range samples {
+		byGroup[s.Group] = append(byGroup[s.Group], s)
+	}
+	if len(byGroup) == 0 || m[keyGroups] != float64(len(byGroup)) {
+		t.Fatalf("%d groups, metrics say %v", len(byGroup), m[keyGroups])
+	}
+	for g, group := range byGroup {
+		if len(group) != cfg.NumGenerations {
+			t.Errorf("group %d has %d samples, want G = %d", g, len(group), cfg.NumGenerations)
+		}
+		y1 := group[0].Turns[0]
+		ep, _ := tr.env.Reset(envs.Task{ID: group[0].PromptID, Prompt: group[0].PromptText, Answer: answerOf(t, tr.env, group[0].PromptID)})
+		if res, err := ep.Step(y1.Text); err != nil || res.Reward.Correct {
+			t.Errorf("group %d replays first attempt %q, which is right (%v); want a failed one", g, y1.Text, err)
+		}
+		for i, s := range group {
+			if !reflect.DeepEqual(s.Turns[0].Tokens, y1.Tokens) || !reflect.DeepEqual(s.Turns[0].Logp, y1.Logp) || s.Index != i {
+				t.Errorf("group %d sample %d: first turn %v (index %d), want the replayed %v", g, i, s.Turns[0].Tokens, s.Index, y1.Tokens)
+			}
+		}
+	}
+}
+
+// answerOf finds the answer of a training task by ID among the one-digit sums.
+func answerOf(t *testing.T, env envs.Env, id string) string {
+	t.Helper()
+	a, b := 0, 0
+	if _, err := fmt.Sscanf(id, "%d+%d", &a, &b); err != nil {
+		t.Fatalf("task id %q is not a sum: %v", id, err)
+	}
+	return fmt.Sprint(a + b)
 }
