@@ -21,9 +21,10 @@ const rrrBeta = 0.001
 //	                                    env's instruction), graded
 //
 // With rrr.group prompt, the G episodes of a prompt whose first attempt failed and that wrote a
-// reflection form the prompt's group R_q (rrr.group attempt: G reflections after one failed first
-// attempt of the prompt, collectFailureGroups); the reflection's reward is the retry's verdict, r = 1 if y2 is right,
-// else 0. The advantage is GRPO's over that group (scale_rewards, estimator as for grpo):
+// reflection form the prompt's group R_q (rrr.group attempt: G reflections after one failed
+// first attempt of the prompt, collectFailureGroups). The reflection's reward is the retry's
+// verdict, r = 1 if y2 is right, else 0, and its advantage is GRPO's over the group
+// (scale_rewards, estimator as for grpo):
 //
 //	A_i = (r_i - mean_{R_q} r) / (std_{R_q} r + eps)         i in R_q
 //
