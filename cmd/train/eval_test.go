@@ -130,7 +130,7 @@ func TestEvalRRRRunFolderReflectsAndRetries(t *testing.T) {
 	run := filepath.Join(t.TempDir(), "run")
 	cfg := trainers.DefaultsFor("rrr")
 	cfg.Env, cfg.EnvArgs = testEnv, map[string]any{"digits": 4, "mode": "mul"}
-	cfg.RRR = trainers.RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3}
+	cfg.RRR = trainers.RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: trainers.RRRGroupAttempt}
 	if err := configfile.WriteResolved(run, cfg); err != nil {
 		t.Fatal(err)
 	}
