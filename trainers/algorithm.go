@@ -29,6 +29,8 @@ func newAlgorithm(t *trainer) (algorithm, error) {
 		return &hdpo{t: t}, nil
 	case AlgoExpertIter:
 		return newExpertIter(t)
+	case AlgoRRR:
+		return newRRR(t)
 	}
 	return nil, fmt.Errorf("algo %q is unknown; use one of %v", t.cfg.Algo, Algorithms)
 }

@@ -32,6 +32,24 @@ func TestEveryAlgorithmRuns(t *testing.T) {
 			c.SCoRe.Stage1Steps = 1
 			c.Model.Context = 32
 		}, []string{"stage", "reward_t1_mean", "reward_t2_mean"}},
+		{"rrr", func(c *Config) {
+			c.Algo, c.Env, c.Beta = "rrr", "correction", rrrBeta
+			c.EnvArgs = map[string]any{"base": "arithmetic", "base_args": arith, "instruction": "\nfix:"}
+			c.RRR = RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: RRRGroupPrompt}
+			c.Model.Context = 32
+		}, []string{"first_attempt_accuracy", "retry_success_rate", "reflection_len_mean", "after_retry_accuracy"}},
+		{"rrr-attempt-groups", func(c *Config) {
+			c.Algo, c.Env = "rrr", "correction"
+			c.EnvArgs = map[string]any{"base": "arithmetic", "base_args": arith, "instruction": "\nfix:"}
+			c.RRR = RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: RRRGroupAttempt}
+			c.Model.Context = 32
+		}, []string{"first_attempt_accuracy", "retry_success_rate", "reflection_len_mean", "groups"}},
+		{"rrr-no-reflection", func(c *Config) {
+			c.Algo, c.Env = "rrr", "correction"
+			c.EnvArgs = map[string]any{"base": "arithmetic", "base_args": arith, "instruction": "\nfix:"}
+			c.RRR = RRRConfig{Reflect: false, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: RRRGroupPrompt}
+			c.Model.Context = 32
+		}, []string{"first_attempt_accuracy", "retry_success_rate", "failed_first_attempts"}},
 		{"hdpo", func(c *Config) {
 			c.Algo, c.Env = "hdpo", "tool"
 			c.EnvArgs = map[string]any{}

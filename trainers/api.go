@@ -85,6 +85,9 @@ type EvalOptions struct {
 	// chat_template key does), with SystemPrompt as the system turn when it is not empty.
 	ChatTemplate bool
 	SystemPrompt string
+	// RRR, when set, plays the env's episodes as an rrr run with these settings does (reflect and
+	// retry after a wrong first attempt); nil plays the env as it is.
+	RRR *RRRConfig
 }
 
 // Eval evaluates a checkpoint on an env's held-out split.

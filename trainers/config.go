@@ -14,7 +14,7 @@ import (
 // nested structs are sections (`score.alpha`). Defaults() is the built-in default, equal to
 // configs/grpo.yaml.
 type Config struct {
-	Algo Algorithm `mapstructure:"algo"` // grpo | sft | score | nft | hdpo | expert_iter
+	Algo Algorithm `mapstructure:"algo"` // grpo | sft | score | nft | hdpo | expert_iter | rrr
 	Seed uint64    `mapstructure:"seed"` // one seed for everything; per-purpose streams derive from it
 
 	Env     string         `mapstructure:"env"`      // registered env name (arithmetic, countdown, dataset, correction, tool, ...)
@@ -80,6 +80,7 @@ type Config struct {
 	SCoRe SCoReConfig `mapstructure:"score"`
 	NFT   NFTConfig   `mapstructure:"nft"`
 	HDPO  HDPOConfig  `mapstructure:"hdpo"`
+	RRR   RRRConfig   `mapstructure:"rrr"`
 
 	ExpertIter ExpertIterConfig `mapstructure:"expert_iter"`
 }
@@ -115,6 +116,18 @@ type SCoReConfig struct {
 	Beta1       float64        `mapstructure:"beta1"`        // weak KL on every attempt
 	Beta2       float64        `mapstructure:"beta2"`        // strong KL on attempt 1 in Stage I
 	Estimator   SCoReEstimator `mapstructure:"estimator"`    // reinforce (group baseline) | grpo (clip loss)
+	// AttemptReward is own (SCoRe: attempt j trained on its reward r_j) or final (every attempt
+	// trained on the last attempt's reward r_k: the naive multi-turn RL baseline, which takes
+	// stage1_steps 0 and alpha 0).
+	AttemptReward SCoReAttemptReward `mapstructure:"attempt_reward"`
+}
+
+// RRRConfig: Reflect, Retry, Reward (Bensal et al. 2025) on a two-attempt correction env.
+type RRRConfig struct {
+	Reflect             bool     `mapstructure:"reflect"`               // true = reflect before the retry; false = retry at once (the comparison)
+	ReflectionPrompt    string   `mapstructure:"reflection_prompt"`     // text after a wrong first attempt asking for the reflection
+	MaxReflectionTokens int      `mapstructure:"max_reflection_tokens"` // generated tokens of the reflection turn, EOS included
+	Group               RRRGroup `mapstructure:"group"`                 // prompt (a prompt's failed episodes) | attempt (G reflections of one failed attempt)
 }
 
 // NFTConfig: negative-aware fine-tuning.
@@ -219,6 +232,8 @@ func (c *Config) Validate() error {
 		oneOf("model.activation", c.Model.Activation, policy.Activations...),
 		oneOf("model.positions", c.Model.Positions, policy.PositionKinds...),
 		oneOf("score.estimator", c.SCoRe.Estimator, SCoReEstimators...),
+		oneOf("score.attempt_reward", c.SCoRe.AttemptReward, SCoReAttemptRewards...),
+		oneOf("rrr.group", c.RRR.Group, RRRGroups...),
 		oneOf("nft.prompt_weight", c.NFT.PromptWeight, rl.PromptWeightOneMinusR, rl.PromptWeightSqrt),
 		oneOf("hdpo.efficiency", c.HDPO.Efficiency, EfficiencyMeasures...),
 		oneOf("stop.mode", c.Stop.Mode, "max", "min"),
@@ -240,8 +255,12 @@ func (c *Config) validateAlgo() error {
 	switch c.Algo {
 	case AlgoSCoRe:
 		s := c.SCoRe
-		if s.Alpha <= 0 {
-			return fmt.Errorf("score.alpha: %g must be > 0 (the paper uses 10; alpha > 1 rewards fixing a wrong first attempt more than keeping a right one)", s.Alpha)
+		if s.AttemptReward == SCoReFinalReward {
+			if s.Stage1Steps != 0 || s.Alpha != 0 {
+				return fmt.Errorf("score.attempt_reward: final is the naive multi-turn baseline (every attempt trained on the last reward), which has no Stage I and no shaping bonus; set score.stage1_steps=0 and score.alpha=0 (got %d and %g)", s.Stage1Steps, s.Alpha)
+			}
+		} else if s.Alpha <= 0 {
+			return fmt.Errorf("score.alpha: %g must be > 0 (the paper uses 10; alpha > 1 rewards fixing a wrong first attempt more than keeping a right one; alpha 0 is only for score.attempt_reward: final)", s.Alpha)
 		}
 		if s.Beta1 < 0 || s.Beta2 < 0 {
 			return fmt.Errorf("score.beta1 / score.beta2: KL weights must be >= 0 (got %g, %g)", s.Beta1, s.Beta2)
@@ -252,6 +271,11 @@ func (c *Config) validateAlgo() error {
 		if s.Stage1Steps < 0 || s.Stage1Steps > c.Steps {
 			return fmt.Errorf("score.stage1_steps: %d must be in [0, steps=%d]", s.Stage1Steps, c.Steps)
 		}
+	case AlgoRRR:
+		if c.RRR.Group == RRRGroupAttempt && c.DynamicSampling {
+			return fmt.Errorf("dynamic_sampling: not available with rrr.group: attempt (its groups are sampled after the first attempts); set dynamic_sampling: false or rrr.group: prompt")
+		}
+		return c.RRR.validate()
 	case AlgoNFT:
 		n := c.NFT
 		if n.NegWeight != 1 && n.NegWeight != 0 && n.NegWeight != -1 {

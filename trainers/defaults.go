@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 
+	"grit/envs"
 	"grit/policy"
 	"grit/rl"
 	"grit/tensor"
@@ -60,9 +61,10 @@ func Defaults() Config {
 		Rollouts:            RolloutsConfig{Every: 1, Parquet: true},
 
 		SFT:   SFTConfig{BatchSize: 64},
-		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce},
+		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce, AttemptReward: SCoReOwnReward},
 		NFT:   NFTConfig{NegWeight: 1, PromptWeight: rl.PromptWeightOneMinusR, ClampEps: 1, Normaliser: 1000},
 		HDPO:  HDPOConfig{WAcc: 1, WEff: 0.15, Efficiency: EfficiencyToolCalls},
+		RRR:   RRRConfig{Reflect: true, ReflectionPrompt: envs.DefaultReflectionPrompt, MaxReflectionTokens: 32, Group: RRRGroupPrompt},
 
 		ExpertIter: ExpertIterConfig{Restart: ExpertContinue, Epochs: 1, Select: SelectCorrect, Threshold: 1,
 			BalanceNStar: 4, Temperatures: "0.5,0.75,1,1.25", ProbePrompts: 8},
@@ -73,15 +75,19 @@ func Defaults() Config {
 // settings that suit it. Supervised fine-tuning (sft) takes AdamW's adam_beta2 0.999, the default
 // of PyTorch's AdamW and of Hugging Face's Trainer, which SFT scripts keep; the RL default 0.99
 // lets the second moment follow the shifting gradients of on-policy updates faster. Gradient
-// clipping stays at max_grad_norm 1 for every algorithm, also the Trainer's default. The RL
-// algorithms share Defaults(), and so does expert_iter: it trains with the SFT loss, but on data
-// that changes with the policy every iteration, as in RL (its own section expert_iter.* is part
-// of Defaults()).
+// clipping stays at max_grad_norm 1 for every algorithm, also the Trainer's default. rrr keeps a
+// small KL to the starting policy (beta 0.001, the coefficient of the Reflect, Retry, Reward
+// paper). The other RL algorithms share Defaults(), and so does expert_iter: it trains with the
+// SFT loss, but on data that changes with the policy every iteration, as in RL (its own section
+// expert_iter.* is part of Defaults()).
 func DefaultsFor(algo string) Config {
 	c := Defaults()
 	c.Algo = Algorithm(algo)
-	if c.Algo == AlgoSFT {
+	switch c.Algo {
+	case AlgoSFT:
 		c.AdamBeta2 = 0.999
+	case AlgoRRR:
+		c.Beta = rrrBeta
 	}
 	return c
 }

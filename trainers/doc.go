@@ -1,6 +1,6 @@
 // Package trainers holds grit's one training loop and the algorithms that run on it: grpo, score,
-// nft, hdpo, expert_iter (fine-tuning on the policy's own verified samples), and sft (supervised
-// training that makes base policies).
+// nft, hdpo, rrr, expert_iter (fine-tuning on the policy's own verified samples), and sft
+// (supervised training that makes base policies).
 //
 // The loop draws prompts, samples a group of completions per prompt through the policy's sampler,
 // plays them out in the env (one or several turns), grades them, computes advantages (package rl),
@@ -19,8 +19,8 @@
 //     rules (target, patience, time budget) the loop checks after each step, and the run's clock
 //     (elapsed_s, elapsed_total_s).
 //   - grpo.go: the step itself: collectGroups, rolloutMetrics, advantages, maskTruncated, learn.
-//     nft.go, hdpo.go, score.go, sft.go and expertiter.go are the other algorithms; algorithm.go
-//     picks one.
+//     nft.go, hdpo.go, score.go, rrr.go, sft.go and expertiter.go are the other algorithms;
+//     algorithm.go picks one.
 //   - collect.go: collectGroups draws prompts_per_step tasks (seeds.go streams), plays
 //     num_generations episodes each and, with dynamic sampling, redraws zero-variance groups.
 //   - rollout.go: player.play generates turn by turn, batched across episodes, and asks the env to

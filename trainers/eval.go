@@ -27,7 +27,10 @@ func heldOut(env envs.Env, n int) []envs.Task {
 //	acc_t<k>        multi-attempt envs: correctness after attempt k (episodes that ended earlier
 //	                keep their last verdict)
 //	delta_t1_t2     acc_t2 - acc_t1; delta_i_to_c / delta_c_to_i: fraction of tasks wrong at turn 1
-//	                and right at turn 2, and the reverse (SCoRe's self-correction metrics)
+//	                and right at turn 2, and the reverse (SCoRe's self-correction metrics); turns
+//	                the env does not grade (a reflection, envs.ReflectionTurns) are not attempts
+//	retry_success   reflect-and-retry envs: delta_i_to_c / (1 - acc_t1), the share of wrong first
+//	                attempts that the retry gets right (0 when no first attempt was wrong)
 //	length_mean     generated tokens per episode; tokens_mean is the same (HDPO's name)
 //	tool_calls_mean tool calls per episode
 //	accuracy/<d>    accuracy of the tasks whose Meta["difficulty"] is d (and tool_calls_mean/<d>)
@@ -54,18 +57,13 @@ func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env en
 	for _, t := range trajs {
 		length += float64(t.GeneratedTokens())
 		tools += float64(t.ToolCalls())
-		if evalFailed(t) {
+		if evalFailed(env, t) {
 			failed++
 			continue
 		}
-		verdicts := make([]bool, turns)
-		for k := 0; k < turns; k++ {
-			idx := k
-			if idx >= len(t.Turns) {
-				idx = len(t.Turns) - 1
-			}
-			verdicts[k] = t.Turns[idx].Reward.Correct
-			if verdicts[k] {
+		verdicts := attemptVerdicts(env, t, turns)
+		for k, v := range verdicts {
+			if v {
 				perTurn[k]++
 			}
 		}
@@ -105,6 +103,12 @@ func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env en
 		m[evalDeltaT1T2] = (perTurn[1] - perTurn[0]) / n
 		m[evalDeltaIToC] = iToC / n
 		m[evalDeltaCToI] = cToI / n
+		if _, ok := env.(envs.ReflectionTurns); ok {
+			m[evalRetrySuccess] = 0 // retry success among the wrong first attempts (0 when none was wrong)
+			if wrong := n - perTurn[0]; wrong > 0 {
+				m[evalRetrySuccess] = iToC / wrong
+			}
+		}
 	}
 	diffs := make([]string, 0, len(byDiff))
 	for d := range byDiff {
@@ -127,10 +131,32 @@ func evaluate(ctx context.Context, pol policy.Policy, codec *promptCodec, env en
 	return m, nil
 }
 
-// evalFailed reports whether some turn of t has no computed reward component, so its verdict is
-// unknown.
-func evalFailed(t *Trajectory) bool {
-	for _, tu := range t.Turns {
+// attemptVerdicts is the correctness of attempts 1..n of t: its turns in order, without the turns
+// env does not grade (a reflection); attempts after the episode ended keep its last verdict (an
+// episode that stopped after a right first attempt is right at every attempt).
+func attemptVerdicts(env envs.Env, t *Trajectory, n int) []bool {
+	var graded []bool
+	for k, tu := range t.Turns {
+		if !envs.IsReflectionTurn(env, k) {
+			graded = append(graded, tu.Reward.Correct)
+		}
+	}
+	out := make([]bool, n)
+	for k := range out {
+		if len(graded) > 0 {
+			out[k] = graded[min(k, len(graded)-1)]
+		}
+	}
+	return out
+}
+
+// evalFailed reports whether some graded turn of t (a reflection is not graded) has no computed
+// reward component, so its verdict is unknown.
+func evalFailed(env envs.Env, t *Trajectory) bool {
+	for k, tu := range t.Turns {
+		if envs.IsReflectionTurn(env, k) {
+			continue
+		}
 		graded := false
 		for _, c := range tu.Reward.Components {
 			graded = graded || c.OK
@@ -192,7 +218,7 @@ func passAtK(ctx context.Context, pol policy.Policy, codec *promptCodec, env env
 				return 0, 0, err
 			}
 			for _, tr := range trajs {
-				if !evalFailed(tr) {
+				if !evalFailed(env, tr) {
 					graded[tr.Group] = true
 				}
 				if tr.Last().Reward.Correct {

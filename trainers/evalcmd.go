@@ -30,6 +30,11 @@ func evalCheckpoint(ctx context.Context, opts EvalOptions) (EvalMetrics, error) 
 	if c, ok := env.(io.Closer); ok {
 		defer c.Close()
 	}
+	if opts.RRR != nil { // an rrr run: reflect-and-retry episodes, as it was trained and evaluated
+		if env, err = envs.ReflectRetry(env, opts.RRR.episodes()); err != nil {
+			return nil, &ConfigError{err}
+		}
+	}
 	codec, err := evalCodec(pol, opts)
 	if err != nil {
 		return nil, err

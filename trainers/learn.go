@@ -17,8 +17,12 @@ func (t *trainer) learn(ctx context.Context, step int, samples []rl.Sample, lc r
 }
 
 // sampleWeights are per-sample factors (nil = 1) of the loss (loss) and of the KL term alone (kl);
-// every row (turn) of a sample gets its sample's factors.
-type sampleWeights struct{ loss, kl []float64 }
+// every row (turn) of a sample gets its sample's factors, and its loss factor is multiplied by
+// turns[i][k] for turn k of sample i (turns nil = 1: rrr trains one turn of an episode).
+type sampleWeights struct {
+	loss, kl []float64
+	turns    [][]float64
+}
 
 // learnWeighted is learn with per-sample loss and KL weights. Excluded samples (no reward component
 // computed, RewardOK false) are masked and get loss weight 0: they leave the loss and every
@@ -44,7 +48,25 @@ func lossRows(samples []rl.Sample, w sampleWeights) rowWeights {
 	if excludeUnrewarded(samples) > 0 {
 		w.loss = ungradedOut(samples, w.loss)
 	}
-	return rowWeights{loss: perRow(samples, w.loss), kl: perRow(samples, w.kl)}
+	return rowWeights{loss: perTurnLoss(samples, perRow(samples, w.loss), w.turns), kl: perRow(samples, w.kl)}
+}
+
+// perTurnLoss multiplies the per-row loss factors (nil = 1) by the per-turn ones (nil = 1).
+func perTurnLoss(samples []rl.Sample, rows []float64, turns [][]float64) []float64 {
+	if turns == nil {
+		return rows
+	}
+	out := make([]float64, 0, len(rows))
+	for i := range samples {
+		for k := range samples[i].Turns {
+			f := turns[i][k]
+			if rows != nil {
+				f *= rows[len(out)]
+			}
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // ungradedOut is the per-sample loss weights (nil = 1) with 0 for every sample without a reward.

@@ -63,12 +63,17 @@ const (
 
 // Algorithm-specific keys.
 const (
-	keyZeroStdGroups       = "zero_std_groups"      // grpo: groups whose rewards are all equal
-	keyMaskedTruncated     = "masked_truncated"     // mask_truncated: samples masked for truncation
-	keyGroupsUninformative = "groups_uninformative" // nft: groups with accuracy 0 or 1, left out
-	keyEffQualifyingFrac   = "eff_qualifying_frac"  // hdpo: fraction of samples in an efficiency set
-	keyStage               = "stage"                // score: 1 (Stage I) or 2 (Stage II)
-	keySequences           = "sequences"            // sft: training sequences in the step
+	keyZeroStdGroups        = "zero_std_groups"        // grpo: groups whose rewards are all equal
+	keyMaskedTruncated      = "masked_truncated"       // mask_truncated: samples masked for truncation
+	keyGroupsUninformative  = "groups_uninformative"   // nft: groups with accuracy 0 or 1, left out
+	keyEffQualifyingFrac    = "eff_qualifying_frac"    // hdpo: fraction of samples in an efficiency set
+	keyStage                = "stage"                  // score: 1 (Stage I) or 2 (Stage II)
+	keySequences            = "sequences"              // sft: training sequences in the step
+	keyFirstAttemptAccuracy = "first_attempt_accuracy" // rrr: episodes right at the first attempt
+	keyAfterRetryAccuracy   = "after_retry_accuracy"   // rrr: episodes right after the retry (or at once)
+	keyFailedFirstAttempts  = "failed_first_attempts"  // rrr: episodes whose first attempt was wrong
+	keyRetrySuccessRate     = "retry_success_rate"     // rrr: right retries / failed first attempts
+	keyReflectionLenMean    = "reflection_len_mean"    // rrr: generated tokens per reflection
 )
 
 // Expert iteration (expertiter.go, expertmonitors.go, expertprobe.go).
@@ -107,6 +112,7 @@ const (
 	evalDeltaT1T2     = "delta_t1_t2"     // multi-attempt: acc_t2 - acc_t1
 	evalDeltaIToC     = "delta_i_to_c"    // multi-attempt: fraction wrong at t1, right at t2
 	evalDeltaCToI     = "delta_c_to_i"    // multi-attempt: fraction right at t1, wrong at t2
+	evalRetrySuccess  = "retry_success"   // reflect-and-retry: right retries / wrong first attempts
 )
 
 // evalKey is the metrics.jsonl key of evaluation key k: eval_<k>.

@@ -98,6 +98,10 @@ type episodeSpec struct {
 	Task         envs.Task
 	Group, Index int
 	Episode      uint64
+	// First, when set, is the episode's first turn, replayed instead of sampled (its tokens and
+	// sampling log-probs as an earlier episode generated them): rrr samples several continuations
+	// of one failed first attempt.
+	First *policy.Generation
 }
 
 // playEpisodes plays the given episodes together, turn by turn; episode e's sampling at turn k is
@@ -134,22 +138,14 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		prompts := make([][]int, len(active))
-		seeds := make([]uint64, len(active))
-		for j, i := range active {
-			prompts[j] = contexts[i].ids
-			seeds[j] = streamSeed(seed, "sample", step, specs[i].Episode, uint64(turn))
+		gens, err := p.generate(contexts, specs, active, turn, seed, step)
+		if err != nil {
+			return nil, err
 		}
 		t0 := time.Now()
-		gens, err := p.pol.Sample(prompts, seeds, p.opts)
-		p.sampleDur += time.Since(t0)
-		if err != nil {
-			return nil, fmt.Errorf("sampling turn %d: %w", turn+1, err)
-		}
-		t0 = time.Now()
 		next := active[:0:0]
 		for j, i := range active {
-			g := codec.finish(gens[j])
+			g := gens[j]
 			res, err := episodes[i].Step(g.Text)
 			if err != nil {
 				return nil, fmt.Errorf("env %s: step task %q turn %d: %w", p.env.Name(), trajs[i].Task.ID, turn+1, err)
@@ -175,4 +171,41 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 		active = next
 	}
 	return trajs, nil
+}
+
+// generate is turn's generation of every active episode: sampled (seeded by seed, step, the
+// episode and the turn; finished by the codec), or the episode's replayed First at turn 0.
+func (p *player) generate(contexts []conversation, specs []episodeSpec, active []int, turn int, seed, step uint64) ([]policy.Generation, error) {
+	gens := make([]policy.Generation, len(active))
+	var prompts [][]int
+	var seeds []uint64
+	var sampled []int // positions in active that are sampled
+	for j, i := range active {
+		if turn == 0 && specs[i].First != nil {
+			gens[j] = *specs[i].First
+			continue
+		}
+		prompts = append(prompts, contexts[i].ids)
+		seeds = append(seeds, streamSeed(seed, "sample", step, specs[i].Episode, uint64(turn)))
+		sampled = append(sampled, j)
+	}
+	if len(sampled) == 0 {
+		return gens, nil
+	}
+	opts := p.opts // an env may give a turn its own budget (a reflection's max tokens)
+	opts.MaxNewTokens = envs.TurnMaxTokens(p.env, turn, opts.MaxNewTokens)
+	codec, err := p.prompts()
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	out, err := p.pol.Sample(prompts, seeds, opts)
+	p.sampleDur += time.Since(t0)
+	if err != nil {
+		return nil, fmt.Errorf("sampling turn %d: %w", turn+1, err)
+	}
+	for k, j := range sampled {
+		gens[j] = codec.finish(out[k])
+	}
+	return gens, nil
 }

@@ -18,6 +18,9 @@ import (
 //	Stage II: max sum_j E[r_j + b_j] - beta1 sum_j KL_j, with the shaping bonus on every later
 //	         attempt b_j = alpha (r_j - r_{j-1}) for j >= 2 (b_1 = 0); for k = 2 this is the
 //	         paper's alpha (r2 - r1) on attempt 2.
+//	Naive multi-turn RL (score.attempt_reward final, the baseline SCoRe improves on):
+//	         max sum_j E[r_k] - beta1 sum_j KL_j, every attempt trained on the last reward, with
+//	         no Stage I and no bonus.
 //
 // Each attempt is its own sample (rl.Sample.Attempt = j-1) in its own group: the group of attempt j
 // of prompt g is g*k + (j-1), so each baseline is the mean over the G samples of one prompt and
@@ -148,7 +151,9 @@ func (s *score) attemptGroup(g, a int) int { return g*s.attempts + a }
 
 // attemptSamples splits an episode into one sample per attempt (Attempt = a, Group =
 // attemptGroup(tr.Group, a), Index = tr.Index), with Stage II's shaping bonus
-// alpha (r_a - r_{a-1}) on every attempt after the first.
+// alpha (r_a - r_{a-1}) on every attempt after the first. With score.attempt_reward final every
+// attempt's reward is the last attempt's r_k instead (no bonus): naive multi-turn RL, where
+// attempt 1 is pushed by whether the episode ends right, not by its own answer.
 func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) ([]rl.Sample, error) {
 	if len(tr.Turns) > s.attempts {
 		return nil, fmt.Errorf("score: an episode of task %q has %d turns but the env promises %d attempts",
@@ -168,7 +173,9 @@ func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) ([]rl.Samp
 		}
 		r, ok := s.turnReward(tu)
 		smp.Reward, smp.RewardOK = r, ok
-		if a > 0 && !stage1 {
+		if s.t.cfg.SCoRe.AttemptReward == SCoReFinalReward {
+			smp.Reward, smp.RewardOK = s.turnReward(tr.Last()) // naive multi-turn RL: r_k on every attempt
+		} else if a > 0 && !stage1 {
 			smp.Reward = r + alpha*(r-prev) // Stage II shaping bonus on attempt a+1
 			smp.RewardOK = ok && prevOK
 		}

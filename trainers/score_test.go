@@ -205,3 +205,21 @@ func TestSCoReThreeAttemptsScheduleLength(t *testing.T) {
 		t.Errorf("%d optimiser steps, want 180", n)
 	}
 }
+
+// TestSCoReFinalRewardIsNaiveMultiTurnRL: with score.attempt_reward final every attempt is trained
+// on the episode's last reward r_3 (no bonus), each in its own (prompt, attempt) group:
+//
+//	prompt 0: r_3 = 1, 1 -> every attempt's advantage 0;  prompt 1: r_3 = 0, 1 -> -0.5, +0.5
+func TestSCoReFinalRewardIsNaiveMultiTurnRL(t *testing.T) {
+	s := threeAttemptSCoRe()
+	s.t.cfg.SCoRe.AttemptReward, s.t.cfg.SCoRe.Alpha = SCoReFinalReward, 0
+	got := threeAttemptSamples(t, s, false)
+	wantReward := []float64{1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1}
+	wantAdv := []float64{0, 0, 0, 0, 0, 0, -0.5, -0.5, -0.5, 0.5, 0.5, 0.5}
+	for i, smp := range got {
+		if smp.Reward != wantReward[i] || smp.Advantage != wantAdv[i] || !smp.RewardOK {
+			t.Errorf("sample %d (attempt %d): reward %g advantage %g ok %v, want %g %g true",
+				i, smp.Attempt+1, smp.Reward, smp.Advantage, smp.RewardOK, wantReward[i], wantAdv[i])
+		}
+	}
+}

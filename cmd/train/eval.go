@@ -160,11 +160,15 @@ func evalOptions(f evalFlags, run string, changed func(flag string) bool) (train
 	if st, err := os.Stat(f.checkpoint); err != nil || !st.IsDir() {
 		return trainers.EvalOptions{}, configErrorf("eval: --checkpoint %s is not a folder (give a run's checkpoints/latest or a base policy folder)", f.checkpoint)
 	}
-	return trainers.EvalOptions{
+	opts := trainers.EvalOptions{
 		Checkpoint: f.checkpoint, Env: cfg.Env, EnvArgs: cfg.EnvArgs,
 		Tasks: f.tasks, PassK: f.passK, MaxNew: f.maxNew, Seed: f.seed,
 		ChatTemplate: f.chatTemplate, SystemPrompt: f.systemPrompt,
-	}, nil
+	}
+	if run != "" && cfg.Algo == trainers.AlgoRRR && f.env == "" { // reflect and retry, as the run did
+		opts.RRR = &cfg.RRR
+	}
+	return opts, nil
 }
 
 // runCheckpoint is the policy a run folder is evaluated with: checkpoints/best, else

@@ -124,3 +124,37 @@ func TestEvalRunFolderReadsItsConfig(t *testing.T) {
 		}
 	}
 }
+
+// An rrr run folder is evaluated with its reflect-and-retry settings; --env another env drops them.
+func TestEvalRRRRunFolderReflectsAndRetries(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "run")
+	cfg := trainers.DefaultsFor("rrr")
+	cfg.Env, cfg.EnvArgs = testEnv, map[string]any{"digits": 4, "mode": "mul"}
+	cfg.RRR = trainers.RRRConfig{Reflect: true, ReflectionPrompt: "?", MaxReflectionTokens: 3, Group: trainers.RRRGroupAttempt}
+	if err := configfile.WriteResolved(run, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(run, "checkpoints", "best"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want *trainers.RRRConfig
+	}{
+		{[]string{"eval", run}, &cfg.RRR},
+		{[]string{"eval", run, "--env", testEnv}, nil},
+	} {
+		a, _, _, errOut := newTestApp(t)
+		var got trainers.EvalOptions
+		a.eval = func(_ context.Context, o trainers.EvalOptions) (trainers.EvalMetrics, error) {
+			got = o
+			return trainers.EvalMetrics{"accuracy": 1}, nil
+		}
+		if code := a.execute(c.args); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errOut)
+		}
+		if !reflect.DeepEqual(got.RRR, c.want) {
+			t.Errorf("%v: RRR %+v, want %+v", c.args, got.RRR, c.want)
+		}
+	}
+}
