@@ -49,6 +49,15 @@ func (s Secret) GoString() string { return fmt.Sprintf("%q", s.String()) }
 // Reveal is the secret itself, for the connection only.
 func (s Secret) Reveal() string { return string(s) }
 
+// CheckSecrets rejects the placeholder config.yaml writes in place of a credential (a resumed
+// run's config): the real one must come from the environment.
+func (w WorkersConfig) CheckSecrets() error {
+	if w.Password == Redacted || w.Token == Redacted {
+		return fmt.Errorf("workers.password / workers.token: %q is the placeholder config.yaml writes, not a credential; set GRIT_WORKERS_PASSWORD / GRIT_WORKERS_TOKEN", Redacted)
+	}
+	return nil
+}
+
 // validateWorkers checks the workers: section.
 func (c *Config) validateWorkers() error {
 	w := c.Workers
@@ -57,9 +66,6 @@ func (c *Config) validateWorkers() error {
 	}
 	if c.Algo == AlgoSFT {
 		return fmt.Errorf("workers.enabled: sft samples no rollouts; set workers.enabled: false")
-	}
-	if w.Password == Redacted || w.Token == Redacted {
-		return fmt.Errorf("workers.password / workers.token: %q is the placeholder config.yaml writes, not a credential; set it in GRIT_WORKERS_PASSWORD / GRIT_WORKERS_TOKEN", Redacted)
 	}
 	if w.URL == "" {
 		if _, _, err := net.SplitHostPort(w.Listen); err != nil {

@@ -7,8 +7,8 @@ import (
 	"grit/trainers"
 )
 
-// A workers password or token never reaches config.yaml: Dump writes a placeholder, and Load of
-// the placeholder is refused by Validate (a resumed run takes the secret from the environment).
+// A workers password or token never reaches config.yaml: Dump writes a placeholder, and the placeholder
+// is refused as a credential (a resumed run takes the secret from the environment).
 func TestDumpRedactsWorkerSecrets(t *testing.T) {
 	cfg := trainers.Defaults()
 	cfg.Workers.Enabled, cfg.Workers.User = true, "learner"
@@ -28,7 +28,7 @@ func TestDumpRedactsWorkerSecrets(t *testing.T) {
 	}
 	cfg.Workers.Token = trainers.Redacted
 	cfg.Workers.User, cfg.Workers.Password = "", ""
-	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "GRIT_WORKERS_TOKEN") {
-		t.Fatalf("Validate of a redacted token = %v, want an error naming GRIT_WORKERS_TOKEN", err)
+	if err := cfg.Workers.CheckSecrets(); err == nil || !strings.Contains(err.Error(), "GRIT_WORKERS_TOKEN") {
+		t.Fatalf("CheckSecrets of a redacted token = %v, want an error naming GRIT_WORKERS_TOKEN", err)
 	}
 }
