@@ -92,3 +92,14 @@ func setupStreams(ctx context.Context, js jetstream.JetStream, ackWait time.Dura
 	}
 	return results, obj, nil
 }
+
+// Ping connects to url and disconnects: a learner checks an external server this way before it
+// writes anything.
+func Ping(url string, auth Auth) error {
+	nc, _, err := connect(url, auth, "grit-ping")
+	if err != nil {
+		return err
+	}
+	nc.Close()
+	return nil
+}
