@@ -93,28 +93,9 @@ type round struct {
 
 // PlayRound publishes the round's groups as tasks and waits for one accepted result of each.
 func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m trainers.Metrics) ([]*trainers.Trajectory, error) {
-	if l.stats == nil || l.stats.step != req.Step {
-		l.stats = newStepStats(req.Step)
-	}
-	version := req.Step // the policy that samples step s is version s
-	if l.version != version {
-		if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg); err != nil {
-			return nil, err
-		}
-		if err := pruneVersions(ctx, l.obj, version); err != nil {
-			return nil, err
-		}
-		l.version = version
-	}
-	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}}
-	order := make([]string, len(req.Tasks))
-	for g, tk := range req.Tasks {
-		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
-			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: version, Task: tk}
-		r.tasks[t.ID], order[g] = t, t.ID
-		if err := l.publish(ctx, t); err != nil {
-			return nil, err
-		}
+	r, order, err := l.issue(ctx, req)
+	if err != nil {
+		return nil, err
 	}
 	if err := l.collect(ctx, r); err != nil {
 		return nil, err
@@ -125,6 +106,34 @@ func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m tr
 	}
 	l.stats.write(m)
 	return out, nil
+}
+
+// issue publishes the policy version of req's step (once per step) and the round's tasks.
+func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
+	if l.stats == nil || l.stats.step != req.Step {
+		l.stats = newStepStats(req.Step)
+	}
+	version := req.Step // the policy that samples step s is version s
+	if l.version != version {
+		if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg); err != nil {
+			return nil, nil, err
+		}
+		if err := pruneVersions(ctx, l.obj, version); err != nil {
+			return nil, nil, err
+		}
+		l.version = version
+	}
+	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}}
+	order := make([]string, len(req.Tasks))
+	for g, tk := range req.Tasks {
+		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
+			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: version, Task: tk}
+		r.tasks[t.ID], order[g] = t, t.ID
+		if err := l.publish(ctx, t); err != nil {
+			return nil, nil, err
+		}
+	}
+	return r, order, nil
 }
 
 // publish puts a task on the work queue.
