@@ -92,9 +92,10 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 	return nil
 }
 
-// withoutSecrets is cfg with the workers' credentials blanked: workers never need them from here.
+// withoutSecrets is cfg with the workers: section reset to the defaults: a worker needs none of
+// it, and the credentials must not travel.
 func withoutSecrets(cfg trainers.Config) trainers.Config {
-	cfg.Workers.Password, cfg.Workers.Token = "", ""
+	cfg.Workers = trainers.Defaults().Workers
 	return cfg
 }
 
@@ -102,47 +103,48 @@ func withoutSecrets(cfg trainers.Config) trainers.Config {
 var errNoVersion = errors.New("policy version not in the bucket")
 
 // fetchPolicy downloads version v into cacheDir/vNNNNNN and loads it. The returned config has Init
-// pointing at that folder (where the chat-template files are).
-func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir string) (policy.Policy, trainers.Config, error) {
+// pointing at that folder (where the chat-template files are); cfgText is the config as the
+// learner wrote it (the same for every version of one run).
+func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir string) (pol policy.Policy, cfg trainers.Config, cfgText string, err error) {
 	raw, err := obj.GetBytes(ctx, manifestName(v))
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, trainers.Config{}, fmt.Errorf("%w: version %d", errNoVersion, v)
+		return nil, trainers.Config{}, "", fmt.Errorf("%w: version %d", errNoVersion, v)
 	}
 	if err != nil {
-		return nil, trainers.Config{}, fmt.Errorf("reading policy version %d manifest: %w", v, err)
+		return nil, trainers.Config{}, "", fmt.Errorf("reading policy version %d manifest: %w", v, err)
 	}
 	var m manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, trainers.Config{}, fmt.Errorf("policy version %d manifest: %w", v, err)
+		return nil, trainers.Config{}, "", fmt.Errorf("policy version %d manifest: %w", v, err)
 	}
 	dir := filepath.Join(cacheDir, versionDir(v))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, trainers.Config{}, err
+		return nil, trainers.Config{}, "", err
 	}
 	for _, f := range m.Files {
 		if strings.ContainsAny(f, `/\`) || f == ".." {
-			return nil, trainers.Config{}, fmt.Errorf("policy version %d manifest names a bad file %q", v, f)
+			return nil, trainers.Config{}, "", fmt.Errorf("policy version %d manifest names a bad file %q", v, f)
 		}
 		if err := obj.GetFile(ctx, objectName(v, f), filepath.Join(dir, f)); err != nil {
 			if errors.Is(err, jetstream.ErrObjectNotFound) {
-				return nil, trainers.Config{}, fmt.Errorf("%w: version %d file %s", errNoVersion, v, f)
+				return nil, trainers.Config{}, "", fmt.Errorf("%w: version %d file %s", errNoVersion, v, f)
 			}
-			return nil, trainers.Config{}, fmt.Errorf("downloading policy version %d file %s: %w", v, f, err)
+			return nil, trainers.Config{}, "", fmt.Errorf("downloading policy version %d file %s: %w", v, f, err)
 		}
 	}
-	pol, err := policy.LoadPolicy(dir)
+	pol, err = policy.LoadPolicy(dir)
 	if err != nil {
-		return nil, trainers.Config{}, err
+		return nil, trainers.Config{}, "", err
 	}
 	if err := os.WriteFile(filepath.Join(dir, configfile.ResolvedName), []byte(m.Config), 0o644); err != nil {
-		return nil, trainers.Config{}, err
+		return nil, trainers.Config{}, "", err
 	}
-	cfg, err := configfile.LoadResolved(dir)
+	cfg, err = configfile.LoadResolved(dir)
 	if err != nil {
-		return nil, trainers.Config{}, fmt.Errorf("policy version %d: run config: %w", v, err)
+		return nil, trainers.Config{}, "", fmt.Errorf("policy version %d: run config: %w", v, err)
 	}
 	cfg.Init = dir
-	return pol, cfg, nil
+	return pol, cfg, m.Config, nil
 }
 
 // pruneVersions deletes every version but keep: in synchronous mode no task can name another.

@@ -42,7 +42,9 @@ type worker struct {
 	js      jetstream.JetStream
 	obj     jetstream.ObjectStore
 	player  *trainers.GroupPlayer
-	version int // version the player samples with; -1 = none
+	version int           // version the player samples with; -1 = none
+	cfgText string        // the run config the player was built for
+	every   time.Duration // how often to report progress on a task: a third of the ack wait
 	done    int
 	tokens  int
 	sampleS float64
@@ -72,7 +74,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 		return err
 	}
 	defer nc.Close()
-	w := &worker{opts: opts, js: js, version: -1}
+	w := &worker{opts: opts, js: js, version: -1, every: 2 * time.Second}
 	defer func() {
 		if w.player != nil {
 			w.player.Close()
@@ -81,6 +83,9 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	cons, err := w.waitForLearner(ctx)
 	if err != nil {
 		return err
+	}
+	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
+		w.every = max(info.Config.AckWait/3, 50*time.Millisecond)
 	}
 	fmt.Fprintf(opts.Log, "worker %s: connected to %s; pulling tasks\n", opts.ID, opts.URL)
 	for opts.MaxTasks == 0 || w.done < opts.MaxTasks {
@@ -147,7 +152,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	stop := keepInProgress(msg)
+	stop := keepInProgress(msg, w.every)
 	before, _ := w.player.Durations()
 	t0 := time.Now()
 	trajs, err := w.player.PlayGroup(ctx, t.Task, t.Group, t.Copies, t.Seed, t.StepKey)
@@ -197,17 +202,22 @@ func (w *worker) usePolicy(ctx context.Context, v int) error {
 	if w.version == v {
 		return nil
 	}
-	pol, cfg, err := fetchPolicy(ctx, w.obj, v, w.opts.CacheDir)
+	pol, cfg, cfgText, err := fetchPolicy(ctx, w.obj, v, w.opts.CacheDir)
 	if err != nil {
 		return err
 	}
 	if w.version >= 0 { // only the newest version is kept
 		_ = os.RemoveAll(w.versionPath(w.version))
 	}
+	if w.player != nil && cfgText != w.cfgText { // a new run on this server: rebuild its env
+		w.player.Close()
+		w.player = nil
+	}
 	if w.player == nil {
 		if w.player, err = trainers.NewGroupPlayer(cfg, pol); err != nil {
 			return fmt.Errorf("building the run's env: %w", err)
 		}
+		w.cfgText = cfgText
 	} else {
 		w.player.SetPolicy(pol)
 	}
@@ -221,10 +231,10 @@ func (w *worker) versionPath(v int) string {
 
 // keepInProgress tells JetStream every few seconds that msg is being worked on, so a long group
 // is not redelivered while its worker is alive. The returned func stops it.
-func keepInProgress(msg jetstream.Msg) (stop func()) {
+func keepInProgress(msg jetstream.Msg, every time.Duration) (stop func()) {
 	done := make(chan struct{})
 	go func() {
-		tick := time.NewTicker(inProgressEvery)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
@@ -237,6 +247,3 @@ func keepInProgress(msg jetstream.Msg) (stop func()) {
 	}()
 	return func() { close(done) }
 }
-
-// inProgressEvery is how often a worker reports progress on a task (well under any sane ack wait).
-var inProgressEvery = 2 * time.Second
