@@ -153,17 +153,17 @@ func (l *Learner) publish(ctx context.Context, t *task) error {
 // plays queued tasks itself (workers.local) or says that it is waiting.
 func (l *Learner) collect(ctx context.Context, r *round) error {
 	wait := time.Duration(l.cfg.WaitS * float64(time.Second))
-	lastResult, playedLocally := time.Now(), false
+	lastResult, playedLocally, drain := time.Now(), false, false
 	for len(r.done) < len(r.tasks) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var batch jetstream.MessageBatch
 		var err error
-		if playedLocally { // keep playing while the queue has tasks; only look for results in between
+		if playedLocally || drain { // take what is there at once (keep playing locally while tasks wait)
 			batch, err = l.results.FetchNoWait(64)
-		} else {
-			batch, err = l.results.Fetch(64, jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
+		} else { // a Fetch of one returns as soon as a result arrives
+			batch, err = l.results.Fetch(1, jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
 		}
 		playedLocally = false
 		if err != nil {
@@ -181,6 +181,7 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("fetching results: %w", err)
 		}
+		drain = got
 		if got {
 			lastResult = time.Now()
 			continue
