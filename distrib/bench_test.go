@@ -209,7 +209,8 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 	n := policy.CountParams(m)
 	for _, dtype := range []string{"bf16", "f32"} {
 		b.Run(dtype, func(b *testing.B) {
-			ctx := context.Background()
+			ctx, cancel := context.WithTimeout(context.Background(), transferTimeout)
+			defer cancel()
 			js, wjs, _, obj := benchServer(b)
 			_ = js
 			wobj, err := wjs.ObjectStore(ctx, policyBucket)
@@ -217,8 +218,10 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 				b.Fatal(err)
 			}
 			buf := make([]byte, 0, 4*n)
+			var packS, putS, getS float64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
 				buf = buf[:0]
 				for _, p := range m.Params() {
 					if dtype == "bf16" {
@@ -229,13 +232,17 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 						}
 					}
 				}
-				if _, err := obj.Put(ctx, jetstream.ObjectMeta{Name: "weights"}, bytes.NewReader(buf)); err != nil {
+				t1 := time.Now()
+				if _, err := obj.Put(ctx, jetstream.ObjectMeta{Name: "weights", Opts: chunked}, bytes.NewReader(buf)); err != nil {
 					b.Fatal(err)
 				}
+				t2 := time.Now()
 				got, err := wobj.GetBytes(ctx, "weights")
 				if err != nil {
 					b.Fatal(err)
 				}
+				t3 := time.Now()
+				packS, putS, getS = packS+t1.Sub(t0).Seconds(), putS+t2.Sub(t1).Seconds(), getS+t3.Sub(t2).Seconds()
 				if len(got) != len(buf) {
 					b.Fatalf("got %d bytes, sent %d", len(got), len(buf))
 				}
@@ -253,6 +260,9 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 				}
 			}
 			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/broadcast")
+			b.ReportMetric(packS/float64(b.N), "pack_s")
+			b.ReportMetric(putS/float64(b.N), "put_s")
+			b.ReportMetric(getS/float64(b.N), "get_s")
 			b.ReportMetric(float64(len(buf))/1e6, "MB")
 			b.ReportMetric(float64(n), "params")
 		})

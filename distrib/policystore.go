@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -33,11 +34,21 @@ func versionDir(v int) string           { return fmt.Sprintf("v%06d", v) }
 func manifestName(v int) string         { return versionDir(v) + ".json" }
 func objectName(v int, f string) string { return versionDir(v) + "/" + f }
 
+// transferTimeout bounds one policy version's upload or download. Without a deadline the client
+// gives every Object Store call 5 s, too short for a large model's chunks on a slow disk.
+const transferTimeout = 10 * time.Minute
+
+// chunked sends files in 512 KiB chunks (the client's default is 128 KiB): fewer messages per
+// version, still under a stand-alone server's default 1 MiB max_payload.
+var chunked = &jetstream.ObjectMetaOptions{ChunkSize: 512 << 10}
+
 // chatTemplateFiles are the init-folder files a chat template is read from.
 var chatTemplateFiles = []string{"tokenizer_config.json", "chat_template.jinja"}
 
 // publishPolicy stores pol as version v with the run config cfg.
 func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol policy.Policy, cfg trainers.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
+	defer cancel()
 	tmp, err := os.MkdirTemp("", "grit-policy-")
 	if err != nil {
 		return err
@@ -75,7 +86,7 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 		if err != nil {
 			return err
 		}
-		_, err = obj.Put(ctx, jetstream.ObjectMeta{Name: objectName(v, e.Name())}, f)
+		_, err = obj.Put(ctx, jetstream.ObjectMeta{Name: objectName(v, e.Name()), Opts: chunked}, f)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("uploading policy version %d file %s: %w", v, e.Name(), err)
@@ -106,6 +117,8 @@ var errNoVersion = errors.New("policy version not in the bucket")
 // pointing at that folder (where the chat-template files are); cfgText is the config as the
 // learner wrote it (the same for every version of one run).
 func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir string) (pol policy.Policy, cfg trainers.Config, cfgText string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
+	defer cancel()
 	raw, err := obj.GetBytes(ctx, manifestName(v))
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, trainers.Config{}, "", fmt.Errorf("%w: version %d", errNoVersion, v)
