@@ -17,6 +17,7 @@ func TestWorkersBitIdenticalToSingleProcess(t *testing.T) {
 			}
 			got, log := workerRun(t, tinyConfig(t, sets...), startWorkers(t, n))
 			m := assertSameRun(t, want, got)
+			assertKeysDocumented(t, m)
 			tasks, local := sumKey(m, "workers/tasks"), sumKey(m, "workers/local")
 			if tasks != 3*4 {
 				t.Errorf("workers/tasks summed to %v over 3 steps of 4 groups; want 12\n%s", tasks, log)

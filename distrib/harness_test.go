@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -176,4 +177,35 @@ func sumKey(lines []map[string]any, key string) float64 {
 		}
 	}
 	return s
+}
+
+// assertKeysDocumented fails for a metrics key that no row of docs/metrics.md names (a <name> in
+// a documented key stands for any text).
+func assertKeysDocumented(t *testing.T, lines []map[string]any) {
+	t.Helper()
+	raw, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([^`]+)` \\|")
+	placeholder := regexp.MustCompile(`<[^>]+>`)
+	var docs []*regexp.Regexp
+	for _, mt := range row.FindAllStringSubmatch(string(raw), -1) {
+		parts := placeholder.Split(mt[1], -1)
+		for i := range parts {
+			parts[i] = regexp.QuoteMeta(parts[i])
+		}
+		docs = append(docs, regexp.MustCompile("^"+strings.Join(parts, ".+")+"$"))
+	}
+	for _, m := range lines {
+		for k := range m {
+			found := false
+			for _, re := range docs {
+				found = found || re.MatchString(k)
+			}
+			if !found {
+				t.Errorf("metrics key %q is not in docs/metrics.md", k)
+			}
+		}
+	}
 }

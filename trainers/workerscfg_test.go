@@ -1,0 +1,55 @@
+package trainers
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Each bad workers: setting is refused by Validate with a message naming its key.
+func TestWorkersConfigValidation(t *testing.T) {
+	cases := []struct {
+		set  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Workers.MaxStaleness = 2 }, "workers.max_staleness: only 0"},
+		{func(c *Config) { c.Workers.MaxStaleness = -1 }, "workers.max_staleness: must be >= 0"},
+		{func(c *Config) { c.Workers.Listen = "localhost" }, "workers.listen"},
+		{func(c *Config) { c.Workers.User = "grit" }, "workers.user / workers.password: set both"},
+		{func(c *Config) { c.Workers.User, c.Workers.Password, c.Workers.Token = "grit", "pw", "tok" }, "workers.token"},
+		{func(c *Config) { c.Workers.WaitS = 0 }, "workers.wait_s"},
+		{func(c *Config) { c.Workers.AckWaitS = -1 }, "workers.ack_wait_s"},
+		{func(c *Config) { c.Algo = AlgoSFT }, "sft samples no rollouts"},
+	}
+	for i, c := range cases {
+		cfg := Defaults()
+		cfg.Workers.Enabled = true
+		c.set(&cfg)
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: Validate = %v, want an error containing %q", i, err, c.want)
+		}
+	}
+	ok := Defaults()
+	ok.Workers.Enabled, ok.Workers.URL, ok.Workers.Listen = true, "nats://10.0.0.2:4222", "" // listen unused with a url
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("a valid workers section: %v", err)
+	}
+	off := Defaults()
+	off.Workers.MaxStaleness = 3 // not checked while workers are off
+	if err := off.Validate(); err != nil {
+		t.Fatalf("workers off: %v", err)
+	}
+}
+
+// A secret never shows through fmt.
+func TestSecretIsNotPrinted(t *testing.T) {
+	cfg := Defaults()
+	cfg.Workers.Password, cfg.Workers.Token = "pw-123456", "tok-abcdef"
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, cfg.Workers)
+		if strings.Contains(out, "pw-123456") || strings.Contains(out, "tok-abcdef") {
+			t.Fatalf("%s shows a secret: %s", verb, out)
+		}
+	}
+}
