@@ -208,3 +208,22 @@ func TestLearnerWaitsForLateWorker(t *testing.T) {
 		t.Fatalf("no waiting message naming the worker command:\n%s", log)
 	}
 }
+
+// The embedded server with a token refuses a worker without it, and the error says to check the
+// credentials; with the token the worker connects.
+func TestEmbeddedServerRequiresCredentials(t *testing.T) {
+	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{Token: "tok-xyz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := Ping(srv.URL, Auth{}); !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "credentials") {
+		t.Fatalf("without the token: %v, want an unreachable error that names the credentials", err)
+	}
+	if err := Ping(srv.URL, Auth{Token: "wrong"}); err == nil {
+		t.Fatal("a wrong token was accepted")
+	}
+	if err := Ping(srv.URL, Auth{Token: "tok-xyz"}); err != nil {
+		t.Fatalf("with the token: %v", err)
+	}
+}

@@ -34,6 +34,7 @@ type Learner struct {
 	stats    *stepStats
 	URL      string // where workers connect
 	lastWait time.Time
+	noWorker bool // the previous round got no worker result: with workers.local, play at once
 }
 
 // StartLearner connects to (or embeds) the NATS server of cfg.Workers and prepares the streams,
@@ -154,6 +155,11 @@ func (l *Learner) publish(ctx context.Context, t *task) error {
 func (l *Learner) collect(ctx context.Context, r *round) error {
 	wait := time.Duration(l.cfg.WaitS * float64(time.Second))
 	lastResult, playedLocally, drain := time.Now(), false, false
+	if l.cfg.Local && l.noWorker { // nobody answered last round: do not wait wait_s again
+		lastResult = lastResult.Add(-wait)
+	}
+	fromWorkers := 0
+	defer func() { l.noWorker = fromWorkers == 0 }()
 	for len(r.done) < len(r.tasks) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -183,6 +189,7 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 		}
 		drain = got
 		if got {
+			fromWorkers++
 			lastResult = time.Now()
 			continue
 		}
