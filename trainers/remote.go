@@ -39,6 +39,15 @@ type RolloutSource interface {
 	PlayRound(ctx context.Context, req RoundRequest, m Metrics) ([]*Trajectory, error)
 }
 
+// checkRolloutSource refuses workers.enabled without a RolloutSource: a caller that starts no
+// learner (a sweep, a library call) would otherwise sample in-process without saying so.
+func checkRolloutSource(cfg Config, opts RunOptions) error {
+	if cfg.Workers.Enabled && opts.Rollouts == nil {
+		return &ConfigError{fmt.Errorf("workers.enabled: true, but nothing started a learner for the workers (only `train` does; sweeps and library calls do not); set workers.enabled: false")}
+	}
+	return nil
+}
+
 // playRound plays one round of the step: on the learner's player, or through opts.Rollouts.
 func (t *trainer) playRound(ctx context.Context, p *player, tasks []envs.Task, step, round int, m Metrics) ([]*Trajectory, error) {
 	cfg := t.cfg

@@ -1,7 +1,10 @@
 package trainers
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -51,5 +54,21 @@ func TestSecretIsNotPrinted(t *testing.T) {
 		if strings.Contains(out, "pw-123456") || strings.Contains(out, "tok-abcdef") {
 			t.Fatalf("%s shows a secret: %s", verb, out)
 		}
+	}
+}
+
+// Run refuses workers.enabled when no learner was given, before it writes anything.
+func TestRunWithWorkersNeedsARolloutSource(t *testing.T) {
+	cfg := Defaults()
+	cfg.Init = "../configs/base/arithmetic"
+	cfg.Workers.Enabled = true
+	dir := t.TempDir() + "/run"
+	_, err := Run(context.Background(), cfg, RunOptions{OutDir: dir})
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "workers.enabled") {
+		t.Fatalf("Run = %v, want a config error naming workers.enabled", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("run folder written (%v)", err)
 	}
 }
