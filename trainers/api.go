@@ -25,6 +25,7 @@ type RunOptions struct {
 	Resume   bool             // continue from OutDir/checkpoints/latest
 	Log      io.Writer        // plain log lines (nil = discard)
 	Progress func(StepReport) // called after every step (progress bar); may be nil
+	Rollouts RolloutSource    // plays the steps' prompt groups elsewhere (rollout workers); nil = on this process
 
 	// hook, when set, is called at fixed points of every step (phase* constants) with the step's
 	// number and the policy; tests use it to interrupt, snapshot or damage a run at a chosen point

@@ -34,7 +34,7 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 	for round := 0; ; round++ {
 		rng := streamRNG(cfg.Seed, "data", uint64(step), uint64(round))
 		tasks := t.env.Tasks().Train(need, rng)
-		trajs, err := p.play(ctx, tasks, cfg.NumGenerations, cfg.Seed, uint64(step)<<8|uint64(round))
+		trajs, err := t.playRound(ctx, p, tasks, step, round, m)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -75,6 +75,7 @@ type Config struct {
 	LogCompletionsEvery int            `mapstructure:"log_completions_every"` // steps between console prints of a few sampled completions; 0 = off
 	Stop                StopConfig     `mapstructure:"stop"`                  // rules that end a run before `steps`
 	Rollouts            RolloutsConfig `mapstructure:"rollouts"`              // which step files rollouts/ keeps
+	Workers             WorkersConfig  `mapstructure:"workers"`               // rollout workers over NATS (workerscfg.go)
 
 	SFT   SFTConfig   `mapstructure:"sft"`
 	SCoRe SCoReConfig `mapstructure:"score"`
@@ -241,6 +242,9 @@ func (c *Config) Validate() error {
 		if err != nil {
 			return err
 		}
+	}
+	if err := c.validateWorkers(); err != nil {
+		return err
 	}
 	for name, w := range c.RewardWeights {
 		if w != w {

@@ -25,6 +25,8 @@
 //     num_generations episodes each and, with dynamic sampling, redraws zero-variance groups.
 //   - rollout.go: player.play generates turn by turn, batched across episodes, and asks the env to
 //     grade each turn (and append tool output or feedback).
+//   - remote.go: with RunOptions.Rollouts (rollout workers, package distrib) a round's groups are
+//     played elsewhere; GroupPlayer plays one group exactly as the whole round would.
 //   - samples.go: trajectorySample turns an episode into an rl.Sample; setSampleReward sums the
 //     weighted reward components (and the overlong penalty). stepmetrics.go logs their statistics.
 //   - rl.AssignAdvantages: group-relative advantages (and NFT's r_q, HDPO's efficiency channel);

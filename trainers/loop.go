@@ -79,6 +79,10 @@ func run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRolloutSource(cfg, opts); err != nil {
+		t.close()
+		return nil, err
+	}
 	defer t.close()
 	if cfg.Threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Threads))

@@ -127,3 +127,31 @@ func evalDifficultyKey(stat, difficulty string) string { return stat + "/" + dif
 
 // passAtKKey is the pass@k estimate (suffix "") or its failed-task count (suffix "_failed").
 func passAtKKey(k int, suffix string) string { return fmt.Sprintf("pass@%d%s", k, suffix) }
+
+// Rollout workers (package distrib; only with workers.enabled). Not part of a single-process run:
+// they count what happened on the wire, not what was learned.
+const (
+	keyWorkerTasks      = "workers/tasks"          // group tasks published (reissues after a rejection included)
+	keyWorkerRedeliver  = "workers/redelivered"    // accepted results of tasks JetStream delivered more than once
+	keyWorkerDuplicates = "workers/duplicates"     // results dropped: a second result of a done task, or one of an earlier learner
+	keyWorkerRejected   = "workers/rejected"       // results rejected as malformed (schema, rows, task mismatch); the task was reissued
+	keyWorkerLocal      = "workers/local"          // groups the learner played itself (workers.local)
+	keyWorkerCount      = "workers/count"          // distinct workers whose results were accepted
+	keyWorkerLagMax     = "workers/policy_lag_max" // largest (step's policy version - result's policy version)
+	keyWorkerTokPerS    = "workers/tokens_per_s"   // accepted tokens / summed worker sampling seconds
+)
+
+// Exported names of the workers/ keys for package distrib.
+const (
+	KeyWorkerTasks      = keyWorkerTasks
+	KeyWorkerRedeliver  = keyWorkerRedeliver
+	KeyWorkerDuplicates = keyWorkerDuplicates
+	KeyWorkerRejected   = keyWorkerRejected
+	KeyWorkerLocal      = keyWorkerLocal
+	KeyWorkerCount      = keyWorkerCount
+	KeyWorkerLagMax     = keyWorkerLagMax
+	KeyWorkerTokPerS    = keyWorkerTokPerS
+)
+
+// WorkerTokPerSKey is the per-worker throughput key of worker id.
+func WorkerTokPerSKey(id string) string { return "workers/" + id + "/tokens_per_s" }

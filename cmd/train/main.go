@@ -118,5 +118,6 @@ Settings come from, lowest precedence first: built-in defaults (= configs/grpo.y
 	root.AddCommand(a.logprobsCommand())
 	root.AddCommand(a.viewCommand())
 	root.AddCommand(a.sweepCommand())
+	root.AddCommand(a.workerCommand())
 	return root
 }

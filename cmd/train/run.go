@@ -55,6 +55,9 @@ func (a *app) train(cmd *cobra.Command, f runFlags) error {
 		_, err = a.stdout.Write(b)
 		return err
 	}
+	if err := checkWorkersServer(cfg); err != nil {
+		return err
+	}
 	if !resuming {
 		if f.out == "" {
 			outDir, err = claimDefaultRunDir(outDir, cfg)
@@ -69,9 +72,16 @@ func (a *app) train(cmd *cobra.Command, f runFlags) error {
 	ctx, stop := notifyContext(a.stderr, a.exit)
 	defer stop()
 	prog := newProgress(a.stdout, isTerminal(a.stdout))
-	sum, runErr := a.run(ctx, cfg, trainers.RunOptions{
-		OutDir: outDir, Resume: resuming, Log: prog, Progress: prog.update,
-	})
+	learner, err := startLearner(ctx, cfg, outDir, prog)
+	if err != nil {
+		return err
+	}
+	opts := trainers.RunOptions{OutDir: outDir, Resume: resuming, Log: prog, Progress: prog.update}
+	if learner != nil {
+		defer learner.Close()
+		opts.Rollouts = learner
+	}
+	sum, runErr := a.run(ctx, cfg, opts)
 	prog.finish()
 	if err := plots.WriteRunPlots(outDir); err != nil && runErr == nil && cfg.Steps > 0 {
 		fmt.Fprintf(a.stderr, "train: warning: no plots: %v\n", err)
@@ -102,6 +112,7 @@ func (a *app) resolve(cmd *cobra.Command, f runFlags) (trainers.Config, string, 
 		if err != nil {
 			return trainers.Config{}, "", configError{fmt.Errorf("resume: %w", err)}
 		}
+		fillWorkerSecrets(&cfg, a.environ)
 		return cfg, f.resume, nil
 	}
 	sets := f.sets

@@ -1,0 +1,13 @@
+// Package distrib runs a training run's rollout sampling on worker processes over NATS JetStream.
+//
+// The learner (a trainers.RolloutSource) publishes one task per prompt group of a step on a
+// work-queue stream (tasks.go), the policy version the step samples from as files in an Object
+// Store bucket (policystore.go), and collects each group's trajectories from a results stream as an
+// Arrow IPC record batch (result.go). Workers (worker.go, `train worker`) pull tasks with explicit
+// ack, play the group with exactly the seeds the single process uses (trainers.GroupPlayer) and
+// publish the result. The learner orders results by task id, drops duplicates and rejects
+// malformed results (learner.go), so a synchronous run is bit-identical to a single process.
+//
+// Files: server.go (embedded server), conn.go (connection, streams, consumers), tasks.go,
+// result.go, policystore.go, learner.go, worker.go, stats.go (per-step metrics).
+package distrib

@@ -1,0 +1,276 @@
+package distrib
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"grit/trainers"
+)
+
+// Learner is the learner's side: a trainers.RolloutSource that plays each round's prompt groups on
+// workers. Synchronous: a round is done when every group has exactly one accepted result, and the
+// trajectories are returned in group order whatever order the results arrived in.
+type Learner struct {
+	cfg      trainers.WorkersConfig
+	runCfg   trainers.Config
+	log      io.Writer
+	srv      *Embedded // nil with workers.url
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	results  jetstream.Consumer
+	tasks    jetstream.Consumer // the workers' consumer: the learner pulls from it to play locally
+	obj      jetstream.ObjectStore
+	session  string // this learner process; results of tasks another one issued are dropped
+	version  int    // newest policy version published; -1 = none
+	stats    *stepStats
+	URL      string // where workers connect
+	lastWait time.Time
+	noWorker bool // the previous round got no worker result: with workers.local, play at once
+}
+
+// StartLearner connects to (or embeds) the NATS server of cfg.Workers and prepares the streams,
+// consumers and bucket, emptied of whatever an earlier learner left there. runDir holds the
+// embedded server's store (runDir/nats). A server that cannot be reached is an ErrUnreachable.
+func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log io.Writer) (*Learner, error) {
+	w := cfg.Workers
+	if err := w.CheckSecrets(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = io.Discard
+	}
+	auth := Auth{User: w.User, Password: w.Password.Reveal(), Token: w.Token.Reveal()}
+	l := &Learner{cfg: w, runCfg: cfg, log: log, session: nuid.Next(), version: -1, URL: w.URL}
+	if w.URL == "" {
+		srv, err := StartEmbedded(w.Listen, filepath.Join(runDir, "nats"), auth)
+		if err != nil {
+			return nil, err
+		}
+		l.srv, l.URL = srv, srv.URL
+	}
+	var err error
+	if l.nc, l.js, err = connect(l.URL, auth, "grit-learner"); err != nil {
+		l.Close()
+		return nil, err
+	}
+	ackWait := time.Duration(w.AckWaitS * float64(time.Second))
+	if l.results, l.obj, err = setupStreams(ctx, l.js, ackWait); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if l.tasks, err = l.js.Consumer(ctx, tasksStream, workersConsumer); err != nil {
+		l.Close()
+		return nil, err
+	}
+	fmt.Fprintf(log, "workers: tasks on %s; start workers with: train worker --connect %s\n", l.URL, l.URL)
+	return l, nil
+}
+
+// Close disconnects and stops the embedded server.
+func (l *Learner) Close() {
+	if l.nc != nil {
+		l.nc.Close()
+	}
+	if l.srv != nil {
+		l.srv.Close()
+	}
+}
+
+// round is the state of one round in flight.
+type round struct {
+	req   trainers.RoundRequest
+	tasks map[string]*task // by id
+	done  map[string][]*trainers.Trajectory
+}
+
+// PlayRound publishes the round's groups as tasks and waits for one accepted result of each.
+func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m trainers.Metrics) ([]*trainers.Trajectory, error) {
+	r, order, err := l.issue(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.collect(ctx, r); err != nil {
+		return nil, err
+	}
+	out := make([]*trainers.Trajectory, 0, len(req.Tasks)*req.Copies)
+	for _, id := range order {
+		out = append(out, r.done[id]...)
+	}
+	l.stats.write(m)
+	return out, nil
+}
+
+// issue publishes the policy version of req's step (once per step) and the round's tasks.
+func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
+	if l.stats == nil || l.stats.step != req.Step {
+		l.stats = newStepStats(req.Step)
+	}
+	version := req.Step // the policy that samples step s is version s
+	if l.version != version {
+		if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg); err != nil {
+			return nil, nil, err
+		}
+		if err := pruneVersions(ctx, l.obj, version); err != nil {
+			return nil, nil, err
+		}
+		l.version = version
+	}
+	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}}
+	order := make([]string, len(req.Tasks))
+	for g, tk := range req.Tasks {
+		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
+			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: version, Task: tk}
+		r.tasks[t.ID], order[g] = t, t.ID
+		if err := l.publish(ctx, t); err != nil {
+			return nil, nil, err
+		}
+	}
+	return r, order, nil
+}
+
+// publish puts a task on the work queue.
+func (l *Learner) publish(ctx context.Context, t *task) error {
+	body, err := t.encode()
+	if err != nil {
+		return err
+	}
+	if _, err := l.js.Publish(ctx, tasksSubject, body); err != nil {
+		return fmt.Errorf("publishing task %s: %w", t.ID, err)
+	}
+	l.stats.tasks++
+	return nil
+}
+
+// collect takes results until every task of r has one. After wait_s without a result the learner
+// plays queued tasks itself (workers.local) or says that it is waiting.
+func (l *Learner) collect(ctx context.Context, r *round) error {
+	wait := time.Duration(l.cfg.WaitS * float64(time.Second))
+	lastResult, playedLocally, drain := time.Now(), false, false
+	if l.cfg.Local && l.noWorker { // nobody answered last round: do not wait wait_s again
+		lastResult = lastResult.Add(-wait)
+	}
+	fromWorkers := 0
+	defer func() { l.noWorker = fromWorkers == 0 }()
+	for len(r.done) < len(r.tasks) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var batch jetstream.MessageBatch
+		var err error
+		if playedLocally || drain { // take what is there at once (keep playing locally while tasks wait)
+			batch, err = l.results.FetchNoWait(64)
+		} else { // a Fetch of one returns as soon as a result arrives
+			batch, err = l.results.Fetch(1, jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
+		}
+		playedLocally = false
+		if err != nil {
+			return fmt.Errorf("fetching results: %w", err)
+		}
+		got := false
+		for msg := range batch.Messages() {
+			if l.take(ctx, r, msg) {
+				got = true
+			}
+			if err := msg.Ack(); err != nil {
+				return fmt.Errorf("acknowledging a result: %w", err)
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("fetching results: %w", err)
+		}
+		drain = got
+		if got {
+			fromWorkers++
+			lastResult = time.Now()
+			continue
+		}
+		if time.Since(lastResult) < wait {
+			continue
+		}
+		if l.cfg.Local {
+			if playedLocally, err = l.playLocal(ctx, r); err != nil {
+				return err
+			}
+			continue
+		}
+		if time.Since(l.lastWait) >= wait {
+			l.lastWait = time.Now()
+			fmt.Fprintf(l.log, "workers: waiting for workers: %d of %d tasks of step %d round %d outstanding, no result for %.0f s; start one with: train worker --connect %s (or set workers.local: true)\n",
+				len(r.tasks)-len(r.done), len(r.tasks), r.req.Step+1, r.req.Round, time.Since(lastResult).Seconds(), l.URL)
+		}
+	}
+	return nil
+}
+
+// take handles one result message; it reports whether a task of r was completed by it.
+func (l *Learner) take(ctx context.Context, r *round, msg jetstream.Msg) bool {
+	h := msg.Headers()
+	id := h.Get(hdrTask)
+	t, ours := r.tasks[id]
+	if h.Get(hdrSession) != l.session || !ours {
+		l.stats.duplicates++ // another learner's, or a task of an earlier round
+		return false
+	}
+	if _, done := r.done[id]; done {
+		l.stats.duplicates++
+		return false
+	}
+	trajs, worker, version, err := decodeResult(msg.Data(), t)
+	if err == nil && worker != h.Get(hdrWorker) {
+		err = fmt.Errorf("result %s: rows name worker %q, the message %q", id, worker, h.Get(hdrWorker))
+	}
+	if err != nil {
+		l.stats.rejected++
+		fmt.Fprintf(l.log, "workers: rejected a result from worker %q: %v; reissuing task %s\n", h.Get(hdrWorker), err, id)
+		if perr := l.publish(ctx, t); perr != nil {
+			fmt.Fprintf(l.log, "workers: reissuing %s failed: %v\n", id, perr)
+		}
+		return false
+	}
+	r.done[id] = trajs
+	delivered, _ := strconv.Atoi(h.Get(hdrDelivered))
+	sampleS, _ := strconv.ParseFloat(h.Get(hdrSampleS), 64)
+	tokens := 0
+	for _, tr := range trajs {
+		tokens += tr.GeneratedTokens()
+	}
+	l.stats.accepted(worker, tokens, sampleS, l.version-version, delivered)
+	return true
+}
+
+// playLocal pulls one queued task of r and plays it on the learner (workers.local). A queued task
+// of no current round is dropped.
+func (l *Learner) playLocal(ctx context.Context, r *round) (played bool, err error) {
+	batch, err := l.tasks.FetchNoWait(1)
+	if err != nil {
+		return false, fmt.Errorf("pulling a task to play locally: %w", err)
+	}
+	for msg := range batch.Messages() {
+		t, err := decodeTask(msg.Data())
+		if err != nil || t.Session != l.session || r.tasks[t.ID] == nil || r.done[t.ID] != nil {
+			_ = msg.Term()
+			continue
+		}
+		trajs, err := r.req.Local(ctx, t.Group)
+		if err != nil {
+			_ = msg.Nak()
+			return false, err
+		}
+		if err := msg.Ack(); err != nil {
+			return false, fmt.Errorf("acknowledging task %s: %w", t.ID, err)
+		}
+		r.done[t.ID] = trajs
+		l.stats.local++
+		played = true
+	}
+	return played, nil
+}
