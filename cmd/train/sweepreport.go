@@ -19,6 +19,8 @@ import (
 type sweepReport struct {
 	Seeds    []uint64        `json:"seeds"`
 	Variants []variantReport `json:"variants"`
+	// Comparisons are pairwise Welch t-tests of final held-out accuracy between the variants.
+	Comparisons []sweepComparison `json:"comparisons,omitempty"`
 }
 
 // variantReport holds one variant's runs and, per metric, their statistics. Metrics are the keys
@@ -71,6 +73,7 @@ func readSummary(runDir string) (trainers.Summary, error) {
 
 // writeSweepReport writes sweep.json, sweep.md and sweep-accuracy.svg into dir.
 func writeSweepReport(dir string, rep sweepReport) error {
+	rep.Comparisons = pairwiseWelch(rep, comparedMetric)
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return fmt.Errorf("sweep.json: %w", err)
@@ -105,6 +108,7 @@ func sweepMarkdown(rep sweepReport) string {
 			fmt.Fprintf(&b, "| %s | %s | %d | %.4f ± %s | %s |\n", v.Name, k, m.N, m.Mean, std, ci)
 		}
 	}
+	b.WriteString(comparisonMarkdown(rep.Comparisons))
 	return b.String()
 }
 
