@@ -41,23 +41,27 @@ func pairwiseWelch(rep sweepReport, metric string) []sweepComparison {
 	return out
 }
 
-// comparisonMarkdown is the table of pairwise tests; p < 0.05 is marked (uncorrected for the
-// number of pairs: with k pairs, Bonferroni asks for p < 0.05/k).
+// comparisonMarkdown is one table of pairwise tests per metric; p < 0.05 is marked (uncorrected
+// for the number of pairs: with k pairs, Bonferroni asks for p < 0.05/k).
 func comparisonMarkdown(cs []sweepComparison) string {
-	if len(cs) == 0 {
-		return ""
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n## Pairwise Welch t-tests (%s)\n\n", cs[0].Metric)
-	fmt.Fprintf(&b, "Two-sided p-values, not corrected for the %d comparisons (Bonferroni at 5%%: p < %.4f).\n\n",
-		len(cs), 0.05/float64(len(cs)))
-	b.WriteString("| A | B | mean(A) - mean(B) | t | df | p | p < 0.05 |\n|---|---|---|---|---|---|---|\n")
-	for _, c := range cs {
-		sig := "no"
-		if c.P < 0.05 {
-			sig = "yes"
+	for i := 0; i < len(cs); {
+		j := i
+		for j < len(cs) && cs[j].Metric == cs[i].Metric {
+			j++
 		}
-		fmt.Fprintf(&b, "| %s | %s | %+.4f | %s | %.1f | %.4f | %s |\n", c.A, c.B, c.Diff, formatT(c.T), c.DF, c.P, sig)
+		fmt.Fprintf(&b, "\n## Pairwise Welch t-tests (%s)\n\n", cs[i].Metric)
+		fmt.Fprintf(&b, "Two-sided p-values, not corrected for the %d comparisons (Bonferroni at 5%%: p < %.4f).\n\n",
+			j-i, 0.05/float64(j-i))
+		b.WriteString("| A | B | mean(A) - mean(B) | t | df | p | p < 0.05 |\n|---|---|---|---|---|---|---|\n")
+		for _, c := range cs[i:j] {
+			sig := "no"
+			if c.P < 0.05 {
+				sig = "yes"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %+.4f | %s | %.1f | %.4f | %s |\n", c.A, c.B, c.Diff, formatT(c.T), c.DF, c.P, sig)
+		}
+		i = j
 	}
 	return b.String()
 }
@@ -73,14 +77,17 @@ func formatT(t float64) string {
 // sweeps (different configs) get one table, one plot and pairwise tests.
 func (a *app) sweepCompareCommand() *cobra.Command {
 	var out string
+	metrics := []string{comparedMetric}
 	cmd := &cobra.Command{
-		Use:   "compare --out DIR SWEEP_DIR SWEEP_DIR...",
+		Use:   "compare --out DIR [--metric NAME ...] SWEEP_DIR SWEEP_DIR...",
 		Short: "Merge finished sweeps into one table and plot with pairwise Welch t-tests",
 		Long: `compare reads SWEEP_DIR/sweep.json of finished sweeps (e.g. one per config) and writes
 DIR/sweep.json, DIR/sweep.md and DIR/sweep-accuracy.svg as one sweep would, with every variant
-named <sweep folder>/<variant> ("default" variants by the sweep folder alone), and a table of
-pairwise Welch t-tests of final held-out accuracy.`,
-		Example: `  train sweep compare --out runs/study-b runs/sweep-tool-grpo runs/sweep-hdpo runs/sweep-coupled`,
+named <sweep folder>/<variant> ("default" variants by the sweep folder alone), and tables of
+pairwise Welch t-tests of each --metric (final held-out accuracy by default; any key of
+sweep.md's metric column, e.g. tool_calls_mean).`,
+		Example: `  train sweep compare --out runs/study-b runs/sweep-tool-grpo runs/sweep-hdpo runs/sweep-coupled
+  train sweep compare --out runs/study-b --metric accuracy --metric tool_calls_mean runs/sweep-tool-grpo runs/sweep-hdpo`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 {
 				return configErrorf("sweep compare: give at least one sweep folder (a folder with sweep.json written by train sweep)")
@@ -95,6 +102,15 @@ pairwise Welch t-tests of final held-out accuracy.`,
 			if err != nil {
 				return err
 			}
+			rep.Comparisons = []sweepComparison{}
+			for _, m := range metrics {
+				cs := pairwiseWelch(rep, m)
+				if len(cs) == 0 {
+					return configErrorf("sweep compare: --metric %s: no two variants report it over 2 or more seeds; "+
+						"use a metric from the sweeps' sweep.md (e.g. accuracy, tool_calls_mean)", m)
+				}
+				rep.Comparisons = append(rep.Comparisons, cs...)
+			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
@@ -107,6 +123,7 @@ pairwise Welch t-tests of final held-out accuracy.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "folder for the merged report (required)")
+	cmd.Flags().StringArrayVar(&metrics, "metric", metrics, "metric to test pairwise (repeatable; default accuracy)")
 	return cmd
 }
 

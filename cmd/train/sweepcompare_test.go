@@ -73,3 +73,34 @@ func TestSweepCompareErrors(t *testing.T) {
 		t.Fatalf("no --out: exit %d, stderr %q; want an error naming --out", code, stderr)
 	}
 }
+
+// --metric picks the tested metrics (repeatable; the default accuracy is replaced, not kept).
+func TestSweepCompareMetrics(t *testing.T) {
+	root := t.TempDir()
+	for name, calls := range map[string][]float64{"a": {1, 1, 0.9}, "b": {0.4, 0.5, 0.3}} {
+		rep := sweepReport{Seeds: []uint64{1, 2, 3}, Variants: []variantReport{{Name: "default", Metrics: map[string]metricStats{
+			"accuracy": summarise([]float64{0.9, 0.8, 0.85}), "tool_calls_mean": summarise(calls)}}}}
+		if err := os.MkdirAll(filepath.Join(root, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rep)
+		if err := os.WriteFile(filepath.Join(root, name, "sweep.json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(root, "m")
+	a, stdout, stderr := realSweepApp(t)
+	if code := a.execute([]string{"sweep", "compare", "--out", out, "--metric", "tool_calls_mean",
+		filepath.Join(root, "a"), filepath.Join(root, "b")}); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	rep := readSweepJSON(t, out)
+	if len(rep.Comparisons) != 1 || rep.Comparisons[0].Metric != "tool_calls_mean" || math.Abs(rep.Comparisons[0].Diff-0.5666667) > 1e-6 {
+		t.Fatalf("comparisons %+v, want one test of tool_calls_mean with diff 0.5667", rep.Comparisons)
+	}
+	a, _, stderr = realSweepApp(t)
+	if code := a.execute([]string{"sweep", "compare", "--out", out, "--metric", "nope",
+		filepath.Join(root, "a"), filepath.Join(root, "b")}); code == 0 || !strings.Contains(stderr.String(), "--metric nope") {
+		t.Fatalf("unknown metric: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -19,7 +19,8 @@ import (
 type sweepReport struct {
 	Seeds    []uint64        `json:"seeds"`
 	Variants []variantReport `json:"variants"`
-	// Comparisons are pairwise Welch t-tests of final held-out accuracy between the variants.
+	// Comparisons are pairwise Welch t-tests between the variants (of final held-out accuracy
+	// unless `sweep compare --metric` names others).
 	Comparisons []sweepComparison `json:"comparisons,omitempty"`
 }
 
@@ -73,7 +74,9 @@ func readSummary(runDir string) (trainers.Summary, error) {
 
 // writeSweepReport writes sweep.json, sweep.md and sweep-accuracy.svg into dir.
 func writeSweepReport(dir string, rep sweepReport) error {
-	rep.Comparisons = pairwiseWelch(rep, comparedMetric)
+	if rep.Comparisons == nil {
+		rep.Comparisons = pairwiseWelch(rep, comparedMetric)
+	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return fmt.Errorf("sweep.json: %w", err)
