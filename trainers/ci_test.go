@@ -104,4 +104,4 @@ func TestHardTaskBasesStartLowButNotZero(t *testing.T) {
 }
 
 // hardTaskBases are the base policies of the harder tasks (RESULTS.md, Study A).
-var hardTaskBases = []string{"add3", "mul"}
+var hardTaskBases = []string{"add3", "mul", "countdown"}
