@@ -59,11 +59,20 @@ func comparisonMarkdown(cs []sweepComparison) string {
 			if c.P < 0.05 {
 				sig = "yes"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %+.4f | %s | %.1f | %.4f | %s |\n", c.A, c.B, c.Diff, formatT(c.T), c.DF, c.P, sig)
+			fmt.Fprintf(&b, "| %s | %s | %+.4f | %s | %.1f | %s | %s |\n", c.A, c.B, c.Diff, formatT(c.T), c.DF, formatP(c.P), sig)
 		}
 		i = j
 	}
 	return b.String()
+}
+
+// formatP writes p with four decimals, or in exponent form below 0.0001 (where four decimals
+// would print 0.0000).
+func formatP(p float64) string {
+	if p > 0 && p < 1e-4 {
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.4f", p)
 }
 
 func formatT(t float64) string {

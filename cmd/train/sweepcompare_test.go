@@ -61,6 +61,14 @@ func TestSweepCompareMergesAndTests(t *testing.T) {
 	}
 }
 
+func TestFormatP(t *testing.T) {
+	for p, want := range map[float64]string{0.0213: "0.0213", 1: "1.0000", 0: "0.0000", 3.14e-7: "3.1e-07"} {
+		if got := formatP(p); got != want {
+			t.Errorf("formatP(%v) = %q, want %q", p, got, want)
+		}
+	}
+}
+
 func TestSweepCompareErrors(t *testing.T) {
 	root := t.TempDir()
 	a, _, stderr := realSweepApp(t)
