@@ -94,7 +94,7 @@ func (a *app) sweepCompareCommand() *cobra.Command {
 DIR/sweep.json, DIR/sweep.md and DIR/sweep-accuracy.svg as one sweep would, with every variant
 named <sweep folder>/<variant> ("default" variants by the sweep folder alone), and tables of
 pairwise Welch t-tests of each --metric (final held-out accuracy by default; any key of
-sweep.md's metric column, e.g. tool_calls_mean).`,
+sweep.md's metric column, e.g. tool_calls_mean), and a plot DIR/sweep-<metric>.svg of each.`,
 		Example: `  train sweep compare --out runs/study-b runs/sweep-tool-grpo runs/sweep-hdpo runs/sweep-coupled
   train sweep compare --out runs/study-b --metric accuracy --metric tool_calls_mean runs/sweep-tool-grpo runs/sweep-hdpo`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -126,6 +126,13 @@ sweep.md's metric column, e.g. tool_calls_mean).`,
 			if err := writeSweepReport(out, rep); err != nil {
 				return err
 			}
+			for _, m := range metrics {
+				if m != comparedMetric {
+					if err := plotSweep(filepath.Join(out, metricPlotName(m)), rep, m); err != nil {
+						return err
+					}
+				}
+			}
 			fmt.Fprintf(a.stdout, "sweep compare: %d variants from %d sweeps; summary in %s\n",
 				len(rep.Variants), len(args), filepath.Join(out, "sweep.md"))
 			return nil
@@ -134,6 +141,12 @@ sweep.md's metric column, e.g. tool_calls_mean).`,
 	cmd.Flags().StringVar(&out, "out", "", "folder for the merged report (required)")
 	cmd.Flags().StringArrayVar(&metrics, "metric", metrics, "metric to test pairwise (repeatable; default accuracy)")
 	return cmd
+}
+
+// metricPlotName is the plot file of a metric: sweep-tool_calls_mean.svg, sweep-accuracy-easy.svg
+// for accuracy/easy.
+func metricPlotName(metric string) string {
+	return "sweep-" + strings.ReplaceAll(metric, "/", "-") + ".svg"
 }
 
 // mergeSweeps concatenates the variants of the sweeps' sweep.json files. The merged Seeds are

@@ -106,6 +106,9 @@ func TestSweepCompareMetrics(t *testing.T) {
 	if len(rep.Comparisons) != 1 || rep.Comparisons[0].Metric != "tool_calls_mean" || math.Abs(rep.Comparisons[0].Diff-0.5666667) > 1e-6 {
 		t.Fatalf("comparisons %+v, want one test of tool_calls_mean with diff 0.5667", rep.Comparisons)
 	}
+	if _, err := os.Stat(filepath.Join(out, "sweep-tool_calls_mean.svg")); err != nil {
+		t.Fatalf("no plot of the tested metric: %v", err)
+	}
 	a, _, stderr = realSweepApp(t)
 	if code := a.execute([]string{"sweep", "compare", "--out", out, "--metric", "nope",
 		filepath.Join(root, "a"), filepath.Join(root, "b")}); code == 0 || !strings.Contains(stderr.String(), "--metric nope") {
