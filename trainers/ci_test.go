@@ -104,7 +104,7 @@ func TestHardTaskBasesStartLowButNotZero(t *testing.T) {
 }
 
 // hardTaskBases are the base policies of the harder tasks (RESULTS.md, Study A).
-var hardTaskBases = []string{"add3", "mul", "countdown"}
+var hardTaskBases = []string{"add3", "mul", "countdown", "wordproblems"}
 
 // Study A (RESULTS.md): from the weak three-digit-addition base (15%), positives-only fine-tuning
 // and GRPO each raise held-out accuracy by at least 8 points; over seeds 7-14 every run of both
