@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 )
 
 // writeFakeSweep writes DIR/sweep.json with one accuracy metric per variant.
@@ -113,5 +115,17 @@ func TestSweepCompareMetrics(t *testing.T) {
 	if code := a.execute([]string{"sweep", "compare", "--out", out, "--metric", "nope",
 		filepath.Join(root, "a"), filepath.Join(root, "b")}); code == 0 || !strings.Contains(stderr.String(), "--metric nope") {
 		t.Fatalf("unknown metric: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// Long variant names widen the plot so that the labels under the axis do not overlap: three names
+// of 38 characters need 3 x 38 x 0.22 cm = 25.08 cm; short ones keep the 12 cm minimum.
+func TestPlotWidthFitsLabels(t *testing.T) {
+	long := strings.Repeat("x", 38)
+	if got, want := plotWidth([]string{long, long, long}), 3*38*0.22*vg.Centimeter; math.Abs(float64(got-want)) > 1e-9 {
+		t.Errorf("width for three 38-character names %v, want %v", got, want)
+	}
+	if got := plotWidth([]string{"grpo", "nft"}); got != 12*vg.Centimeter {
+		t.Errorf("width for two short names %v, want 12 cm", got)
 	}
 }

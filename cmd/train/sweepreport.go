@@ -157,5 +157,16 @@ func plotSweep(path string, rep sweepReport, metricKey string) error {
 	p.Add(sc, bars)
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
-	return p.Save(vg.Length(max(12, 3*len(names)))*vg.Centimeter, 10*vg.Centimeter, path)
+	return p.Save(plotWidth(names), 10*vg.Centimeter, path)
+}
+
+// plotWidth gives every variant's label room: 3 cm or 0.22 cm per character of the longest name,
+// whichever is more, per variant, and at least 12 cm in all.
+func plotWidth(names []string) vg.Length {
+	longest := 0
+	for _, n := range names {
+		longest = max(longest, len(n))
+	}
+	per := max(3, 0.22*float64(longest))
+	return vg.Length(max(12, per*float64(len(names)))) * vg.Centimeter
 }
