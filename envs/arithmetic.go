@@ -22,12 +22,10 @@ var arithmeticOps = map[string]struct {
 
 // ArithmeticConfig sets the arithmetic env's task distribution.
 type ArithmeticConfig struct {
-	DigitsMin int // fewest digits per operand (1)
-	DigitsMax int // most digits per operand (3, at most 9)
-	// BDigitsMin and BDigitsMax, when set (> 0), give the second operand b its own digit range
-	// (b_digits_min, b_digits_max: 1 and 1 make "347*6"); 0 and 0 keep b as long as a.
-	BDigitsMin    int
-	BDigitsMax    int
+	DigitsMin     int       // fewest digits per operand (1)
+	DigitsMax     int       // most digits per operand (3, at most 9)
+	BDigitsMin    int       // fewest digits of the second operand b; 0 (with BDigitsMax 0): as many as a
+	BDigitsMax    int       // most digits of b (at most 9); 1 and 1 make "347*6" (0)
 	Operators     []string  // operators to draw from: "+", "-", "*"
 	OpWeights     []float64 // relative draw weight per operator (equal by default)
 	Template      string    // prompt with {a}, {op}, {b} ("{a}{op}{b}=")
