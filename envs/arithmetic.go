@@ -24,6 +24,8 @@ var arithmeticOps = map[string]struct {
 type ArithmeticConfig struct {
 	DigitsMin     int       // fewest digits per operand (1)
 	DigitsMax     int       // most digits per operand (3, at most 9)
+	BDigitsMin    int       // fewest digits of the second operand b; 0 (with BDigitsMax 0): as many as a
+	BDigitsMax    int       // most digits of b (at most 9); 1 and 1 make "347*6" (0)
 	Operators     []string  // operators to draw from: "+", "-", "*"
 	OpWeights     []float64 // relative draw weight per operator (equal by default)
 	Template      string    // prompt with {a}, {op}, {b} ("{a}{op}{b}=")
@@ -36,9 +38,11 @@ type ArithmeticConfig struct {
 }
 
 // Arithmetic is the arithmetic env: both operands of a task have the same number of digits d,
-// drawn uniformly in [DigitsMin, DigitsMax]; the operator is drawn with OpWeights. Task.Solution
+// drawn uniformly in [DigitsMin, DigitsMax] (unless BDigitsMin/BDigitsMax give b its own range,
+// drawn independently); the operator is drawn with OpWeights. Task.Solution
 // is the bare answer ("46" for "12+34="), the completion a perfect policy writes before EOS,
-// and Meta carries op (add, sub, mul), digits and difficulty (op and digits, "add2").
+// and Meta carries op (add, sub, mul), digits (of the longer operand) and difficulty (op and
+// digits, "add2").
 type Arithmetic struct {
 	cfg     ArithmeticConfig
 	verify  rewards.Func
@@ -51,6 +55,8 @@ func newArithmetic(p Params) (Env, error) {
 	cfg := ArithmeticConfig{
 		DigitsMin:         a.Int("digits_min", 1),
 		DigitsMax:         a.Int("digits_max", 3),
+		BDigitsMin:        a.Int("b_digits_min", 0),
+		BDigitsMax:        a.Int("b_digits_max", 0),
 		Operators:         a.Strings("operators", []string{"+", "-", "*"}),
 		Template:          a.String("template", "{a}{op}{b}="),
 		AllowNegative:     a.Bool("allow_negative", false),
@@ -71,6 +77,12 @@ func NewArithmetic(cfg ArithmeticConfig, heldOutFraction float64, heldOutSize in
 	if cfg.DigitsMin < 1 || cfg.DigitsMax < cfg.DigitsMin || cfg.DigitsMax > 9 {
 		return nil, fmt.Errorf("digits_min and digits_max must satisfy 1 <= digits_min <= digits_max <= 9, got %d and %d",
 			cfg.DigitsMin, cfg.DigitsMax)
+	}
+	if cfg.BDigitsMin != 0 || cfg.BDigitsMax != 0 {
+		if cfg.BDigitsMin < 1 || cfg.BDigitsMax < cfg.BDigitsMin || cfg.BDigitsMax > 9 {
+			return nil, fmt.Errorf("b_digits_min and b_digits_max must satisfy 1 <= b_digits_min <= b_digits_max <= 9 "+
+				"(or both be 0 to give b as many digits as a), got %d and %d", cfg.BDigitsMin, cfg.BDigitsMax)
+		}
 	}
 	if !(cfg.TeacherCarryError >= 0 && cfg.TeacherCarryError <= 1) {
 		return nil, fmt.Errorf("teacher_carry_error %v must be a probability in [0, 1]", cfg.TeacherCarryError)
@@ -124,7 +136,11 @@ func (e *Arithmetic) generate(rng *rand.Rand) Task {
 	}
 	op := e.cfg.Operators[k]
 	digits := e.cfg.DigitsMin + rng.IntN(e.cfg.DigitsMax-e.cfg.DigitsMin+1)
-	a, b := Operand(rng, digits), Operand(rng, digits)
+	bDigits := digits
+	if e.cfg.BDigitsMax > 0 {
+		bDigits = e.cfg.BDigitsMin + rng.IntN(e.cfg.BDigitsMax-e.cfg.BDigitsMin+1)
+	}
+	a, b := Operand(rng, digits), Operand(rng, bDigits)
 	if op == "-" && !e.cfg.AllowNegative && a < b {
 		a, b = b, a
 	}

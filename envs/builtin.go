@@ -7,5 +7,6 @@ func init() {
 	Register("countdown", newCountdown)
 	Register("dataset", newDataset)
 	Register("correction", newCorrection)
+	Register("wordproblems", newWordProblems)
 	rewards.Register("countdown", newCountdownReward)
 }

@@ -58,6 +58,7 @@ the same budget.`,
 	fl.IntVar(&f.jobs, "jobs", 1, "runs in parallel (results do not depend on it)")
 	fl.StringVar(&f.out, "out", "", "sweep folder (default runs/sweep-<YYYYMMDD-HHMMSS>; rerun with the same --out to continue)")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return unknownFlagError(err, a.args) })
+	cmd.AddCommand(a.sweepCompareCommand())
 	return cmd
 }
 

@@ -19,6 +19,9 @@ import (
 type sweepReport struct {
 	Seeds    []uint64        `json:"seeds"`
 	Variants []variantReport `json:"variants"`
+	// Comparisons are pairwise Welch t-tests between the variants (of final held-out accuracy
+	// unless `sweep compare --metric` names others).
+	Comparisons []sweepComparison `json:"comparisons,omitempty"`
 }
 
 // variantReport holds one variant's runs and, per metric, their statistics. Metrics are the keys
@@ -71,6 +74,9 @@ func readSummary(runDir string) (trainers.Summary, error) {
 
 // writeSweepReport writes sweep.json, sweep.md and sweep-accuracy.svg into dir.
 func writeSweepReport(dir string, rep sweepReport) error {
+	if rep.Comparisons == nil {
+		rep.Comparisons = pairwiseWelch(rep, comparedMetric)
+	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return fmt.Errorf("sweep.json: %w", err)
@@ -105,6 +111,7 @@ func sweepMarkdown(rep sweepReport) string {
 			fmt.Fprintf(&b, "| %s | %s | %d | %.4f ± %s | %s |\n", v.Name, k, m.N, m.Mean, std, ci)
 		}
 	}
+	b.WriteString(comparisonMarkdown(rep.Comparisons))
 	return b.String()
 }
 
@@ -150,5 +157,16 @@ func plotSweep(path string, rep sweepReport, metricKey string) error {
 	p.Add(sc, bars)
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
-	return p.Save(vg.Length(max(12, 3*len(names)))*vg.Centimeter, 10*vg.Centimeter, path)
+	return p.Save(plotWidth(names), 10*vg.Centimeter, path)
+}
+
+// plotWidth gives every variant's label room: 3 cm or 0.22 cm per character of the longest name,
+// whichever is more, per variant, and at least 12 cm in all.
+func plotWidth(names []string) vg.Length {
+	longest := 0
+	for _, n := range names {
+		longest = max(longest, len(n))
+	}
+	per := max(3, 0.22*float64(longest))
+	return vg.Length(max(12, per*float64(len(names)))) * vg.Centimeter
 }

@@ -51,3 +51,42 @@ func summarise(values []float64) metricStats {
 func tQuantile975(df int) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
 }
+
+// welchResult is Welch's unequal-variance t-test of mean(A) - mean(B).
+type welchResult struct {
+	Diff float64 `json:"diff"` // mean(A) - mean(B)
+	T    float64 `json:"t"`
+	DF   float64 `json:"df"`
+	P    float64 `json:"p"` // two-sided
+}
+
+// welchTest compares the means of two samples without assuming equal variances:
+//
+//	se² = sA²/nA + sB²/nB,  t = (mean(A) - mean(B)) / se,
+//	df = se⁴ / ((sA²/nA)²/(nA-1) + (sB²/nB)²/(nB-1))  (Welch-Satterthwaite),
+//	p = 2·(1 - F_t(|t|; df))  (two-sided, F_t the Student's t CDF).
+//
+// Both samples need n >= 2 (ok is false otherwise). When both have zero variance the means are
+// either equal (t 0, p 1) or differ without noise (t ±Inf, p 0); df is then nA+nB-2.
+func welchTest(a, b []float64) (welchResult, bool) {
+	if len(a) < 2 || len(b) < 2 {
+		return welchResult{}, false
+	}
+	sa, sb := summarise(a), summarise(b)
+	va, vb := *sa.Std**sa.Std/float64(sa.N), *sb.Std**sb.Std/float64(sb.N)
+	r := welchResult{Diff: sa.Mean - sb.Mean}
+	se2 := va + vb
+	if se2 == 0 {
+		r.DF = float64(sa.N + sb.N - 2)
+		if r.Diff == 0 {
+			r.P = 1
+		} else {
+			r.T = math.Copysign(math.Inf(1), r.Diff)
+		}
+		return r, true
+	}
+	r.T = r.Diff / math.Sqrt(se2)
+	r.DF = se2 * se2 / (va*va/float64(sa.N-1) + vb*vb/float64(sb.N-1))
+	r.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: r.DF}.Survival(math.Abs(r.T))
+	return r, true
+}
