@@ -34,6 +34,15 @@ var (
 	singleErr  error
 )
 
+// TestMain removes the shared single-process run's folder after the package's tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if singleDir != "" {
+		os.RemoveAll(filepath.Dir(singleDir))
+	}
+	os.Exit(code)
+}
+
 // singleRun is the tiny config run in one process (computed once per test binary).
 func singleRun(t *testing.T) string {
 	t.Helper()
