@@ -69,3 +69,23 @@ func BenchmarkMatMulVekDirect(b *testing.B) {
 	benchKernel(b, "vek", func(dst, a, bb []float32, m, k, n int) { vek32.MatMul_Into(dst, a, bb, k) },
 		func(m, k, n int) (int, int, int) { return m * n, m * k, k * n })
 }
+
+// BenchmarkMatMulPackedDecode is the KV-cache sampler's product: 16 rows (one token of 16 sequences)
+// times SmolLM2-135M's packed weights (attention, MLP up and down, the tied 49152-token head).
+func BenchmarkMatMulPackedDecode(b *testing.B) {
+	for _, s := range [][3]int{{16, 576, 576}, {16, 576, 1536}, {16, 1536, 576}, {16, 576, 49152}} {
+		m, k, n := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			x, w, dst := randSlice(rng, m*k), PackWeight(randSlice(rng, n*k), n, k), make([]float32, m*n)
+			b.ResetTimer()
+			cpu0 := processCPUSeconds()
+			for i := 0; i < b.N; i++ {
+				MatMulPacked(dst, x, w, m)
+			}
+			flops := 2 * float64(m*k*n) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(flops/(processCPUSeconds()-cpu0)/1e9, "GFLOP/cpu-s")
+		})
+	}
+}
