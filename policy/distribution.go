@@ -28,6 +28,20 @@ func argmax(x []float32) int {
 type samplingScratch struct {
 	probs []float64
 	order []int
+	// logZ = tensor.LogSumExp of the logits chooseToken last read, when haveLogZ: at temperature 1
+	// without top-k/top-p its mass is the very sum LogSumExp takes (the same exps of logit - max, added
+	// in id order in float64), so the log-prob need not recompute it.
+	logZ     float32
+	haveLogZ bool
+}
+
+// logProbOf is logSoftmaxAt(logits, token) for the logits chooseToken just read with s, reusing
+// the normaliser chooseToken computed when it is the same number (bit for bit).
+func logProbOf(logits []float32, token int, s *samplingScratch) float32 {
+	if s.haveLogZ {
+		return logits[token] - s.logZ
+	}
+	return logSoftmaxAt(logits, token)
 }
 
 // chooseToken draws the next token from logits given the options and a uniform u in [0,1):
@@ -38,6 +52,7 @@ type samplingScratch struct {
 // Temperature 0 is greedy (argmax). Ties are broken by lower id, so the result is a pure function
 // of (logits, options, u).
 func chooseToken(logits []float32, temperature float32, topK int, topP float32, u float64, s *samplingScratch) int {
+	s.haveLogZ = false
 	if temperature <= 0 {
 		return argmax(logits)
 	}
@@ -54,7 +69,8 @@ func chooseToken(logits []float32, temperature float32, topK int, topP float32, 
 		order[i] = i
 	}
 	keep := v
-	if (topK > 0 && topK < v) || (topP > 0 && topP < 1) {
+	filtered := (topK > 0 && topK < v) || (topP > 0 && topP < 1) // sorted order, maybe fewer ids
+	if filtered {
 		sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
 		if topK > 0 && topK < keep {
 			keep = topK
@@ -80,6 +96,12 @@ func chooseToken(logits []float32, temperature float32, topK int, topP float32, 
 	var mass float64
 	for _, id := range order {
 		mass += probs[id]
+	}
+	// At T = 1 over all ids, mass = Σ_v exp(l_v - m) in id order: LogSumExp's sum. m is the same value
+	// as its max (a ±0 max changes no term and no total); a NaN or infinite mass (NaN or +Inf logits)
+	// leaves the log-prob to LogSumExp itself.
+	if temperature == 1 && !filtered && !math.IsNaN(mass) && !math.IsInf(mass, 0) {
+		s.logZ, s.haveLogZ = m+float32(math.Log(mass)), true
 	}
 	target := u * mass
 	var cum float64

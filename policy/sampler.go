@@ -63,7 +63,7 @@ func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Gen
 				}
 				tok := chooseToken(lg, opts.Temperature, opts.TopK, opts.TopP, u, &scratch[s])
 				gens[s].Tokens = append(gens[s].Tokens, tok)
-				gens[s].LogProbs = append(gens[s].LogProbs, logSoftmaxAt(lg, tok))
+				gens[s].LogProbs = append(gens[s].LogProbs, logProbOf(lg, tok, &scratch[s]))
 			}
 		})
 		next := active[:0]

@@ -24,6 +24,10 @@ func WeightedRows(dst, w, v []float32, n, hd int) {
 		return
 	}
 	_, _, _ = dst[hd-1], w[n-1], v[n*hd-1]
+	if haveFMA && hd%64 == 0 {
+		weightedRows64(dst, w, v, n, hd)
+		return
+	}
 	if haveFMA && hd%32 == 0 {
 		weightedRows32(dst, w, v, n, hd)
 		return

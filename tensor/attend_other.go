@@ -7,3 +7,7 @@ func dotRows8(dst []float32, q []float32, k []float32, n int, hd int) { dotRowsG
 func weightedRows32(dst []float32, w []float32, v []float32, n int, hd int) {
 	weightedRowsGo(dst, w, v, n, hd)
 }
+
+func weightedRows64(dst []float32, w []float32, v []float32, n int, hd int) {
+	weightedRowsGo(dst, w, v, n, hd)
+}

@@ -1,17 +1,31 @@
 package tensor
 
 // Blocked matrix multiply: C[m,n] (+)= A[m,k] B[k,n] where A and B are views that may be transposed
-// in place, so no caller transposes a matrix first. C is cut into 6x16 tiles, each computed by
-// micro-kernel calls that read A and B through strides; a transposed B and the edge tiles are first
-// copied into contiguous zero-padded panels (A as k groups of 6, B as k rows of 16). Every element of C is one FMA chain over k in
-// increasing order, starting from 0 (or from C's value when accumulating), whatever the tile's
-// position, the partition or the thread count, so the same product gives bit-identical elements in
-// training (2048 rows) and sampling (64 rows).
+// in place, so no caller transposes a matrix first. C is cut into tiles of mr rows by nr columns
+// (6x16 for the AVX2 kernel, 8x48 for the AVX-512 one, see gemmTile), each computed by micro-kernel
+// calls that read A and B through strides; a transposed B and the edge tiles are first copied into
+// contiguous zero-padded panels (A as k groups of mr, B as 16-column panels of k rows). Every element
+// of C is one FMA chain over k in increasing order, starting from 0 (or from C's value when
+// accumulating), whatever the kernel, the tile's position, the partition or the thread count, so the
+// same product gives bit-identical elements in training (2048 rows) and sampling (64 rows), with
+// either kernel.
 
 const (
-	gemmMR = 6  // micro-kernel rows
-	gemmNR = 16 // micro-kernel columns
+	gemmMR = 6  // AVX2 (and portable) micro-kernel rows
+	gemmNR = 16 // B panel width: the AVX2 kernel's columns, one AVX-512 vector
+
+	gemmMRZ      = 8            // AVX-512 micro-kernel rows
+	gemmPanelsZ  = 3            // AVX-512 micro-kernel columns, in 16-column panels
+	gemmTileSize = gemmMRZ * 48 // the largest tile, for edge copies
 )
+
+// gemmTile is the tile of the kernel in use: rows, columns.
+func gemmTile() (mr, nr int) {
+	if haveAVX512 {
+		return gemmMRZ, gemmPanelsZ * gemmNR
+	}
+	return gemmMR, gemmNR
+}
 
 // view is a read-only matrix operand: element (i, j) is data[i*ld+j], or data[j*ld+i] when trans.
 // A packed view (B operands only) holds 16-column panels of k rows each, zero-padded: element
@@ -24,14 +38,16 @@ type view struct {
 }
 
 // gemmPar computes C (+)= A B with C [m, n] (leading dimension ldc) in parallel over a fixed 2-D grid
-// of tile blocks that depends only on m, k, n.
+// of tile blocks that depends only on m, k, n (and the kernel's tile).
 func gemmPar(c []float32, ldc int, a, b view, m, k, n int, add bool) {
-	rb, pb := (m+gemmMR-1)/gemmMR, (n+gemmNR-1)/gemmNR
+	mr, nr := gemmTile()
+	rb, pb := (m+mr-1)/mr, (n+nr-1)/nr
 	rg, cg := gemmGrid(m, k, n, rb, pb)
 	if b.trans && rg > 1 && k > 0 {
 		// Every row group would pack the same panels: pack B once, in parallel over panels.
-		bp := getScratch(pb * gemmNR * k) // [pb, k, 16]
-		parallelGrain(pb, 1, func(lo, hi int) {
+		np := (n + gemmNR - 1) / gemmNR
+		bp := getScratch(np * gemmNR * k) // [np, k, 16]
+		parallelGrain(np, 1, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
 				packB(bp[j*gemmNR*k:(j+1)*gemmNR*k], b, j*gemmNR, min(gemmNR, n-j*gemmNR), 0, k)
 			}
@@ -42,8 +58,8 @@ func gemmPar(c []float32, ldc int, a, b view, m, k, n int, add bool) {
 	parallelGrain(rg*cg, 1, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			g, h := t/cg, t%cg
-			i0, i1 := g*rb/rg*gemmMR, min((g+1)*rb/rg*gemmMR, m)
-			j0, j1 := h*pb/cg*gemmNR, min((h+1)*pb/cg*gemmNR, n)
+			i0, i1 := g*rb/rg*mr, min((g+1)*rb/rg*mr, m)
+			j0, j1 := h*pb/cg*nr, min((h+1)*pb/cg*nr, n)
 			gemmBlock(c, ldc, a, b, i0, i1, j0, j1, k, add)
 		}
 	})
@@ -80,8 +96,8 @@ func gemmGrid(m, k, n, rb, pb int) (rg, cg int) {
 const gemmKC = 256
 
 // gemmBlock computes rows [i0,i1) x columns [j0,j1) of C on the calling goroutine, one slice of k
-// at a time. The kernel reads full 6-row blocks of A and 16-column panels of a row-major B in place
-// (strided); a transposed B is packed panel by panel (kept in L1 while the kernel runs down the rows),
+// at a time. The kernel reads full row blocks of A and 16-column panels of a row-major B in place
+// (strided); a transposed B is packed tile by tile (kept in L1 while the kernel runs down the rows),
 // and edge blocks are packed zero-padded.
 func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool) {
 	if i0 >= i1 || j0 >= j1 {
@@ -95,53 +111,61 @@ func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool)
 		}
 		return
 	}
+	mr, nr := gemmTile()
 	kc := min(k, gemmKC)
 	var ap, bp []float32
-	if (i1-i0)%gemmMR != 0 {
-		ap = getScratch(gemmMR * kc) // [kc, 6]: the last, partial row block
+	if (i1-i0)%mr != 0 {
+		ap = getScratch(mr * kc) // [kc, mr]: the last, partial row block
 	}
 	if !b.packed && (b.trans || (j1-j0)%gemmNR != 0) {
-		bp = getScratch(gemmNR * kc) // [kc, 16]
+		bp = getScratch(nr * kc) // [nr/16, kc, 16]
 	}
-	lastRows := i0 + (i1-i0)/gemmMR*gemmMR // rows from here on form the partial block
-	var tile [gemmMR * gemmNR]float32
+	lastRows := i0 + (i1-i0)/mr*mr // rows from here on form the partial block
+	var tile [gemmTileSize]float32
 	for p0 := 0; p0 < k; p0 += gemmKC {
 		kl := min(gemmKC, k-p0)
 		load := add || p0 > 0 // continue the chain from what C holds
 		if lastRows < i1 {
-			packA(ap, a, lastRows, i1-lastRows, p0, kl)
+			packA(ap, a, lastRows, i1-lastRows, mr, p0, kl)
 		}
-		for j := j0; j < j1; j += gemmNR {
-			cols := min(gemmNR, j1-j)
-			bs, bstep := b.data, b.ld
-			if b.packed {
-				bs, bstep = b.data[(j/gemmNR)*gemmNR*b.ld+p0*gemmNR:], gemmNR
-			} else if b.trans || cols < gemmNR {
-				packB(bp, b, j, cols, p0, kl)
-				bs, bstep = bp, gemmNR
-			} else {
-				bs = b.data[p0*b.ld+j:]
+		for j := j0; j < j1; j += nr {
+			cols := min(nr, j1-j)
+			panels := (cols + gemmNR - 1) / gemmNR
+			width := panels * gemmNR
+			var bs []float32
+			var bstep, bpanel int
+			switch {
+			case b.packed:
+				bs, bstep, bpanel = b.data[(j/gemmNR)*gemmNR*b.ld+p0*gemmNR:], gemmNR, gemmNR*b.ld
+			case b.trans || cols%gemmNR != 0:
+				for q := 0; q < panels; q++ {
+					packB(bp[q*gemmNR*kl:(q+1)*gemmNR*kl], b, j+q*gemmNR, min(gemmNR, cols-q*gemmNR), p0, kl)
+				}
+				bs, bstep, bpanel = bp, gemmNR, gemmNR*kl
+			default:
+				bs, bstep, bpanel = b.data[p0*b.ld+j:], b.ld, gemmNR
 			}
-			for r0 := i0; r0 < i1; r0 += gemmMR {
-				rows := min(gemmMR, i1-r0)
-				as, lda, astep := ap, 1, gemmMR
-				if rows == gemmMR {
+			for r0 := i0; r0 < i1; r0 += mr {
+				rows := min(mr, i1-r0)
+				as, lda, astep := ap, 1, mr
+				if rows == mr {
 					as, lda, astep = a.block(r0, p0)
 				}
-				if rows == gemmMR && cols == gemmNR {
-					gemmKernel(as, lda, astep, bs, bstep, c[r0*ldc+j:], ldc, kl, load)
+				if rows == mr && cols == width {
+					gemmKernel(panels, as, lda, astep, bs, bstep, bpanel, c[r0*ldc+j:], ldc, kl, load)
 					continue
 				}
-				// Edge tile: run the full 6x16 tile on a copy, then store its valid part.
+				// Edge tile: run the full tile on a copy, then store its valid part.
+				t := tile[:mr*width]
 				if load {
-					clear(tile[:])
+					clear(t)
 					for r := 0; r < rows; r++ {
-						copy(tile[r*gemmNR:r*gemmNR+cols], c[(r0+r)*ldc+j:(r0+r)*ldc+j+cols])
+						copy(t[r*width:r*width+cols], c[(r0+r)*ldc+j:(r0+r)*ldc+j+cols])
 					}
 				}
-				gemmKernel(as, lda, astep, bs, bstep, tile[:], gemmNR, kl, load)
+				gemmKernel(panels, as, lda, astep, bs, bstep, bpanel, t, width, kl, load)
 				for r := 0; r < rows; r++ {
-					copy(c[(r0+r)*ldc+j:(r0+r)*ldc+j+cols], tile[r*gemmNR:r*gemmNR+cols])
+					copy(c[(r0+r)*ldc+j:(r0+r)*ldc+j+cols], t[r*width:r*width+cols])
 				}
 			}
 		}
@@ -150,7 +174,7 @@ func gemmBlock(c []float32, ldc int, a, b view, i0, i1, j0, j1, k int, add bool)
 	putScratch(bp)
 }
 
-// block returns the kernel's view of the 6 rows of A from row r0, column p0 on: the data from that
+// block returns the kernel's view of the rows of A from row r0, column p0 on: the data from that
 // element and the strides between rows and between columns.
 func (a view) block(r0, p0 int) (data []float32, lda, astep int) {
 	if a.trans {
@@ -159,22 +183,26 @@ func (a view) block(r0, p0 int) (data []float32, lda, astep int) {
 	return a.data[r0*a.ld+p0:], a.ld, 1
 }
 
-// gemmKernel runs the assembly micro-kernel when the CPU has AVX2+FMA, else the Go one.
-func gemmKernel(a []float32, lda, astep int, b []float32, bstep int, c []float32, ldc, k int, add bool) {
-	if haveFMA {
+// gemmKernel runs the micro-kernel of gemmTile on one tile of panels 16-column panels of B (the next
+// panel bpanel elements on): AVX-512 (8 rows, 1-3 panels), else AVX2+FMA or Go (6 rows, 1 panel).
+func gemmKernel(panels int, a []float32, lda, astep int, b []float32, bstep, bpanel int, c []float32, ldc, k int, add bool) {
+	switch {
+	case haveAVX512:
+		gemmAVX512(panels, a, lda, astep, b, bstep, bpanel, c, ldc, k, add)
+	case haveFMA:
 		gemm6x16(a, lda, astep, b, bstep, c, ldc, k, add)
-		return
+	default:
+		gemm6x16Go(a, lda, astep, b, bstep, c, ldc, k, add)
 	}
-	gemm6x16Go(a, lda, astep, b, bstep, c, ldc, k, add)
 }
 
-// packA writes rows [i0, i0+rows) (rows < 6: the partial last block) x columns [p0, p0+k) of A into
-// dst as k groups of 6, zero-padded.
-func packA(dst []float32, a view, i0, rows, p0, k int) {
-	dst = dst[:k*gemmMR]
-	if a.trans { // row i of A is column i of data: each group is up to 6 consecutive elements
+// packA writes rows [i0, i0+rows) (rows < mr: the partial last block) x columns [p0, p0+k) of A into
+// dst as k groups of mr, zero-padded.
+func packA(dst []float32, a view, i0, rows, mr, p0, k int) {
+	dst = dst[:k*mr]
+	if a.trans { // row i of A is column i of data: each group is up to mr consecutive elements
 		for p := 0; p < k; p++ {
-			d := dst[p*gemmMR : (p+1)*gemmMR]
+			d := dst[p*mr : (p+1)*mr]
 			copy(d, a.data[(p0+p)*a.ld+i0:(p0+p)*a.ld+i0+rows])
 			clear(d[rows:])
 		}
@@ -183,7 +211,7 @@ func packA(dst []float32, a view, i0, rows, p0, k int) {
 	clear(dst)
 	for r := 0; r < rows; r++ {
 		for p, v := range a.data[(i0+r)*a.ld+p0 : (i0+r)*a.ld+p0+k] {
-			dst[p*gemmMR+r] = v
+			dst[p*mr+r] = v
 		}
 	}
 }
