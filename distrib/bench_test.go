@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,8 +208,14 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 		b.Fatal(err)
 	}
 	n := policy.CountParams(m)
-	for _, dtype := range []string{"bf16", "f32"} {
-		b.Run(dtype, func(b *testing.B) {
+	// client_512k is the path before: 512 KiB chunks and the client's GetBytes.
+	for _, name := range []string{"bf16", "f32", "bf16_client_512k"} {
+		dtype, client := name[:min(4, len(name))], strings.HasSuffix(name, "client_512k")
+		chunks := chunkOptions(maxPayload)
+		if client {
+			chunks = &jetstream.ObjectMetaOptions{ChunkSize: 512 << 10}
+		}
+		b.Run(name, func(b *testing.B) {
 			ctx, cancel := context.WithTimeout(context.Background(), transferTimeout)
 			defer cancel()
 			js, wjs, _, obj := benchServer(b)
@@ -233,11 +240,16 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 					}
 				}
 				t1 := time.Now()
-				if _, err := obj.Put(ctx, jetstream.ObjectMeta{Name: "weights", Opts: chunked}, bytes.NewReader(buf)); err != nil {
+				if _, err := obj.Put(ctx, jetstream.ObjectMeta{Name: "weights", Opts: chunks}, bytes.NewReader(buf)); err != nil {
 					b.Fatal(err)
 				}
 				t2 := time.Now()
-				got, err := wobj.GetBytes(ctx, "weights")
+				var got []byte
+				if client {
+					got, err = wobj.GetBytes(ctx, "weights")
+				} else {
+					got, err = getObject(ctx, wobj, "weights")
+				}
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -116,7 +116,7 @@ func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round,
 	}
 	version := req.Step // the policy that samples step s is version s
 	if l.version != version {
-		if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg); err != nil {
+		if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg, chunkOptions(l.nc.MaxPayload())); err != nil {
 			return nil, nil, err
 		}
 		if err := pruneVersions(ctx, l.obj, version); err != nil {

@@ -36,7 +36,7 @@ func TestPolicyVersionRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := publishPolicy(ctx, obj, 3, pol, cfg); err != nil {
+	if err := publishPolicy(ctx, obj, 3, pol, cfg, chunkOptions(1<<20)); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := obj.GetBytes(ctx, manifestName(3))
