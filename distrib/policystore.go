@@ -170,8 +170,9 @@ func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir
 	return pol, cfg, m.Config, nil
 }
 
-// pruneVersions deletes every version but keep: in synchronous mode no task can name another.
-func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, keep int) error {
+// pruneVersions deletes every version outside oldest..newest: no task can name another (a task
+// of step s names a version >= s - max_staleness).
+func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, oldest, newest int) error {
 	infos, err := obj.List(ctx)
 	if errors.Is(err, jetstream.ErrNoObjectsFound) {
 		return nil
@@ -179,9 +180,9 @@ func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, keep int) err
 	if err != nil {
 		return fmt.Errorf("listing policy versions: %w", err)
 	}
-	prefix := versionDir(keep)
 	for _, info := range infos {
-		if strings.HasPrefix(info.Name, prefix) {
+		var v int
+		if _, err := fmt.Sscanf(info.Name, "v%06d", &v); err == nil && v >= oldest && v <= newest {
 			continue
 		}
 		if err := obj.Delete(ctx, info.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
@@ -193,7 +194,7 @@ func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, keep int) err
 
 // deleteAllObjects empties the bucket (a new learner starts with no versions).
 func deleteAllObjects(ctx context.Context, obj jetstream.ObjectStore) error {
-	return pruneVersions(ctx, obj, -1)
+	return pruneVersions(ctx, obj, 0, -1)
 }
 
 // getObject downloads one object into a buffer of its size: the client's own GetBytes and GetFile

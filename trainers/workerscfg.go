@@ -17,7 +17,7 @@ type WorkersConfig struct {
 	Local        bool    `mapstructure:"local"`         // the learner samples itself when no worker answers within wait_s
 	WaitS        float64 `mapstructure:"wait_s"`        // seconds without a result before the learner samples locally or says it waits
 	AckWaitS     float64 `mapstructure:"ack_wait_s"`    // seconds a worker may hold a task without progress before it is redelivered
-	MaxStaleness int     `mapstructure:"max_staleness"` // policy versions a result may lag; 0 = synchronous (only 0 is implemented)
+	MaxStaleness int     `mapstructure:"max_staleness"` // policy versions a sample may lag; 0 = synchronous (bit-identical), k > 0 = tasks of up to k steps ahead are issued early
 }
 
 // Secret is a credential read from the config or the environment (GRIT_WORKERS_PASSWORD,
@@ -87,7 +87,7 @@ func (c *Config) validateWorkers() error {
 		{w.WaitS > 0, "workers.wait_s: must be > 0 seconds"},
 		{w.AckWaitS > 0, "workers.ack_wait_s: must be > 0 seconds"},
 		{w.MaxStaleness >= 0, "workers.max_staleness: must be >= 0"},
-		{w.MaxStaleness == 0, "workers.max_staleness: only 0 (synchronous: every step samples from the newest policy) is implemented; set workers.max_staleness: 0"},
+		{w.MaxStaleness == 0 || c.Algo == AlgoGRPO, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algo grpo only; set workers.max_staleness: 0"},
 		{c.MaxResampleRounds < 256, "max_resample_rounds: must be < 256 with workers (task ids carry the round in 8 bits)"},
 	}
 	for _, ch := range checks {

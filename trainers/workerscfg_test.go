@@ -15,7 +15,7 @@ func TestWorkersConfigValidation(t *testing.T) {
 		set  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Workers.MaxStaleness = 2 }, "workers.max_staleness: only 0"},
+		{func(c *Config) { c.Workers.MaxStaleness, c.Algo = 2, AlgoNFT }, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algo grpo only"},
 		{func(c *Config) { c.Workers.MaxStaleness = -1 }, "workers.max_staleness: must be >= 0"},
 		{func(c *Config) { c.Workers.Listen = "localhost" }, "workers.listen"},
 		{func(c *Config) { c.Workers.User = "grit" }, "workers.user / workers.password: set both"},
@@ -37,6 +37,7 @@ func TestWorkersConfigValidation(t *testing.T) {
 	}
 	ok := Defaults()
 	ok.Workers.Enabled, ok.Workers.URL, ok.Workers.Listen = true, "nats://10.0.0.2:4222", "" // listen unused with a url
+	ok.Workers.MaxStaleness = 2                                                              // asynchronous grpo
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("a valid workers section: %v", err)
 	}
