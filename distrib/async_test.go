@@ -167,3 +167,25 @@ func TestAsyncDiffersFromSynchronous(t *testing.T) {
 		t.Error("asynchronous run with max_staleness 1 ended with the synchronous run's weights")
 	}
 }
+
+// Dynamic sampling with asynchronous workers: round 0 comes from the tasks issued ahead, extra
+// rounds are issued when needed; the run completes and the lag stays within max_staleness.
+func TestAsyncWorkersDynamicSampling(t *testing.T) {
+	sets := append(append([]string{}, workerSets...), "workers.max_staleness=2", "dynamic_sampling=true", "max_resample_rounds=2")
+	dir, log := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 1))
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3\n%s", len(m), log)
+	}
+	for i, line := range m {
+		if lag, ok := line["workers/policy_lag_max"].(float64); !ok || lag > 2 || lag > float64(i) {
+			t.Errorf("step %d: workers/policy_lag_max = %v; want at most min(2, %d)", i+1, line["workers/policy_lag_max"], i)
+		}
+	}
+	if sumKey(m, "groups_dropped") == 0 {
+		t.Error("no group was dropped: no extra round was played, the test shows nothing about them")
+	}
+	if lag := m[2]["workers/policy_lag_max"]; lag != 2.0 {
+		t.Errorf("step 3: round 0 was issued at step 1 with version 0; lag %v, want 2", lag)
+	}
+}
