@@ -189,3 +189,23 @@ func TestAsyncWorkersDynamicSampling(t *testing.T) {
 		t.Errorf("step 3: round 0 was issued at step 1 with version 0; lag %v, want 2", lag)
 	}
 }
+
+// workers.weights_dtype bf16 (asynchronous): the run completes, and step 1, which samples from the
+// learner's own version, now shows the bf16 rounding in its log-prob mismatch (with f32 weights it
+// is float noise, ~1e-7; TestAsyncWorkersStaleness1 logs it).
+func TestAsyncWorkersBF16Weights(t *testing.T) {
+	sets := append(append([]string{}, workerSets...), "workers.max_staleness=1", "workers.weights_dtype=bf16")
+	dir, log := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 1))
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3\n%s", len(m), log)
+	}
+	mis, ok := m[0]["workers/logp_mismatch"].(float64)
+	if !ok || mis < 1e-4 {
+		t.Errorf("step 1: workers/logp_mismatch = %v with bf16 weights; want > 1e-4 (the rounding)", m[0]["workers/logp_mismatch"])
+	}
+	if sumKey(m, "workers/count") == 0 {
+		t.Error("no worker result was accepted")
+	}
+	t.Logf("step 1 mismatch with bf16 weights: %v", mis)
+}

@@ -68,6 +68,11 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 	if err := pol.Save(dir); err != nil {
 		return fmt.Errorf("saving policy version %d: %w", v, err)
 	}
+	if cfg.Workers.WeightsDType == trainers.WeightsBF16 {
+		if err := rewriteBF16(filepath.Join(dir, policy.WeightsFile)); err != nil {
+			return fmt.Errorf("policy version %d as bf16: %w", v, err)
+		}
+	}
 	if cfg.ChatTemplate {
 		for _, name := range chatTemplateFiles {
 			if raw, err := os.ReadFile(filepath.Join(cfg.Init, name)); err == nil {
