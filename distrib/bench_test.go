@@ -280,3 +280,50 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 		})
 	}
 }
+
+// A policy version of the SmolLM2-135M shape the way a run moves it: publishPolicy (save the
+// safetensors file, rewrite it as bf16 when asked, upload) and fetchPolicy on a worker's
+// connection (download into the cache folder, load).
+func BenchmarkPolicyVersion135M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short: moves 270-540 MB per iteration")
+	}
+	m, err := policy.NewGPTShapes(smolLM2Shape(), policy.DefaultCharTokenizer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, dtype := range []string{trainers.WeightsBF16, trainers.WeightsF32} {
+		b.Run(dtype, func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), transferTimeout)
+			defer cancel()
+			_, wjs, _, obj := benchServer(b)
+			wobj, err := wjs.ObjectStore(ctx, policyBucket)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := tinyConfig(b)
+			cfg.Workers.WeightsDType = dtype
+			var pubS, fetchS float64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if err := publishPolicy(ctx, obj, i, m, cfg, chunkOptions(maxPayload)); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				got, _, _, err := fetchPolicy(ctx, wobj, i, b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				pubS, fetchS = pubS+t1.Sub(t0).Seconds(), fetchS+t2.Sub(t1).Seconds()
+				if policy.CountParams(got) != policy.CountParams(m) {
+					b.Fatal("fetched policy has another shape")
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/version")
+			b.ReportMetric(pubS/float64(b.N), "publish_s")
+			b.ReportMetric(fetchS/float64(b.N), "fetch_s")
+		})
+	}
+}

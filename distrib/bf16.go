@@ -1,15 +1,16 @@
 package distrib
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"sort"
+	"runtime"
+	"sync"
 
 	"grit/policy"
+	"grit/tensor"
 )
 
 // Weights on the wire as bfloat16 (workers.weights_dtype: bf16, asynchronous runs only): the
@@ -29,17 +30,32 @@ func toBF16(x float32) uint16 {
 }
 
 // rewriteBF16 rewrites the float32 safetensors file path with every tensor as BF16 (metadata
-// kept, tensors in name order).
-func rewriteBF16(path string) error {
-	tensors, meta, err := policy.ReadSafetensors(path)
+// kept, tensors in name order). The file was just written from params: a tensor that a param of
+// the same name and shape holds is taken from memory, any other is read from the file.
+func rewriteBF16(path string, params []*tensor.Param) error {
+	sf, err := policy.OpenSafetensors(path)
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(tensors))
-	for name := range tensors {
-		names = append(names, name)
+	defer sf.Close()
+	byName := map[string]*tensor.Param{}
+	for _, p := range params {
+		byName[p.Name] = p
 	}
-	sort.Strings(names)
+	names, meta := sf.Names(), sf.Meta
+	tensors := make(map[string]*tensor.Tensor, len(names))
+	for _, name := range names {
+		_, shape, _ := sf.Info(name)
+		if p := byName[name]; p != nil && fmt.Sprint(p.Value.Shape) == fmt.Sprint(shape) && len(p.Value.Data) == elems(shape) {
+			tensors[name] = p.Value
+			continue
+		}
+		t, err := sf.Read(name)
+		if err != nil {
+			return err
+		}
+		tensors[name] = t
+	}
 	type entry struct {
 		DType       string   `json:"dtype"`
 		Shape       []int    `json:"shape"`
@@ -62,25 +78,40 @@ func rewriteBF16(path string) error {
 	for len(hdr)%8 != 0 {
 		hdr = append(hdr, ' ')
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+	// One buffer, filled by a goroutine per core over contiguous tensor ranges, one write.
+	buf := make([]byte, 8+len(hdr)+int(offset))
+	binary.LittleEndian.PutUint64(buf, uint64(len(hdr)))
+	copy(buf[8:], hdr)
+	data := buf[8+len(hdr):]
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			off := 0
+			for _, name := range names {
+				xs := tensors[name].Data
+				lo, hi := len(xs)*k/workers, len(xs)*(k+1)/workers
+				for i := lo; i < hi; i++ {
+					binary.LittleEndian.PutUint16(data[off+2*i:], toBF16(xs[i]))
+				}
+				off += 2 * len(xs)
+			}
+		}(k)
 	}
-	w := bufio.NewWriterSize(f, 4<<20)
-	var lenBuf [8]byte
-	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hdr)))
-	w.Write(lenBuf[:])
-	w.Write(hdr)
-	var b [2]byte
-	for _, name := range names {
-		for _, v := range tensors[name].Data {
-			binary.LittleEndian.PutUint16(b[:], toBF16(v))
-			w.Write(b[:])
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
+	wg.Wait()
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		return fmt.Errorf("writing %s as bf16: %w", path, err)
 	}
-	return f.Close()
+	return nil
+}
+
+// elems is the number of values of a tensor of this shape.
+func elems(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package distrib
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func TestToBF16(t *testing.T) {
 }
 
 // A policy file rewritten as bf16 is half the size and loads as the learner's weights rounded to
-// bf16, tensor by tensor.
+// bf16, tensor by tensor; taking the tensors from the params or from the file gives the same bytes.
 func TestRewriteBF16LoadsRounded(t *testing.T) {
 	cfg := tinyConfig(t)
 	pol, err := policy.LoadPolicy(cfg.Init)
@@ -49,8 +50,30 @@ func TestRewriteBF16LoadsRounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rewriteBF16(path); err != nil {
+	fromFile := filepath.Join(t.TempDir(), "w.safetensors")
+	raw, err := os.ReadFile(path)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := os.WriteFile(fromFile, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := rewriteBF16(path, pol.Params()); err != nil {
+		t.Fatal(err)
+	}
+	if err := rewriteBF16(fromFile, nil); err != nil {
+		t.Fatal(err)
+	}
+	a, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(fromFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("bf16 file from the params differs from the one converted from the file")
 	}
 	after, err := os.Stat(path)
 	if err != nil {

@@ -69,7 +69,7 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 		return fmt.Errorf("saving policy version %d: %w", v, err)
 	}
 	if cfg.Workers.WeightsDType == trainers.WeightsBF16 {
-		if err := rewriteBF16(filepath.Join(dir, policy.WeightsFile)); err != nil {
+		if err := rewriteBF16(filepath.Join(dir, policy.WeightsFile), pol.Params()); err != nil {
 			return fmt.Errorf("policy version %d as bf16: %w", v, err)
 		}
 	}
