@@ -209,3 +209,55 @@ func TestAsyncWorkersBF16Weights(t *testing.T) {
 	}
 	t.Logf("step 1 mismatch with bf16 weights: %v", mis)
 }
+
+// Resume in asynchronous mode: the killed learner had issued step 2's tasks ahead (policy version
+// 0); the new learner drops them (purged with the streams) and restarts issuing from the
+// checkpointed step: step 2 samples from the resumed policy (lag 0), step 3 again one step ahead.
+func TestAsyncResumeRestartsIssuing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "checkpoint_every=1", "workers.max_staleness=1")...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l1, err := StartLearner(ctx, cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := startWorkers(t, 1)(ctx, l1.URL)
+	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l1, crashStep: 1}})
+	if !errors.Is(err, errCrash) {
+		t.Fatalf("first run: %v, want the crash", err)
+	}
+	cancel()
+	wait()
+	l1.Close()
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	l2, err := StartLearner(ctx2, cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	wait = startWorkers(t, 1)(ctx2, l2.URL)
+	_, err = trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
+	cancel2()
+	wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3", len(m))
+	}
+	for i, want := range []float64{0, 0, 1} {
+		if got := m[i]["workers/policy_lag_max"]; got != want {
+			t.Errorf("step %d: workers/policy_lag_max = %v, want %v", i+1, got, want)
+		}
+	}
+	if got := m[1]["workers/tasks"]; got != 8.0 {
+		t.Errorf("resumed step 2: workers/tasks = %v; want 4 (its own, reissued) + 4 (step 3 ahead)", got)
+	}
+	if d := sumKey(m[1:], "workers/duplicates"); d != 0 {
+		t.Errorf("resumed steps: workers/duplicates = %v; results of the killed learner reached the new one", d)
+	}
+}
