@@ -21,8 +21,8 @@ import (
 // Policy versions live in the Object Store bucket as vNNNNNN/<file> (the files policy.Save writes,
 // plus the init folder's chat-template files when the run renders prompts through one) and a
 // manifest vNNNNNN.json listing them with the run config. Version v is the learner's policy when
-// it starts the step with 0-based index v; a task names the version it samples with (v itself, or
-// with workers.max_staleness k an older one, >= v-k, for tasks issued ahead). The manifest is written last: a worker that can read it finds every
+// it starts the step with 0-based index v. A task of step s names the version it samples with: s,
+// or, issued ahead with workers.max_staleness k, an older one >= s-k. The manifest is written last: a worker that can read it finds every
 // file. A worker keeps the versions it fetched in its cache folder.
 
 // manifest describes one policy version.
