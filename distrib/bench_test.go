@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,8 +208,14 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 		b.Fatal(err)
 	}
 	n := policy.CountParams(m)
-	for _, dtype := range []string{"bf16", "f32"} {
-		b.Run(dtype, func(b *testing.B) {
+	// client_512k is the path before: 512 KiB chunks and the client's GetBytes.
+	for _, name := range []string{"bf16", "f32", "bf16_client_512k"} {
+		dtype, client := name[:min(4, len(name))], strings.HasSuffix(name, "client_512k")
+		chunks := chunkOptions(maxPayload)
+		if client {
+			chunks = &jetstream.ObjectMetaOptions{ChunkSize: 512 << 10}
+		}
+		b.Run(name, func(b *testing.B) {
 			ctx, cancel := context.WithTimeout(context.Background(), transferTimeout)
 			defer cancel()
 			js, wjs, _, obj := benchServer(b)
@@ -233,11 +240,16 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 					}
 				}
 				t1 := time.Now()
-				if _, err := obj.Put(ctx, jetstream.ObjectMeta{Name: "weights", Opts: chunked}, bytes.NewReader(buf)); err != nil {
+				if _, err := obj.Put(ctx, jetstream.ObjectMeta{Name: "weights", Opts: chunks}, bytes.NewReader(buf)); err != nil {
 					b.Fatal(err)
 				}
 				t2 := time.Now()
-				got, err := wobj.GetBytes(ctx, "weights")
+				var got []byte
+				if client {
+					got, err = wobj.GetBytes(ctx, "weights")
+				} else {
+					got, err = getObject(ctx, wobj, "weights")
+				}
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -265,6 +277,53 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 			b.ReportMetric(getS/float64(b.N), "get_s")
 			b.ReportMetric(float64(len(buf))/1e6, "MB")
 			b.ReportMetric(float64(n), "params")
+		})
+	}
+}
+
+// A policy version of the SmolLM2-135M shape the way a run moves it: publishPolicy (save the
+// safetensors file, rewrite it as bf16 when asked, upload) and fetchPolicy on a worker's
+// connection (download into the cache folder, load).
+func BenchmarkPolicyVersion135M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short: moves 270-540 MB per iteration")
+	}
+	m, err := policy.NewGPTShapes(smolLM2Shape(), policy.DefaultCharTokenizer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, dtype := range []string{trainers.WeightsBF16, trainers.WeightsF32} {
+		b.Run(dtype, func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), transferTimeout)
+			defer cancel()
+			_, wjs, _, obj := benchServer(b)
+			wobj, err := wjs.ObjectStore(ctx, policyBucket)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := tinyConfig(b)
+			cfg.Workers.WeightsDType = dtype
+			var pubS, fetchS float64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if err := publishPolicy(ctx, obj, i, m, cfg, chunkOptions(maxPayload)); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				got, _, _, err := fetchPolicy(ctx, wobj, i, b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				t2 := time.Now()
+				pubS, fetchS = pubS+t1.Sub(t0).Seconds(), fetchS+t2.Sub(t1).Seconds()
+				if policy.CountParams(got) != policy.CountParams(m) {
+					b.Fatal("fetched policy has another shape")
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/version")
+			b.ReportMetric(pubS/float64(b.N), "publish_s")
+			b.ReportMetric(fetchS/float64(b.N), "fetch_s")
 		})
 	}
 }

@@ -7,7 +7,10 @@
 // ack, play the group with exactly the seeds the single process uses (trainers.GroupPlayer) and
 // publish the result. The learner orders results by task id, drops duplicates and rejects
 // malformed results (learner.go), so a synchronous run is bit-identical to a single process.
+// Asynchronous (workers.max_staleness k > 0): the learner also issues round 0 of the next k steps,
+// naming the newest policy version, and keeps the last k+1 versions (learner.go); with
+// workers.weights_dtype bf16 the versions travel rounded to bfloat16 (bf16.go).
 //
 // Files: server.go (embedded server), conn.go (connection, streams, consumers), tasks.go,
-// result.go, policystore.go, learner.go, worker.go, stats.go (per-step metrics).
+// result.go, policystore.go, bf16.go, learner.go, worker.go, stats.go (per-step metrics).
 package distrib

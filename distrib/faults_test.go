@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"grit/policy"
 	"grit/trainers"
 )
 
@@ -75,12 +76,13 @@ func TestKilledWorkerTaskIsRedeliveredAndDoneOnce(t *testing.T) {
 	}
 }
 
-// Results that are not a group's rollouts (bytes that are not Arrow; Arrow of another schema) are
-// rejected, counted, and their tasks reissued and done by an honest worker.
+// Results that are not a group's rollouts (bytes that are not Arrow; Arrow of another schema; a
+// well-formed result sampled with another policy version than the task names) are rejected,
+// counted, and their tasks reissued and done by an honest worker.
 func TestGarbageResultsAreRejectedAndTasksRedone(t *testing.T) {
 	want := singleRun(t)
 	got, log := workerRun(t, tinyConfig(t, workerSets...), then(func(ctx context.Context, url string) {
-		for i, body := range [][]byte{[]byte("definitely not arrow"), wrongSchemaIPC(t)} {
+		for i := 0; i < 3; i++ {
 			nc, js, msg := grabTask(t, ctx, url)
 			if msg == nil {
 				t.Error("the bad worker got no task")
@@ -91,6 +93,7 @@ func TestGarbageResultsAreRejectedAndTasksRedone(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			body := [][]byte{[]byte("definitely not arrow"), wrongSchemaIPC(t), wrongVersionResult(t, tk, "bad2")}[i]
 			out := nats.NewMsg(resultsSubject)
 			out.Data = body
 			out.Header.Set(hdrTask, tk.ID)
@@ -106,15 +109,32 @@ func TestGarbageResultsAreRejectedAndTasksRedone(t *testing.T) {
 		}
 	}, startWorkers(t, 1)))
 	m := assertSameRun(t, want, got)
-	if r := sumKey(m, "workers/rejected"); r != 2 {
-		t.Fatalf("workers/rejected = %v; want 2\n%s", r, log)
+	if r := sumKey(m, "workers/rejected"); r != 3 {
+		t.Fatalf("workers/rejected = %v; want 3\n%s", r, log)
 	}
-	if tasks := sumKey(m, "workers/tasks"); tasks != 14 {
-		t.Fatalf("workers/tasks = %v; want 12 + 2 reissued", tasks)
+	if tasks := sumKey(m, "workers/tasks"); tasks != 15 {
+		t.Fatalf("workers/tasks = %v; want 12 + 3 reissued", tasks)
 	}
-	if !strings.Contains(log.String(), "wrong schema") || !strings.Contains(log.String(), "not an Arrow IPC stream") {
+	if !strings.Contains(log.String(), "wrong schema") || !strings.Contains(log.String(), "not an Arrow IPC stream") ||
+		!strings.Contains(log.String(), "sampled with policy version") {
 		t.Fatalf("log does not say why the results were rejected:\n%s", log)
 	}
+}
+
+// wrongVersionResult is a well-formed result of tk (every episode, one turn each) that says it
+// sampled with policy version tk.Version+1.
+func wrongVersionResult(t *testing.T, tk *task, worker string) []byte {
+	t.Helper()
+	trajs := make([]*trainers.Trajectory, tk.Copies)
+	for i := range trajs {
+		trajs[i] = &trainers.Trajectory{Task: tk.Task, Group: tk.Group, Index: i, Turns: []trainers.EpisodeTurn{{
+			Context: []int{1, 2}, Gen: policy.Generation{Tokens: []int{3}, LogProbs: []float32{-0.5}, Finished: true, Text: "x"}}}}
+	}
+	raw, err := encodeResult(resultMeta{TaskID: tk.ID, WorkerID: worker, Version: tk.Version + 1, Group: tk.Group}, trajs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
 
 // wrongSchemaIPC is a valid Arrow IPC stream of a schema that is not resultSchema.

@@ -34,7 +34,10 @@ type Learner struct {
 	stats    *stepStats
 	URL      string // where workers connect
 	lastWait time.Time
-	noWorker bool // the previous round got no worker result: with workers.local, play at once
+	noWorker bool              // the previous round got no worker result: with workers.local, play at once
+	open     map[string]*round // task id -> its round, until the round is returned
+	ahead    map[int]*round    // asynchronous: step -> its round 0, issued before the step runs
+	issuedTo int               // asynchronous: the last step whose round 0 is issued; -1 = none
 }
 
 // StartLearner connects to (or embeds) the NATS server of cfg.Workers and prepares the streams,
@@ -49,7 +52,8 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 		log = io.Discard
 	}
 	auth := Auth{User: w.User, Password: w.Password.Reveal(), Token: w.Token.Reveal()}
-	l := &Learner{cfg: w, runCfg: cfg, log: log, session: nuid.Next(), version: -1, URL: w.URL}
+	l := &Learner{cfg: w, runCfg: cfg, log: log, session: nuid.Next(), version: -1, URL: w.URL,
+		open: map[string]*round{}, ahead: map[int]*round{}, issuedTo: -1}
 	if w.URL == "" {
 		srv, err := StartEmbedded(w.Listen, filepath.Join(runDir, "nats"), auth)
 		if err != nil {
@@ -87,54 +91,131 @@ func (l *Learner) Close() {
 
 // round is the state of one round in flight.
 type round struct {
-	req   trainers.RoundRequest
-	tasks map[string]*task // by id
-	done  map[string][]*trainers.Trajectory
+	req      trainers.RoundRequest
+	tasks    map[string]*task // by id
+	order    []string         // task ids in group order
+	done     map[string][]*trainers.Trajectory
+	versions map[string]int // policy version each done group sampled with
 }
 
 // PlayRound publishes the round's groups as tasks and waits for one accepted result of each.
+//
+// Asynchronous (workers.max_staleness k > 0, req.Ahead set): the tasks of round 0 of the next k
+// steps are issued too, naming the newest policy version, so workers sample them while the learner
+// updates; a step whose round 0 was issued ahead collects those tasks' results instead of issuing
+// new ones. A group of step s then sampled with a version v >= s-k (the learner issued it while
+// running step v), and the learner keeps versions s-k..s in the bucket. Tasks wait in the work
+// queue in the order they were issued, so workers take the oldest step's first.
 func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m trainers.Metrics) ([]*trainers.Trajectory, error) {
-	r, order, err := l.issue(ctx, req)
-	if err != nil {
+	var r *round
+	var err error
+	if pre := l.ahead[req.Step]; pre != nil && req.Round == 0 {
+		delete(l.ahead, req.Step)
+		if err := sameTasks(pre.req, req); err != nil {
+			return nil, err
+		}
+		r = pre
+		r.req.Policy, r.req.Local = req.Policy, req.Local
+		if err := l.startStep(ctx, req); err != nil {
+			return nil, err
+		}
+	} else if r, _, err = l.issue(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := l.issueAhead(ctx, req); err != nil {
 		return nil, err
 	}
 	if err := l.collect(ctx, r); err != nil {
 		return nil, err
 	}
 	out := make([]*trainers.Trajectory, 0, len(req.Tasks)*req.Copies)
-	for _, id := range order {
+	for _, id := range r.order {
 		out = append(out, r.done[id]...)
+		l.stats.lagged(req.Step - r.versions[id])
+		delete(l.open, id)
 	}
 	l.stats.write(m)
 	return out, nil
 }
 
-// issue publishes the policy version of req's step (once per step) and the round's tasks.
-func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
+// sameTasks checks that the step's round 0 is the one issued ahead: the trainer draws it from
+// (seed, step) alone, so a difference is a bug, not a race.
+func sameTasks(issued, now trainers.RoundRequest) error {
+	same := len(issued.Tasks) == len(now.Tasks) && issued.Copies == now.Copies && issued.StepKey == now.StepKey
+	for i := 0; same && i < len(now.Tasks); i++ {
+		same = issued.Tasks[i].ID == now.Tasks[i].ID
+	}
+	if !same {
+		return fmt.Errorf("asynchronous workers: step %d's prompts differ from those issued ahead for it; the env's task draw must depend on (seed, step) only (set workers.max_staleness: 0)", now.Step+1)
+	}
+	return nil
+}
+
+// startStep publishes the policy version of req's step (once per step; version s samples step s)
+// and drops the versions no task can name any more: all but the newest max_staleness+1.
+func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) error {
 	if l.stats == nil || l.stats.step != req.Step {
 		l.stats = newStepStats(req.Step)
 	}
-	version := req.Step // the policy that samples step s is version s
-	if l.version != version {
-		if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg); err != nil {
-			return nil, nil, err
-		}
-		if err := pruneVersions(ctx, l.obj, version); err != nil {
-			return nil, nil, err
-		}
-		l.version = version
+	version := req.Step
+	if l.version == version {
+		return nil
 	}
-	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}}
-	order := make([]string, len(req.Tasks))
+	if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg, chunkOptions(l.nc.MaxPayload())); err != nil {
+		return err
+	}
+	if err := pruneVersions(ctx, l.obj, version-l.cfg.MaxStaleness, version); err != nil {
+		return err
+	}
+	l.version = version
+	return nil
+}
+
+// issue publishes the policy version of req's step and the round's tasks, naming that version.
+func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
+	if err := l.startStep(ctx, req); err != nil {
+		return nil, nil, err
+	}
+	r, err := l.issueRound(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, r.order, nil
+}
+
+// issueAhead issues round 0 of the steps after req's, up to max_staleness ahead, each once.
+func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) error {
+	if req.Ahead == nil {
+		return nil
+	}
+	for s := max(l.issuedTo+1, req.Step+1); s <= req.Step+l.cfg.MaxStaleness; s++ {
+		later, ok := req.Ahead(s)
+		if !ok {
+			break
+		}
+		r, err := l.issueRound(ctx, later)
+		if err != nil {
+			return err
+		}
+		l.ahead[s], l.issuedTo = r, s
+	}
+	return nil
+}
+
+// issueRound publishes req's tasks naming the newest policy version and registers the round.
+func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest) (*round, error) {
+	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}, versions: map[string]int{},
+		order: make([]string, len(req.Tasks))}
 	for g, tk := range req.Tasks {
 		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
-			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: version, Task: tk}
-		r.tasks[t.ID], order[g] = t, t.ID
+			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: l.version, Task: tk}
+		r.tasks[t.ID], r.order[g] = t, t.ID
+		l.open[t.ID] = r
 		if err := l.publish(ctx, t); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return r, order, nil
+	return r, nil
 }
 
 // publish puts a task on the work queue.
@@ -177,7 +258,7 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 		}
 		got := false
 		for msg := range batch.Messages() {
-			if l.take(ctx, r, msg) {
+			if l.take(ctx, msg) {
 				got = true
 			}
 			if err := msg.Ack(); err != nil {
@@ -197,7 +278,7 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 			continue
 		}
 		if l.cfg.Local {
-			if playedLocally, err = l.playLocal(ctx, r); err != nil {
+			if playedLocally, err = l.playLocal(ctx); err != nil {
 				return err
 			}
 			continue
@@ -211,12 +292,13 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 	return nil
 }
 
-// take handles one result message; it reports whether a task of r was completed by it.
-func (l *Learner) take(ctx context.Context, r *round, msg jetstream.Msg) bool {
+// take handles one result message; it reports whether a task of an open round (the one being
+// played, or one issued ahead) was completed by it.
+func (l *Learner) take(ctx context.Context, msg jetstream.Msg) bool {
 	h := msg.Headers()
 	id := h.Get(hdrTask)
-	t, ours := r.tasks[id]
-	if h.Get(hdrSession) != l.session || !ours {
+	r := l.open[id]
+	if h.Get(hdrSession) != l.session || r == nil {
 		l.stats.duplicates++ // another learner's, or a task of an earlier round
 		return false
 	}
@@ -224,9 +306,13 @@ func (l *Learner) take(ctx context.Context, r *round, msg jetstream.Msg) bool {
 		l.stats.duplicates++
 		return false
 	}
+	t := r.tasks[id]
 	trajs, worker, version, err := decodeResult(msg.Data(), t)
 	if err == nil && worker != h.Get(hdrWorker) {
 		err = fmt.Errorf("result %s: rows name worker %q, the message %q", id, worker, h.Get(hdrWorker))
+	}
+	if err == nil && version != t.Version {
+		err = fmt.Errorf("result %s: sampled with policy version %d, the task names %d", id, version, t.Version)
 	}
 	if err != nil {
 		l.stats.rejected++
@@ -236,27 +322,31 @@ func (l *Learner) take(ctx context.Context, r *round, msg jetstream.Msg) bool {
 		}
 		return false
 	}
-	r.done[id] = trajs
+	r.done[id], r.versions[id] = trajs, version
 	delivered, _ := strconv.Atoi(h.Get(hdrDelivered))
 	sampleS, _ := strconv.ParseFloat(h.Get(hdrSampleS), 64)
 	tokens := 0
 	for _, tr := range trajs {
 		tokens += tr.GeneratedTokens()
 	}
-	l.stats.accepted(worker, tokens, sampleS, l.version-version, delivered)
+	l.stats.accepted(worker, tokens, sampleS, delivered)
 	return true
 }
 
-// playLocal pulls one queued task of r and plays it on the learner (workers.local). A queued task
-// of no current round is dropped.
-func (l *Learner) playLocal(ctx context.Context, r *round) (played bool, err error) {
+// playLocal pulls one queued task and plays it on the learner (workers.local) with the newest
+// policy: a task of r, or of a round issued ahead. A queued task of no open round is dropped.
+func (l *Learner) playLocal(ctx context.Context) (played bool, err error) {
 	batch, err := l.tasks.FetchNoWait(1)
 	if err != nil {
 		return false, fmt.Errorf("pulling a task to play locally: %w", err)
 	}
 	for msg := range batch.Messages() {
 		t, err := decodeTask(msg.Data())
-		if err != nil || t.Session != l.session || r.tasks[t.ID] == nil || r.done[t.ID] != nil {
+		var r *round
+		if err == nil && t.Session == l.session {
+			r = l.open[t.ID]
+		}
+		if r == nil || r.done[t.ID] != nil {
 			_ = msg.Term()
 			continue
 		}
@@ -268,7 +358,7 @@ func (l *Learner) playLocal(ctx context.Context, r *round) (played bool, err err
 		if err := msg.Ack(); err != nil {
 			return false, fmt.Errorf("acknowledging task %s: %w", t.ID, err)
 		}
-		r.done[t.ID] = trajs
+		r.done[t.ID], r.versions[t.ID] = trajs, l.version
 		l.stats.local++
 		played = true
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +20,9 @@ import (
 
 // Policy versions live in the Object Store bucket as vNNNNNN/<file> (the files policy.Save writes,
 // plus the init folder's chat-template files when the run renders prompts through one) and a
-// manifest vNNNNNN.json listing them with the run config. Version v is the policy that samples the
-// step with 0-based index v. The manifest is written last: a worker that can read it finds every
+// manifest vNNNNNN.json listing them with the run config. Version v is the learner's policy when
+// it starts the step with 0-based index v. A task of step s names the version it samples with: s,
+// or, issued ahead with workers.max_staleness k, an older one >= s-k. The manifest is written last: a worker that can read it finds every
 // file. A worker keeps the versions it fetched in its cache folder.
 
 // manifest describes one policy version.
@@ -38,15 +40,24 @@ func objectName(v int, f string) string { return versionDir(v) + "/" + f }
 // gives every Object Store call 5 s, too short for a large model's chunks on a slow disk.
 const transferTimeout = 10 * time.Minute
 
-// chunked sends files in 512 KiB chunks (the client's default is 128 KiB): fewer messages per
-// version, still under a stand-alone server's default 1 MiB max_payload.
-var chunked = &jetstream.ObjectMetaOptions{ChunkSize: 512 << 10}
+// maxChunk is the largest Object Store chunk a policy file is sent in. Fewer, larger chunks make
+// the download several times faster (each chunk is one message through the ordered consumer and
+// one copy through the client's pipe); the embedded server's max_payload (8 MiB) admits it.
+const maxChunk = 4 << 20
+
+// chunkOptions sends files in the largest chunks the server admits: maxChunk, or half its
+// max_payload (a stand-alone server's default 1 MiB gives 512 KiB chunks), leaving room for the
+// message's headers.
+func chunkOptions(maxPayload int64) *jetstream.ObjectMetaOptions {
+	return &jetstream.ObjectMetaOptions{ChunkSize: uint32(max(min(maxChunk, maxPayload/2), 64<<10))}
+}
 
 // chatTemplateFiles are the init-folder files a chat template is read from.
 var chatTemplateFiles = []string{"tokenizer_config.json", "chat_template.jinja"}
 
 // publishPolicy stores pol as version v with the run config cfg.
-func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol policy.Policy, cfg trainers.Config) error {
+// chunks is the Object Store chunk option (chunkOptions).
+func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol policy.Policy, cfg trainers.Config, chunks *jetstream.ObjectMetaOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
 	defer cancel()
 	tmp, err := os.MkdirTemp("", "grit-policy-")
@@ -57,6 +68,11 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 	dir := filepath.Join(tmp, versionDir(v))
 	if err := pol.Save(dir); err != nil {
 		return fmt.Errorf("saving policy version %d: %w", v, err)
+	}
+	if cfg.Workers.WeightsDType == trainers.WeightsBF16 {
+		if err := rewriteBF16(filepath.Join(dir, policy.WeightsFile), pol.Params()); err != nil {
+			return fmt.Errorf("policy version %d as bf16: %w", v, err)
+		}
 	}
 	if cfg.ChatTemplate {
 		for _, name := range chatTemplateFiles {
@@ -86,7 +102,7 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 		if err != nil {
 			return err
 		}
-		_, err = obj.Put(ctx, jetstream.ObjectMeta{Name: objectName(v, e.Name()), Opts: chunked}, f)
+		_, err = obj.Put(ctx, jetstream.ObjectMeta{Name: objectName(v, e.Name()), Opts: chunks}, f)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("uploading policy version %d file %s: %w", v, e.Name(), err)
@@ -138,7 +154,7 @@ func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir
 		if strings.ContainsAny(f, `/\`) || f == ".." {
 			return nil, trainers.Config{}, "", fmt.Errorf("policy version %d manifest names a bad file %q", v, f)
 		}
-		if err := obj.GetFile(ctx, objectName(v, f), filepath.Join(dir, f)); err != nil {
+		if err := getFile(ctx, obj, objectName(v, f), filepath.Join(dir, f)); err != nil {
 			if errors.Is(err, jetstream.ErrObjectNotFound) {
 				return nil, trainers.Config{}, "", fmt.Errorf("%w: version %d file %s", errNoVersion, v, f)
 			}
@@ -160,8 +176,9 @@ func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir
 	return pol, cfg, m.Config, nil
 }
 
-// pruneVersions deletes every version but keep: in synchronous mode no task can name another.
-func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, keep int) error {
+// pruneVersions deletes every version outside oldest..newest: no task can name another (a task
+// of step s names a version >= s - max_staleness).
+func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, oldest, newest int) error {
 	infos, err := obj.List(ctx)
 	if errors.Is(err, jetstream.ErrNoObjectsFound) {
 		return nil
@@ -169,9 +186,9 @@ func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, keep int) err
 	if err != nil {
 		return fmt.Errorf("listing policy versions: %w", err)
 	}
-	prefix := versionDir(keep)
 	for _, info := range infos {
-		if strings.HasPrefix(info.Name, prefix) {
+		var v int
+		if _, err := fmt.Sscanf(info.Name, "v%06d", &v); err == nil && v >= oldest && v <= newest {
 			continue
 		}
 		if err := obj.Delete(ctx, info.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
@@ -183,5 +200,44 @@ func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, keep int) err
 
 // deleteAllObjects empties the bucket (a new learner starts with no versions).
 func deleteAllObjects(ctx context.Context, obj jetstream.ObjectStore) error {
-	return pruneVersions(ctx, obj, -1)
+	return pruneVersions(ctx, obj, 0, -1)
+}
+
+// getObject downloads one object into a buffer of its size: the client's own GetBytes and GetFile
+// copy through 32-64 KiB reads and a growing buffer, several times slower for a policy file. The
+// object's SHA-256 digest is still checked (the client does it at end of stream, read below).
+func getObject(ctx context.Context, obj jetstream.ObjectStore, name string) ([]byte, error) {
+	res, err := obj.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	info, err := res.Info()
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, info.Size)
+	if _, err := io.ReadFull(res, buf); err != nil {
+		return nil, err
+	}
+	var extra [1]byte
+	switch n, err := res.Read(extra[:]); {
+	case n > 0:
+		return nil, fmt.Errorf("object %s is longer than its %d bytes", name, info.Size)
+	case err == io.EOF:
+		return buf, nil
+	case err == nil:
+		return nil, fmt.Errorf("object %s: no end of stream after %d bytes", name, info.Size)
+	default:
+		return nil, err // jetstream.ErrDigestMismatch among others
+	}
+}
+
+// getFile downloads one object into the file path (getObject, one write).
+func getFile(ctx context.Context, obj jetstream.ObjectStore, name, path string) error {
+	buf, err := getObject(ctx, obj, name)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf, 0o644)
 }

@@ -36,7 +36,7 @@ func TestPolicyVersionRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := publishPolicy(ctx, obj, 3, pol, cfg); err != nil {
+	if err := publishPolicy(ctx, obj, 3, pol, cfg, chunkOptions(1<<20)); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := obj.GetBytes(ctx, manifestName(3))
@@ -62,7 +62,7 @@ func TestPolicyVersionRoundTrip(t *testing.T) {
 	if policy.CountParams(got) != policy.CountParams(pol) {
 		t.Fatal("loaded policy has another shape")
 	}
-	if err := pruneVersions(ctx, obj, 4); err != nil {
+	if err := pruneVersions(ctx, obj, 4, 4); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, _, err := fetchPolicy(ctx, obj, 3, t.TempDir()); !errors.Is(err, errNoVersion) {

@@ -59,7 +59,7 @@ func Defaults() Config {
 		LogCompletionsEvery: 10,
 		Stop:                StopConfig{Metric: "eval_accuracy", Mode: "max"},
 		Rollouts:            RolloutsConfig{Every: 1, Parquet: true},
-		Workers:             WorkersConfig{Listen: "127.0.0.1:4222", WaitS: 10, AckWaitS: 30},
+		Workers:             WorkersConfig{Listen: "127.0.0.1:4222", WaitS: 10, AckWaitS: 30, WeightsDType: WeightsF32},
 
 		SFT:   SFTConfig{BatchSize: 64},
 		SCoRe: SCoReConfig{Stage1Steps: 0, Alpha: 10, Beta1: 0.01, Beta2: 0.1, Estimator: SCoReReinforce, AttemptReward: SCoReOwnReward},

@@ -131,14 +131,17 @@ func passAtKKey(k int, suffix string) string { return fmt.Sprintf("pass@%d%s", k
 // Rollout workers (package distrib; only with workers.enabled). Not part of a single-process run:
 // they count what happened on the wire, not what was learned.
 const (
-	keyWorkerTasks      = "workers/tasks"          // group tasks published (reissues after a rejection included)
-	keyWorkerRedeliver  = "workers/redelivered"    // accepted results of tasks JetStream delivered more than once
-	keyWorkerDuplicates = "workers/duplicates"     // results dropped: a second result of a done task, or one of an earlier learner
-	keyWorkerRejected   = "workers/rejected"       // results rejected as malformed (schema, rows, task mismatch); the task was reissued
-	keyWorkerLocal      = "workers/local"          // groups the learner played itself (workers.local)
-	keyWorkerCount      = "workers/count"          // distinct workers whose results were accepted
-	keyWorkerLagMax     = "workers/policy_lag_max" // largest (step's policy version - result's policy version)
-	keyWorkerTokPerS    = "workers/tokens_per_s"   // accepted tokens / summed worker sampling seconds
+	keyWorkerTasks      = "workers/tasks"           // group tasks published (reissues after a rejection included)
+	keyWorkerRedeliver  = "workers/redelivered"     // accepted results of tasks JetStream delivered more than once
+	keyWorkerDuplicates = "workers/duplicates"      // results dropped: a second result of a done task, or one of an earlier learner
+	keyWorkerRejected   = "workers/rejected"        // results rejected as malformed (schema, rows, task mismatch); the task was reissued
+	keyWorkerLocal      = "workers/local"           // groups the learner played itself (workers.local)
+	keyWorkerCount      = "workers/count"           // distinct workers whose results were accepted
+	keyWorkerLagMax     = "workers/policy_lag_max"  // largest (step's policy version - result's policy version)
+	keyWorkerTokPerS    = "workers/tokens_per_s"    // accepted tokens / summed worker sampling seconds
+	keyWorkerLagMean    = "workers/policy_lag_mean" // mean lag of the step's groups, in policy versions
+	// mean |logp_train - logp_sample| over the first epoch's tokens (workers.max_staleness > 0 only)
+	keyWorkerLogpMismatch = "workers/logp_mismatch"
 )
 
 // Exported names of the workers/ keys for package distrib.
@@ -151,6 +154,7 @@ const (
 	KeyWorkerCount      = keyWorkerCount
 	KeyWorkerLagMax     = keyWorkerLagMax
 	KeyWorkerTokPerS    = keyWorkerTokPerS
+	KeyWorkerLagMean    = keyWorkerLagMean
 )
 
 // WorkerTokPerSKey is the per-worker throughput key of worker id.

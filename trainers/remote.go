@@ -27,6 +27,10 @@ type RoundRequest struct {
 	StepKey uint64        // the sampling stream's step id: step<<8 | round
 	Policy  policy.Policy // the policy to sample with (the learner's current one)
 	Local   GroupPlayFunc // plays one group on the learner itself (the workers.local fallback)
+	// Ahead returns round 0 of a later step (0-based), for asynchronous sampling
+	// (workers.max_staleness > 0): its tasks are a function of (seed, step) alone, so they can be
+	// issued before the step runs. ok is false past the run's last step. Nil when synchronous.
+	Ahead func(step int) (req RoundRequest, ok bool)
 }
 
 // GroupPlayFunc plays group g of a round and returns its copies trajectories (Index 0..copies-1).
@@ -55,10 +59,16 @@ func (t *trainer) playRound(ctx context.Context, p *player, tasks []envs.Task, s
 	if t.opts.Rollouts == nil {
 		return p.play(ctx, tasks, cfg.NumGenerations, cfg.Seed, stepKey)
 	}
-	req := RoundRequest{Step: step, Round: round, Tasks: tasks, Copies: cfg.NumGenerations, Seed: cfg.Seed,
-		StepKey: stepKey, Policy: t.pol}
-	req.Local = func(ctx context.Context, group int) ([]*Trajectory, error) {
-		return p.playGroup(ctx, tasks[group], group, cfg.NumGenerations, cfg.Seed, stepKey)
+	req := t.roundRequest(p, tasks, step, round)
+	if cfg.Workers.MaxStaleness > 0 {
+		req.Ahead = func(later int) (RoundRequest, bool) {
+			if later >= cfg.Steps {
+				return RoundRequest{}, false
+			}
+			// the same draw as collectGroups' round 0 of that step
+			tasks := t.env.Tasks().Train(cfg.PromptsPerStep, streamRNG(cfg.Seed, "data", uint64(later), 0))
+			return t.roundRequest(p, tasks, later, 0), true
+		}
 	}
 	trajs, err := t.opts.Rollouts.PlayRound(ctx, req, m)
 	if err != nil {
@@ -68,6 +78,19 @@ func (t *trainer) playRound(ctx context.Context, p *player, tasks []envs.Task, s
 		return nil, fmt.Errorf("remote rollouts: got %d trajectories for %d tasks x %d generations", len(trajs), len(tasks), cfg.NumGenerations)
 	}
 	return trajs, nil
+}
+
+// roundRequest is round `round` of step `step` playing tasks; its Local plays on p (the learner's
+// current policy at the time it plays).
+func (t *trainer) roundRequest(p *player, tasks []envs.Task, step, round int) RoundRequest {
+	cfg := t.cfg
+	stepKey := uint64(step)<<8 | uint64(round)
+	req := RoundRequest{Step: step, Round: round, Tasks: tasks, Copies: cfg.NumGenerations, Seed: cfg.Seed,
+		StepKey: stepKey, Policy: t.pol}
+	req.Local = func(ctx context.Context, group int) ([]*Trajectory, error) {
+		return p.playGroup(ctx, tasks[group], group, cfg.NumGenerations, cfg.Seed, stepKey)
+	}
+	return req
 }
 
 // playGroup plays group g of a round alone: the copies episodes that play(tasks, copies, ...)

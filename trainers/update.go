@@ -48,6 +48,8 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 	}
 	params := t.pol.Params()
 	var acc lossAccumulator
+	var mismatch logpMismatch
+	async := cfg.Workers.Enabled && cfg.Workers.MaxStaleness > 0
 	for it := 0; it < cfg.NumIterations; it++ {
 		order := streamRNG(cfg.Seed, "minibatch", uint64(step), uint64(it)).Perm(len(rows))
 		for lo := 0; lo < len(order); lo += cfg.MiniBatchSize {
@@ -76,6 +78,9 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 				t.badUpdate(step, &acc, "log-probs")
 				continue
 			}
+			if async && it == 0 {
+				mismatch.add(pass.LogProbs, sub.OldLogp)
+			}
 			res, err := rl.PolicyLoss(lc, sub, pass.LogProbs, pass.Entropy)
 			if err != nil {
 				return err
@@ -97,6 +102,7 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 		}
 	}
 	acc.write(m)
+	mismatch.write(m)
 	m[keyUpdateS] = time.Since(start).Seconds()
 	return nil // a cancelled ctx never stops a step half-way (see trainer.loop)
 }

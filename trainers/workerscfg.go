@@ -17,8 +17,15 @@ type WorkersConfig struct {
 	Local        bool    `mapstructure:"local"`         // the learner samples itself when no worker answers within wait_s
 	WaitS        float64 `mapstructure:"wait_s"`        // seconds without a result before the learner samples locally or says it waits
 	AckWaitS     float64 `mapstructure:"ack_wait_s"`    // seconds a worker may hold a task without progress before it is redelivered
-	MaxStaleness int     `mapstructure:"max_staleness"` // policy versions a result may lag; 0 = synchronous (only 0 is implemented)
+	WeightsDType string  `mapstructure:"weights_dtype"` // policy weights on the wire: f32 (exact) or bf16 (half the bytes; asynchronous runs only)
+	MaxStaleness int     `mapstructure:"max_staleness"` // policy versions a sample may lag; 0 = synchronous (bit-identical), k > 0 = tasks of up to k steps ahead are issued early
 }
+
+// Values of workers.weights_dtype.
+const (
+	WeightsF32  = "f32"
+	WeightsBF16 = "bf16"
+)
 
 // Secret is a credential read from the config or the environment (GRIT_WORKERS_PASSWORD,
 // GRIT_WORKERS_TOKEN). It is redacted wherever the config is written or printed.
@@ -87,7 +94,9 @@ func (c *Config) validateWorkers() error {
 		{w.WaitS > 0, "workers.wait_s: must be > 0 seconds"},
 		{w.AckWaitS > 0, "workers.ack_wait_s: must be > 0 seconds"},
 		{w.MaxStaleness >= 0, "workers.max_staleness: must be >= 0"},
-		{w.MaxStaleness == 0, "workers.max_staleness: only 0 (synchronous: every step samples from the newest policy) is implemented; set workers.max_staleness: 0"},
+		{w.MaxStaleness == 0 || c.Algo == AlgoGRPO, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algo grpo only; set workers.max_staleness: 0"},
+		{w.WeightsDType == WeightsF32 || w.WeightsDType == WeightsBF16, fmt.Sprintf("workers.weights_dtype: %q is not f32 or bf16", w.WeightsDType)},
+		{w.WeightsDType != WeightsBF16 || w.MaxStaleness > 0, "workers.weights_dtype: bf16 makes workers sample from rounded weights, so a synchronous run would no longer match one process; use it with workers.max_staleness > 0, or set workers.weights_dtype: f32"},
 		{c.MaxResampleRounds < 256, "max_resample_rounds: must be < 256 with workers (task ids carry the round in 8 bits)"},
 	}
 	for _, ch := range checks {

@@ -15,8 +15,10 @@ func TestWorkersConfigValidation(t *testing.T) {
 		set  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Workers.MaxStaleness = 2 }, "workers.max_staleness: only 0"},
+		{func(c *Config) { c.Workers.MaxStaleness, c.Algo = 2, AlgoNFT }, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algo grpo only"},
 		{func(c *Config) { c.Workers.MaxStaleness = -1 }, "workers.max_staleness: must be >= 0"},
+		{func(c *Config) { c.Workers.WeightsDType = "f16" }, `workers.weights_dtype: "f16" is not f32 or bf16`},
+		{func(c *Config) { c.Workers.WeightsDType = WeightsBF16 }, "workers.weights_dtype: bf16 makes workers sample from rounded weights"},
 		{func(c *Config) { c.Workers.Listen = "localhost" }, "workers.listen"},
 		{func(c *Config) { c.Workers.User = "grit" }, "workers.user / workers.password: set both"},
 		{func(c *Config) { c.Workers.User, c.Workers.Password, c.Workers.Token = "grit", "pw", "tok" }, "workers.token"},
@@ -37,6 +39,7 @@ func TestWorkersConfigValidation(t *testing.T) {
 	}
 	ok := Defaults()
 	ok.Workers.Enabled, ok.Workers.URL, ok.Workers.Listen = true, "nats://10.0.0.2:4222", "" // listen unused with a url
+	ok.Workers.MaxStaleness = 2                                                              // asynchronous grpo
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("a valid workers section: %v", err)
 	}

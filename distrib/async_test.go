@@ -1,0 +1,263 @@
+package distrib
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"grit/trainers"
+)
+
+// bucketWatch plays rounds through l and, after each, lists the policy versions in the bucket.
+type bucketWatch struct {
+	t        *testing.T
+	l        *Learner
+	versions map[int][]int // step -> versions in the bucket after its round 0
+}
+
+func (b *bucketWatch) PlayRound(ctx context.Context, req trainers.RoundRequest, m trainers.Metrics) ([]*trainers.Trajectory, error) {
+	out, err := b.l.PlayRound(ctx, req, m)
+	if err != nil || req.Round != 0 {
+		return out, err
+	}
+	infos, lerr := b.l.obj.List(ctx)
+	if lerr != nil && !errors.Is(lerr, jetstream.ErrNoObjectsFound) {
+		b.t.Error(lerr)
+	}
+	seen := map[int]bool{}
+	for _, info := range infos {
+		var v int
+		if _, err := fmtSscanVersion(info.Name, &v); err == nil && !seen[v] {
+			seen[v] = true
+			b.versions[req.Step] = append(b.versions[req.Step], v)
+		}
+	}
+	sort.Ints(b.versions[req.Step])
+	return out, nil
+}
+
+// With workers.max_staleness 1 and one in-process worker the run completes; step 1 samples from
+// version 0 (lag 0) and every later step's groups were issued a step ahead (lag exactly 1, never
+// more); each step logs the lag and the train/sample log-prob mismatch; the bucket holds only the
+// last two versions.
+func TestAsyncWorkersStaleness1(t *testing.T) {
+	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "workers.max_staleness=1")...)
+	dir := filepath.Join(t.TempDir(), "run")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := StartLearner(ctx, cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	wait := startWorkers(t, 1)(ctx, l.URL)
+	watch := &bucketWatch{t: t, l: l, versions: map[int][]int{}}
+	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: watch})
+	cancel()
+	wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3", len(m))
+	}
+	assertKeysDocumented(t, m)
+	for i, line := range m {
+		wantLag := 1.0
+		if i == 0 {
+			wantLag = 0
+		}
+		if line["workers/policy_lag_max"] != wantLag || line["workers/policy_lag_mean"] != wantLag {
+			t.Errorf("step %d: policy lag max %v mean %v, want %v", i+1, line["workers/policy_lag_max"], line["workers/policy_lag_mean"], wantLag)
+		}
+		mis, ok := line["workers/logp_mismatch"].(float64)
+		if !ok || mis < 0 {
+			t.Errorf("step %d: workers/logp_mismatch = %v, want a mean >= 0", i+1, line["workers/logp_mismatch"])
+		}
+		t.Logf("step %d: lag %v, logp mismatch %v", i+1, line["workers/policy_lag_max"], mis)
+	}
+	// Steps 2 and 3 sampled with the policy one update older than the learner's: their log-probs
+	// differ from the learner's by more than step 1's (same policy, only float noise).
+	if m[1]["workers/logp_mismatch"].(float64) <= m[0]["workers/logp_mismatch"].(float64) {
+		t.Errorf("stale step's mismatch %v not above the fresh step's %v", m[1]["workers/logp_mismatch"], m[0]["workers/logp_mismatch"])
+	}
+	if tasks := sumKey(m, "workers/tasks"); tasks != 12 {
+		t.Errorf("workers/tasks summed to %v; want 12 (each group issued once, none past the last step)", tasks)
+	}
+	if len(watch.versions) != 3 {
+		t.Fatalf("bucket listed after %d steps, want 3", len(watch.versions))
+	}
+	for step, vs := range watch.versions {
+		want := []int{step} // version s samples step s; s-1 stays for the tasks issued ahead with it
+		if step > 0 {
+			want = []int{step - 1, step}
+		}
+		if fmt.Sprint(vs) != fmt.Sprint(want) {
+			t.Errorf("after step %d the bucket holds versions %v; want %v", step+1, vs, want)
+		}
+	}
+}
+
+// fmtSscanVersion reads the version of a bucket object name (vNNNNNN/... or vNNNNNN.json).
+func fmtSscanVersion(name string, v *int) (int, error) { return fmt.Sscanf(name, "v%06d", v) }
+
+// An asynchronous run with workers only repeats bit for bit whatever the arrival order: each task
+// names its policy version and its seeds, so 1 and 2 workers give the same metrics (timing and
+// wire-count keys aside; the lag and the log-prob mismatch included) and the same weights.
+func TestAsyncWorkersRepeatable(t *testing.T) {
+	sets := append(append([]string{}, workerSets...), "workers.max_staleness=1")
+	one, _ := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 1))
+	two, _ := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 2))
+	a, b := readMetrics(t, one), readMetrics(t, two)
+	if len(a) != 3 || len(b) != 3 {
+		t.Fatalf("%d and %d metrics lines, want 3", len(a), len(b))
+	}
+	compared := 0
+	for i := range a {
+		for k, v := range a[i] {
+			wire := strings.HasPrefix(k, "workers/") && !strings.HasPrefix(k, "workers/policy_lag") && k != "workers/logp_mismatch"
+			if trainers.IsTimingKey(k) || wire {
+				continue
+			}
+			compared++
+			if b[i][k] != v {
+				t.Errorf("step %d: %s = %v with 1 worker, %v with 2", i+1, k, v, b[i][k])
+			}
+		}
+	}
+	if compared < 30 {
+		t.Fatalf("only %d values compared", compared)
+	}
+	wa, err := os.ReadFile(filepath.Join(one, "checkpoints/latest/model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := os.ReadFile(filepath.Join(two, "checkpoints/latest/model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(wa, wb) {
+		t.Error("final weights differ between the asynchronous runs with 1 and 2 workers")
+	}
+}
+
+// An asynchronous run is not the synchronous one: its later steps learn from samples of an older
+// policy, so the final weights differ (the async test above would pass vacuously otherwise).
+func TestAsyncDiffersFromSynchronous(t *testing.T) {
+	want := singleRun(t)
+	got, _ := workerRun(t, tinyConfig(t, append(append([]string{}, workerSets...), "workers.max_staleness=1")...), startWorkers(t, 1))
+	wa, err := os.ReadFile(filepath.Join(want, "checkpoints/latest/model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := os.ReadFile(filepath.Join(got, "checkpoints/latest/model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(wa, wb) {
+		t.Error("asynchronous run with max_staleness 1 ended with the synchronous run's weights")
+	}
+}
+
+// Dynamic sampling with asynchronous workers: round 0 comes from the tasks issued ahead, extra
+// rounds are issued when needed; the run completes and the lag stays within max_staleness.
+func TestAsyncWorkersDynamicSampling(t *testing.T) {
+	sets := append(append([]string{}, workerSets...), "workers.max_staleness=2", "dynamic_sampling=true", "max_resample_rounds=2")
+	dir, log := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 1))
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3\n%s", len(m), log)
+	}
+	for i, line := range m {
+		if lag, ok := line["workers/policy_lag_max"].(float64); !ok || lag > 2 || lag > float64(i) {
+			t.Errorf("step %d: workers/policy_lag_max = %v; want at most min(2, %d)", i+1, line["workers/policy_lag_max"], i)
+		}
+	}
+	if sumKey(m, "groups_dropped") == 0 {
+		t.Error("no group was dropped: no extra round was played, the test shows nothing about them")
+	}
+	if lag := m[2]["workers/policy_lag_max"]; lag != 2.0 {
+		t.Errorf("step 3: round 0 was issued at step 1 with version 0; lag %v, want 2", lag)
+	}
+}
+
+// workers.weights_dtype bf16 (asynchronous): the run completes, and step 1, which samples from the
+// learner's own version, now shows the bf16 rounding in its log-prob mismatch (with f32 weights it
+// is float noise, ~1e-7; TestAsyncWorkersStaleness1 logs it).
+func TestAsyncWorkersBF16Weights(t *testing.T) {
+	sets := append(append([]string{}, workerSets...), "workers.max_staleness=1", "workers.weights_dtype=bf16")
+	dir, log := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 1))
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3\n%s", len(m), log)
+	}
+	mis, ok := m[0]["workers/logp_mismatch"].(float64)
+	if !ok || mis < 1e-4 {
+		t.Errorf("step 1: workers/logp_mismatch = %v with bf16 weights; want > 1e-4 (the rounding)", m[0]["workers/logp_mismatch"])
+	}
+	if sumKey(m, "workers/count") == 0 {
+		t.Error("no worker result was accepted")
+	}
+	t.Logf("step 1 mismatch with bf16 weights: %v", mis)
+}
+
+// Resume in asynchronous mode: the killed learner had issued step 2's tasks ahead (policy version
+// 0); the new learner drops them (purged with the streams) and restarts issuing from the
+// checkpointed step: step 2 samples from the resumed policy (lag 0), step 3 again one step ahead.
+func TestAsyncResumeRestartsIssuing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "checkpoint_every=1", "workers.max_staleness=1")...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l1, err := StartLearner(ctx, cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := startWorkers(t, 1)(ctx, l1.URL)
+	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l1, crashStep: 1}})
+	if !errors.Is(err, errCrash) {
+		t.Fatalf("first run: %v, want the crash", err)
+	}
+	cancel()
+	wait()
+	l1.Close()
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	l2, err := StartLearner(ctx2, cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	wait = startWorkers(t, 1)(ctx2, l2.URL)
+	_, err = trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
+	cancel2()
+	wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readMetrics(t, dir)
+	if len(m) != 3 {
+		t.Fatalf("%d metrics lines, want 3", len(m))
+	}
+	for i, want := range []float64{0, 0, 1} {
+		if got := m[i]["workers/policy_lag_max"]; got != want {
+			t.Errorf("step %d: workers/policy_lag_max = %v, want %v", i+1, got, want)
+		}
+	}
+	if got := m[1]["workers/tasks"]; got != 8.0 {
+		t.Errorf("resumed step 2: workers/tasks = %v; want 4 (its own, reissued) + 4 (step 3 ahead)", got)
+	}
+	if d := sumKey(m[1:], "workers/duplicates"); d != 0 {
+		t.Errorf("resumed steps: workers/duplicates = %v; results of the killed learner reached the new one", d)
+	}
+}
