@@ -182,3 +182,35 @@ func lineOf(data, needle []byte) int {
 	}
 	return bytes.Count(data[:i], []byte("\n")) + 1
 }
+
+// layoutRow is a row of the README's "Repository layout" table that names a folder.
+var layoutRow = regexp.MustCompile("^\\| `([^`]+/)` \\|")
+
+// Every folder the README's layout table names exists (a moved package leaves no stale row).
+func TestREADMELayoutFoldersExist(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "## Repository layout")
+	if !ok {
+		t.Fatal("README.md has no \"## Repository layout\" section")
+	}
+	if i := strings.Index(table, "\n## "); i >= 0 {
+		table = table[:i]
+	}
+	rows := 0
+	for _, line := range strings.Split(table, "\n") {
+		m := layoutRow.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		rows++
+		if st, err := os.Stat(filepath.Join("..", m[1])); err != nil || !st.IsDir() {
+			t.Errorf("README's layout table names %s, which is not a folder of the repository", m[1])
+		}
+	}
+	if rows < 8 {
+		t.Errorf("found %d folder rows in README's layout table; the table's format changed", rows)
+	}
+}
