@@ -109,7 +109,8 @@ func randParam(rng *rand.Rand, name string, shape ...int) *Param {
 	return p
 }
 
-func TestArenaResetMergesChunks(t *testing.T) {
+// Reset keeps the chunks: the same requests after Reset get the same memory and allocate no chunk.
+func TestArenaResetReusesChunks(t *testing.T) {
 	a := NewArena()
 	first := a.alloc(arenaMinChunk, false)
 	second := a.alloc(10, true)
@@ -121,17 +122,25 @@ func TestArenaResetMergesChunks(t *testing.T) {
 			t.Fatalf("zeroed allocation holds %v", v)
 		}
 	}
+	second[3] = 7
 	a.Reset()
-	if len(a.chunks) != 1 || len(a.chunks[0]) != arenaMinChunk+arenaAlign {
-		t.Fatalf("after Reset: %d chunks, want one of %d elements", len(a.chunks), arenaMinChunk+arenaAlign)
-	}
 	again := a.alloc(arenaMinChunk, false)
-	a.alloc(10, false)
-	if &again[0] != &a.chunks[0][0] || len(a.chunks) != 1 {
-		t.Fatalf("the same allocations after Reset should reuse the merged chunk")
+	again2 := a.alloc(10, true)
+	if &again[0] != &first[0] || &again2[0] != &second[0] || len(a.chunks) != 2 {
+		t.Fatalf("the same allocations after Reset should reuse the same chunks (got %d chunks)", len(a.chunks))
+	}
+	if again2[3] != 0 {
+		t.Fatalf("zeroed allocation from a reused chunk holds %v", again2[3])
 	}
 	if cap(again) != arenaMinChunk {
 		t.Fatalf("buffer capacity %d, want %d (appends must not run into the next buffer)", cap(again), arenaMinChunk)
+	}
+	// A request too large for the kept chunks skips them and gets a new chunk.
+	a.Reset()
+	a.alloc(10, false)
+	big := a.alloc(3*arenaMinChunk, false)
+	if len(a.chunks) != 3 || &big[0] != &a.chunks[2][0] {
+		t.Fatalf("a request larger than every kept chunk should get a new chunk, got %d chunks", len(a.chunks))
 	}
 }
 

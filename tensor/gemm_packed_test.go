@@ -160,3 +160,30 @@ func TestGELUGradSIMDMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// MatMulTransAAcc (A read transposed, its row blocks copied into contiguous panels) gives the same
+// bits as matMulAcc on an explicitly transposed copy of A: every element is the same FMA chain over
+// the shared dimension whichever way A is read. The shapes cover partial row blocks, several gemmKC
+// slices and grids of more than one block.
+func TestTransposedAPanelsBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	// k (A's leading dimension) = 256, 768 and 8200 take the copied path (stridedBadly), 77 and 17 not.
+	for _, s := range [][3]int{{600, 256, 50}, {513, 768, 48}, {300, 77, 97}, {40, 8200, 20}, {9, 17, 33}} {
+		m, k, n := s[0], s[1], s[2] // a [m, k], b [m, n], dst [k, n] += a^T b
+		a, b, c := randSlice(rng, m*k), randSlice(rng, m*n), randSlice(rng, k*n)
+		at := make([]float32, k*m)
+		for i := 0; i < m; i++ {
+			for j := 0; j < k; j++ {
+				at[j*m+i] = a[i*k+j]
+			}
+		}
+		got, want := append([]float32(nil), c...), append([]float32(nil), c...)
+		MatMulTransAAcc(got, a, b, m, k, n)
+		matMulAcc(want, at, b, k, m, n)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%dx%dx%d element %d: transposed A %v, explicit transpose %v", m, k, n, i, got[i], want[i])
+			}
+		}
+	}
+}

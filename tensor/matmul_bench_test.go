@@ -21,7 +21,7 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 // then SmolLM2-135M's MLP in training (8 x 256 tokens) and in decoding (16 sequences).
 // GRITDEV_GEMM=avx2 times the AVX2 kernel on an AVX-512 machine.
 var benchShapes = [][3]int{{2048, 128, 384}, {2048, 128, 512}, {2048, 512, 128}, {4096, 256, 768}, {4096, 1024, 256},
-	{64, 128, 64}, {64, 128, 384}, {2048, 576, 1536}, {2048, 1536, 576}, {16, 576, 1536}}
+	{64, 128, 64}, {64, 128, 384}, {2048, 576, 1536}, {2048, 1536, 576}, {16, 576, 1536}, {256, 49152, 576}}
 
 func benchKernel(b *testing.B, name string, kern func(dst, a, bb []float32, m, k, n int), sizes func(m, k, n int) (int, int, int)) {
 	for _, s := range benchShapes {
