@@ -44,9 +44,8 @@ type ArithmeticConfig struct {
 // and Meta carries op (add, sub, mul), digits (of the longer operand) and difficulty (op and
 // digits, "add2").
 type Arithmetic struct {
+	verifiedGenerator
 	cfg     ArithmeticConfig
-	verify  rewards.Func
-	tasks   *generatedSource
 	weights []float64 // cumulative operator weights
 }
 
@@ -203,22 +202,3 @@ func Operand(rng *rand.Rand, d int) int64 {
 
 // Name is "arithmetic".
 func (e *Arithmetic) Name() string { return "arithmetic" }
-
-// RewardComponents is the verifier's one component.
-func (e *Arithmetic) RewardComponents() []string { return []string{e.verify.Name()} }
-
-// Tasks is the seeded generator with its held-out split.
-func (e *Arithmetic) Tasks() TaskSource { return e.tasks }
-
-// MaxTurns is 1.
-func (e *Arithmetic) MaxTurns() int { return 1 }
-
-// Reset starts a single-turn episode: the completion is correct when its extracted answer
-// (the last number, for a bare "46") equals the reference exactly.
-func (e *Arithmetic) Reset(task Task) (Episode, error) {
-	return &singleTurn{task: task, grade: e.grade}, nil
-}
-
-func (e *Arithmetic) grade(task Task, completion string) rewards.Result {
-	return rewards.GradeAll([]rewards.Func{e.verify}, inputFor(task, completion))
-}

@@ -62,9 +62,8 @@ func (s wordStep) apply(x int64) int64 {
 // left to right), so the held-out split is disjoint from training in the arithmetic, whatever the
 // names and items. Meta carries steps and difficulty ("steps3").
 type WordProblems struct {
-	cfg    WordProblemsConfig
-	verify rewards.Func
-	tasks  *generatedSource
+	verifiedGenerator
+	cfg WordProblemsConfig
 }
 
 func newWordProblems(p Params) (Env, error) {
@@ -106,7 +105,7 @@ func NewWordProblems(cfg WordProblemsConfig, heldOutFraction float64, heldOutSiz
 	if err != nil {
 		return nil, err
 	}
-	env := &WordProblems{cfg: cfg, verify: verify}
+	env := &WordProblems{cfg: cfg, verifiedGenerator: verifiedGenerator{verify: verify}}
 	env.tasks = newGeneratedSource(env.generate, splitParams{fraction: heldOutFraction, size: heldOutSize, seed: heldOutSeed})
 	return env, nil
 }
@@ -192,22 +191,3 @@ func (e *WordProblems) task(rng *rand.Rand, start int64, seq []wordStep) Task {
 
 // Name is "wordproblems".
 func (e *WordProblems) Name() string { return "wordproblems" }
-
-// RewardComponents is the verifier's one component.
-func (e *WordProblems) RewardComponents() []string { return []string{e.verify.Name()} }
-
-// Tasks is the seeded generator with its held-out split.
-func (e *WordProblems) Tasks() TaskSource { return e.tasks }
-
-// MaxTurns is 1.
-func (e *WordProblems) MaxTurns() int { return 1 }
-
-// Reset starts a single-turn episode: the completion is correct when its extracted answer (the
-// last number, for "12+7=19,19-5=14,14*2=28") equals the exact answer.
-func (e *WordProblems) Reset(task Task) (Episode, error) {
-	return &singleTurn{task: task, grade: e.grade}, nil
-}
-
-func (e *WordProblems) grade(task Task, completion string) rewards.Result {
-	return rewards.GradeAll([]rewards.Func{e.verify}, inputFor(task, completion))
-}
