@@ -1,13 +1,15 @@
 package tensor
 
-import "sync"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // Arena hands out float32 buffers for one tape's activations, gradients and saved statistics and
 // takes them all back at once with Reset, so a model that runs pass after pass reuses the same memory
 // instead of allocating (and the runtime zeroing and collecting) ~100 MB per training step. It is a
-// bump allocator over a few large chunks; Reset keeps the chunks and starts filling them again from the
-// first, so the next pass of the same shapes (the same sequence of requests) allocates nothing and
-// touches only memory that is already mapped.
+// bump allocator over a few large chunks; Reset merges the chunks into one as large as everything the
+// pass used, so the next pass of the same (or smaller) shapes allocates nothing.
 //
 // Buffers are not zeroed unless asked: callers either overwrite them fully or request zeroing. After
 // Reset every buffer handed out before may be reused: no Var value of a tape built on the arena may be
@@ -18,9 +20,8 @@ import "sync"
 // transformer have equal shapes, so the activation gradients of all layers share the buffers of about
 // one layer instead of each taking its own.
 type Arena struct {
-	chunks [][]float32         // chunks[cur] is being filled; later ones are kept from earlier passes
-	cur    int                 // index of the chunk being filled
-	off    int                 // next free element of chunks[cur]
+	chunks [][]float32         // chunks[len-1] is being filled
+	off    int                 // next free element of the last chunk
 	used   int                 // elements handed out since the last Reset, padding included
 	free   map[int][][]float32 // recycled buffers by length, reused before the chunks
 }
@@ -49,17 +50,12 @@ func (a *Arena) alloc(n int, zero bool) []float32 {
 		return s
 	}
 	size := (n + arenaAlign - 1) &^ (arenaAlign - 1)
-	for len(a.chunks) == 0 || a.off+size > len(a.chunks[a.cur]) {
-		if a.cur+1 < len(a.chunks) { // a chunk kept from an earlier pass
-			a.cur++
-			a.off = 0
-			continue
-		}
+	if len(a.chunks) == 0 || a.off+size > len(a.chunks[len(a.chunks)-1]) {
 		grow := max(size, arenaMinChunk, a.used)
 		a.chunks = append(a.chunks, make([]float32, grow))
-		a.cur, a.off = len(a.chunks)-1, 0
+		a.off = 0
 	}
-	c := a.chunks[a.cur]
+	c := a.chunks[len(a.chunks)-1]
 	s := c[a.off : a.off+n : a.off+n]
 	a.off += size
 	a.used += size
@@ -90,14 +86,24 @@ func (a *Arena) tensor(zero bool, shape ...int) *Tensor {
 	return &Tensor{Shape: append([]int(nil), shape...), Data: a.alloc(n, zero)}
 }
 
-// Reset makes every buffer handed out so far reusable. The chunks are kept: the next pass fills them
-// again in order (a chunk too small for a request is skipped for the rest of that pass) and allocates a
-// new one only when it outgrows them all. Reusing the chunks, rather than replacing them by one merged
-// chunk, means a training step after the first touches no fresh memory: at the shapes of a
-// 135M-parameter model the arena is gigabytes, and faulting fresh pages in costs about a second.
+// Reset makes every buffer handed out so far reusable. When the last pass needed more than one chunk,
+// they are replaced by a single chunk of the total, so the next pass of the same shapes fits in it.
+//
+// Before the merged chunk is allocated the old ones are handed back to the operating system
+// (debug.FreeOSMemory), so that the process never holds both: at the shapes of a 135M-parameter model
+// they are gigabytes, and the garbage collector would otherwise keep the old chunks until the heap
+// doubled. This happens only when a pass outgrew the arena, not in the steady state.
 func (a *Arena) Reset() {
 	clear(a.free)
-	a.cur, a.off, a.used = 0, 0, 0
+	if len(a.chunks) > 1 {
+		big := a.used >= 64*arenaMinChunk // 256 MiB: worth a collection
+		a.chunks = nil
+		if big {
+			debug.FreeOSMemory()
+		}
+		a.chunks = [][]float32{make([]float32, a.used)}
+	}
+	a.off, a.used = 0, 0
 }
 
 // ArenaPool is a free list of arenas for a model that may run several passes at once (each pass takes
