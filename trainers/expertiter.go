@@ -178,7 +178,6 @@ func (e *expertIter) fineTune(step int, seqs []policy.Sequence, m Metrics) error
 		t.opt = newOptimizer(cfg)
 	}
 	m[keySequences] = float64(len(seqs))
-	params := t.pol.Params()
 	var loss, norm float64
 	updates, skipped := 0, 0
 	for epoch := 0; epoch < cfg.ExpertIter.Epochs && len(seqs) > 0; epoch++ {
@@ -196,18 +195,12 @@ func (e *expertIter) fineTune(step int, seqs []policy.Sequence, m Metrics) error
 			if err := backward(); err != nil {
 				return err
 			}
-			n := tensor.ClipGradNorm(params, cfg.MaxGradNorm)
-			if !finite(float64(l)) || !finite(n) || !tensor.GradsFinite(params) {
-				t.st.BadInARow++
-				t.st.BadTotal++
+			n, ok := t.clippedStep(float64(l))
+			if !ok {
 				skipped++
-				t.pol.ZeroGrad()
 				t.logf("step %d: skipped an update with non-finite loss or gradient", step+1)
 				continue
 			}
-			t.st.BadInARow = 0
-			t.opt.Step(params, t.sched.LR(t.st.OptSteps))
-			t.st.OptSteps++
 			t.phase(phaseUpdated, step)
 			loss += float64(l)
 			norm += n

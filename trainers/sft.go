@@ -7,7 +7,6 @@ import (
 
 	"grit/envs"
 	"grit/policy"
-	"grit/tensor"
 )
 
 // sft is supervised next-token training on an env's reference solutions; it makes base policies.
@@ -88,19 +87,11 @@ func (s *sft) step(ctx context.Context, step int, m Metrics) error {
 		return err
 	}
 	// 3. update: clip the gradient norm to max_grad_norm, skip non-finite updates, AdamW step
-	params := t.pol.Params()
-	norm := tensor.ClipGradNorm(params, t.cfg.MaxGradNorm)
+	norm, ok := t.clippedStep(float64(loss))
 	m[keyLoss] = float64(loss)
 	m[keyGradNorm] = norm
-	if !finite(float64(loss)) || !finite(norm) || !tensor.GradsFinite(params) {
-		t.st.BadInARow++
-		t.st.BadTotal++
+	if !ok {
 		m[keySkippedUpdates] = 1
-		t.pol.ZeroGrad()
-	} else {
-		t.st.BadInARow = 0
-		t.opt.Step(params, t.sched.LR(t.st.OptSteps))
-		t.st.OptSteps++
 	}
 	m[keySequences] = float64(len(seqs))
 	m[keyUpdateS] = time.Since(start).Seconds()

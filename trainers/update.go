@@ -46,7 +46,6 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 	case rl.LossTypeDrGRPO:
 		lc.MaxCompletionLength = cfg.MaxNewTokens
 	}
-	params := t.pol.Params()
 	var acc lossAccumulator
 	var mismatch logpMismatch
 	async := cfg.Workers.Enabled && cfg.Workers.MaxStaleness > 0
@@ -75,7 +74,8 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 				return err
 			}
 			if !allFinite(pass.LogProbs) || !allFinite(sub.OldLogp) {
-				t.badUpdate(step, &acc, "log-probs")
+				t.skipUpdate()
+				t.noteSkipped(step, &acc, "log-probs")
 				continue
 			}
 			if async && it == 0 {
@@ -89,14 +89,11 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 			if err := pass.Backward(res.DLogp, res.DEntropy); err != nil {
 				return err
 			}
-			norm := tensor.ClipGradNorm(params, cfg.MaxGradNorm)
-			if !finite(res.Loss) || !finite(norm) || !tensor.GradsFinite(params) {
-				t.badUpdate(step, &acc, "loss or gradient")
+			norm, ok := t.clippedStep(res.Loss)
+			if !ok {
+				t.noteSkipped(step, &acc, "loss or gradient")
 				continue
 			}
-			t.st.BadInARow = 0
-			t.opt.Step(params, t.sched.LR(t.st.OptSteps))
-			t.st.OptSteps++
 			t.phase(phaseUpdated, step)
 			acc.add(res, norm)
 		}
@@ -107,13 +104,36 @@ func (t *trainer) update(ctx context.Context, step int, ro *store.Rollouts, rw r
 	return nil // a cancelled ctx never stops a step half-way (see trainer.loop)
 }
 
-// badUpdate counts a skipped update whose numbers were not finite.
-func (t *trainer) badUpdate(step int, acc *lossAccumulator, what string) {
+// noteSkipped records, in the step's loss statistics and the log, an update skipped because its
+// numbers were not finite.
+func (t *trainer) noteSkipped(step int, acc *lossAccumulator, what string) {
+	acc.skipped++
+	t.logf("step %d: skipped an update with non-finite %s", step, what)
+}
+
+// skipUpdate counts a bad update (max_bad_steps watches BadInARow) and clears its gradients.
+func (t *trainer) skipUpdate() {
 	t.st.BadInARow++
 	t.st.BadTotal++
-	acc.skipped++
 	t.pol.ZeroGrad()
-	t.logf("step %d: skipped an update with non-finite %s", step, what)
+}
+
+// clippedStep is every algorithm's guarded optimiser step on the gradients just computed: clip
+// their global norm to max_grad_norm and take the AdamW step at the schedule's learning rate,
+// unless the loss, the norm or any gradient is not finite; then the update is counted as bad,
+// its gradients are cleared and no step is taken. It returns the norm before clipping and
+// whether the step was taken.
+func (t *trainer) clippedStep(loss float64) (norm float64, ok bool) {
+	params := t.pol.Params()
+	norm = tensor.ClipGradNorm(params, t.cfg.MaxGradNorm)
+	if !finite(loss) || !finite(norm) || !tensor.GradsFinite(params) {
+		t.skipUpdate()
+		return norm, false
+	}
+	t.st.BadInARow = 0
+	t.opt.Step(params, t.sched.LR(t.st.OptSteps))
+	t.st.OptSteps++
+	return norm, true
 }
 
 // allFinite reports whether every value is finite.
