@@ -72,15 +72,16 @@ func (tm *tapeModel) hidden(inputs []int, B, T int) *tensor.Var {
 			qkv = tp.HeadRMSNorm(qkv, tm.p(b.qNorm), tm.p(b.kNorm), cfg.NHeads, cfg.KVHeads(), cfg.HeadDim(), cfg.NormEps)
 		}
 		att := tp.CausalSelfAttention(qkv, B, T, cfg.NHeads, cfg.KVHeads(), cfg.HeadDim(), m.rope) // [B*T, H*hd]
-		x = tp.Add(x, tp.Linear(att, tm.p(b.projW), tm.p(b.projB)))                                // [B*T, D]
+		x = tp.AddLinear(x, att, tm.p(b.projW), tm.p(b.projB))                                     // x + proj(att) [B*T, D]
 		h = tm.norm(x, b.ln2G, b.ln2B)
-		var u *tensor.Var // [B*T, Hid]
 		if cfg.Activation == GELU {
-			u = tp.GELU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB)))
+			u := tp.GELU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB))) // [B*T, Hid]
+			x = tp.AddLinear(x, u, tm.p(b.outW), tm.p(b.outB))   // x + down(u) [B*T, D]
 		} else {
-			u = tp.SwiGLU(tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB)), tp.Linear(h, tm.p(b.upW), tm.p(b.upB)))
+			gate := tp.Linear(h, tm.p(b.fcW), tm.p(b.fcB))                  // [B*T, Hid]
+			up := tp.Linear(h, tm.p(b.upW), tm.p(b.upB))                    // [B*T, Hid]
+			x = tp.AddSwiGLULinear(x, gate, up, tm.p(b.outW), tm.p(b.outB)) // x + down(silu(gate) up) [B*T, D]
 		}
-		x = tp.Add(x, tp.Linear(u, tm.p(b.outW), tm.p(b.outB))) // [B*T, D]
 	}
 	return tm.norm(x, m.lnfG, m.lnfB)
 }

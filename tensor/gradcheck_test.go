@@ -322,6 +322,36 @@ func TestGradients(t *testing.T) {
 			return [][]float64{y}
 		},
 	})
+	for _, s := range [][3]int{{1, 1, 1}, {3, 5, 2}, {9, 17, 33}} { // rows, in, out
+		n, in, out := s[0], s[1], s[2]
+		cases = append(cases, gradCase{
+			name:   fmt.Sprintf("AddLinear %dx%d->%d", n, in, out),
+			inputs: []*Tensor{randTensor(rng, 1, n, out), randTensor(rng, 1, n, in), randTensor(rng, 1, out, in), randTensor(rng, 1, out)},
+			build:  func(tp *Tape, v []*Var) []*Var { return []*Var{tp.AddLinear(v[0], v[1], v[2], v[3])} },
+			ref: func(x [][]float64) [][]float64 {
+				y := refLinear(x[1], x[2], x[3], n, in, out)
+				for i := range y {
+					y[i] += x[0][i]
+				}
+				return [][]float64{y}
+			},
+		}, gradCase{
+			name:   fmt.Sprintf("AddSwiGLULinear %dx%d->%d", n, in, out),
+			inputs: []*Tensor{randTensor(rng, 1, n, out), randTensor(rng, 2, n, in), randTensor(rng, 1, n, in), randTensor(rng, 1, out, in), randTensor(rng, 1, out)},
+			build:  func(tp *Tape, v []*Var) []*Var { return []*Var{tp.AddSwiGLULinear(v[0], v[1], v[2], v[3], v[4])} },
+			ref: func(x [][]float64) [][]float64 {
+				s := make([]float64, n*in)
+				for i := range s {
+					s[i] = refSiLU(x[1][i]) * x[2][i]
+				}
+				y := refLinear(s, x[3], x[4], n, in, out)
+				for i := range y {
+					y[i] += x[0][i]
+				}
+				return [][]float64{y}
+			},
+		})
+	}
 	type attnCase struct {
 		batch, seq, nh, nkv, hd int
 		theta                   float64 // 0 = no RoPE

@@ -136,28 +136,40 @@ func (tp *Tape) SwiGLU(gate, up *Var) *Var {
 		shapePanic("SwiGLU", "gate "+shapeStr(gate.Value)+" and up "+shapeStr(up.Value)+" differ")
 	}
 	y := tp.alloc(false, gate.Value.Shape...)
-	elementwise(len(y.Data), func(lo, hi int) {
-		SwiGLUInto(y.Data[lo:hi], gate.Value.Data[lo:hi], up.Value.Data[lo:hi])
-	})
+	swiGLUForward(y.Data, gate.Value.Data, up.Value.Data)
 	res := result(y, gate, up)
 	tp.record(res, func(g []float32) {
-		dg, du := tp.gradData(gate), tp.gradData(up)
-		elementwise(len(g), func(lo, hi int) {
-			xs, us := gate.Value.Data[lo:hi], up.Value.Data[lo:hi]
-			s := getScratch(hi - lo)
-			sigmoidInto(s, xs)
-			for i, v := range xs {
-				if du != nil {
-					du[lo+i] += g[lo+i] * v * s[i]
-				}
-				if dg != nil {
-					dg[lo+i] += g[lo+i] * us[i] * s[i] * (1 + v*(1-s[i]))
-				}
-			}
-			putScratch(s)
-		})
+		swiGLUBackward(tp.gradData(gate), tp.gradData(up), g, gate.Value.Data, up.Value.Data)
 	})
 	return res
+}
+
+// swiGLUForward sets y = silu(gate) * up in parallel chunks (fixed boundaries: the same bits for any
+// number of threads).
+func swiGLUForward(y, gate, up []float32) {
+	elementwise(len(y), func(lo, hi int) { SwiGLUInto(y[lo:hi], gate[lo:hi], up[lo:hi]) })
+}
+
+// swiGLUBackward adds the gradients of y = silu(gate) * up for output gradient g into dgate and dup
+// (either may be nil): dup += g silu(gate), dgate += g up s (1 + gate (1 - s)) with s = sigmoid(gate).
+func swiGLUBackward(dg, du, g, gate, up []float32) {
+	if dg == nil && du == nil {
+		return
+	}
+	elementwise(len(g), func(lo, hi int) {
+		xs, us := gate[lo:hi], up[lo:hi]
+		s := getScratch(hi - lo)
+		sigmoidInto(s, xs)
+		for i, v := range xs {
+			if du != nil {
+				du[lo+i] += g[lo+i] * v * s[i]
+			}
+			if dg != nil {
+				dg[lo+i] += g[lo+i] * us[i] * s[i] * (1 + v*(1-s[i]))
+			}
+		}
+		putScratch(s)
+	})
 }
 
 // SwiGLUInto writes silu(gate)*up into dst (kernel of Tape.SwiGLU).

@@ -31,55 +31,68 @@ func (tp *Tape) CausalSelfAttention(qkv *Var, batch, seq, nHeads, nKVHeads, head
 	}
 	a := attnShape{batch: batch, seq: seq, nh: nHeads, nkv: nKVHeads, hd: headDim, width: width, rope: rope}
 	out := tp.alloc(false, batch*seq, nHeads*headDim) // [B*T, H*hd], every head's columns written below
-	probs := tp.buf(batch*nHeads*seq*seq, false)      // [B, H, T, T], every row written (zero above the diagonal)
 	x := qkv.Value.Data
 	T, hd := seq, headDim
 	outW := nHeads * hd
-	scale := float32(1 / math.Sqrt(float64(hd)))
 	Parallel(batch*nHeads, func(lo, hi int) {
-		var q, k []float32 // rotated copies, only with rope
+		p := getScratch(T * T) // [T, T] probabilities of one (sequence, head)
+		var q, k []float32     // rotated copies, only with rope
 		if rope != nil {
 			q, k = getScratch(T*hd), getScratch(T*hd)
 		}
 		for task := lo; task < hi; task++ {
 			b, h := task/nHeads, task%nHeads
 			g := h / (nHeads / nKVHeads)
-			// Heads are read in place from the rows of qkv (leading dimension width) unless rotated.
-			base := b * T * width
-			qv := view{data: x[base+h*hd:], ld: width}
-			kv := view{data: x[base+(nHeads+g)*hd:], ld: width, trans: true} // k^T
-			vv := view{data: x[base+(nHeads+nKVHeads+g)*hd:], ld: width}
-			if rope != nil {
-				a.gather(q, x, b, h*hd, true)
-				a.gather(k, x, b, (nHeads+g)*hd, true)
-				qv, kv = view{data: q, ld: hd}, view{data: k, ld: hd, trans: true}
-			}
-			p := probs[task*T*T : (task+1)*T*T] // [T, T]
-			// Scores q k^T, skipping 6x16 tiles that lie wholly above the diagonal.
-			for j := 0; j < T; j += gemmNR {
-				gemmBlock(p, T, qv, kv, j/gemmMR*gemmMR, T, j, min(j+gemmNR, T), hd, false)
-			}
-			for i := 0; i < T; i++ {
-				row := p[i*T : (i+1)*T]
-				vek32.MulNumber_Inplace(row[:i+1], scale)
-				softmaxInPlace(row[:i+1])
-				clear(row[i+1:])
-			}
+			a.probs(p, x, b, h, q, k)
 			// out rows [r0, r1) = P[r0:r1, 0:r1] v[0:r1]: the rest of each row of P is zero.
+			base := b * T * width
+			vv := view{data: x[base+(nHeads+nKVHeads+g)*hd:], ld: width}
 			pv := view{data: p, ld: T}
 			for r0 := 0; r0 < T; r0 += gemmMR {
 				r1 := min(r0+gemmMR, T)
 				gemmBlock(out.Data[base/width*outW+h*hd:], outW, pv, vv, r0, r1, 0, hd, r1, false)
 			}
 		}
-		putScratch(q)
-		putScratch(k)
+		for _, s := range [][]float32{p, q, k} {
+			putScratch(s)
+		}
 	})
 	res := result(out, qkv)
 	tp.record(res, func(g []float32) {
-		a.backward(tp.gradData(qkv), x, g, probs)
+		a.backward(tp.gradData(qkv), x, g)
 	})
 	return res
+}
+
+// probs sets p [T, T] to the attention probabilities of query head h of sequence b,
+//
+//	P = softmax(q k^T / sqrt(hd) + causal mask)   (zero above the diagonal),
+//
+// reading the heads in place from x [B*T, width], or, with rope, through rotated copies in the
+// scratch q, k [T, hd]. Forward and backward both call it, so the recomputed P is bit-identical to
+// the one the forward pass used.
+func (a attnShape) probs(p, x []float32, b, h int, q, k []float32) {
+	T, hd, width := a.seq, a.hd, a.width
+	g := h / (a.nh / a.nkv)
+	base := b * T * width
+	qv := view{data: x[base+h*hd:], ld: width}
+	kv := view{data: x[base+(a.nh+g)*hd:], ld: width, trans: true} // k^T
+	if a.rope != nil {
+		a.gather(q, x, b, h*hd, true)
+		a.gather(k, x, b, (a.nh+g)*hd, true)
+		qv, kv = view{data: q, ld: hd}, view{data: k, ld: hd, trans: true}
+	}
+	// Scores q k^T, skipping 6x16 tiles that lie wholly above the diagonal.
+	for j := 0; j < T; j += gemmNR {
+		gemmBlock(p, T, qv, kv, j/gemmMR*gemmMR, T, j, min(j+gemmNR, T), hd, false)
+	}
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	for i := 0; i < T; i++ {
+		row := p[i*T : (i+1)*T]
+		vek32.MulNumber_Inplace(row[:i+1], scale)
+		softmaxInPlace(row[:i+1])
+		clear(row[i+1:])
+	}
 }
 
 type attnShape struct {
@@ -120,7 +133,7 @@ func (a attnShape) scatterAdd(dst []float32, rowWidth int, src []float32, b, col
 // and the dk/dv columns of its kv head: no two goroutines write the same gradient element. Heads are
 // read in place from qkv and dout and accumulated in place into dqkv; with rope, q and k are rotated
 // copies and dq, dk are rotated back from scratch buffers.
-func (a attnShape) backward(dqkv, x, g, probs []float32) {
+func (a attnShape) backward(dqkv, x, g []float32) {
 	if dqkv == nil {
 		return
 	}
@@ -128,10 +141,11 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 	outW := a.nh * hd
 	scale := float32(1 / math.Sqrt(float64(hd)))
 	Parallel(a.batch*a.nkv, func(lo, hi int) {
-		dp := getScratch(T * T) // [T, T]
-		var k, q, dk, dq []float32
+		dp, p := getScratch(T*T), getScratch(T*T) // [T, T] each
+		var k, q, dk, dq, pq, pk []float32
 		if a.rope != nil {
 			k, q, dk, dq = getScratch(T*hd), getScratch(T*hd), getScratch(T*hd), getScratch(T*hd)
+			pq, pk = getScratch(T*hd), getScratch(T*hd)
 		}
 		for task := lo; task < hi; task++ {
 			b, kvh := task/a.nkv, task%a.nkv
@@ -147,7 +161,7 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 				dkDst, dkLd = dk, hd
 			}
 			for h := kvh * group; h < (kvh+1)*group; h++ {
-				p := probs[(b*a.nh+h)*T*T : (b*a.nh+h+1)*T*T] // [T, T]
+				a.probs(p, x, b, h, pq, pk) // recomputed: the forward pass did not keep P
 				qv := view{data: x[base+h*hd:], ld: width}
 				if a.rope != nil {
 					a.gather(q, x, b, h*hd, true)
@@ -185,7 +199,7 @@ func (a attnShape) backward(dqkv, x, g, probs []float32) {
 				a.scatterAdd(dqkv, width, dk, b, (a.nh+kvh)*hd, true, false)
 			}
 		}
-		for _, s := range [][]float32{dp, k, q, dk, dq} {
+		for _, s := range [][]float32{dp, p, k, q, dk, dq, pq, pk} {
 			putScratch(s)
 		}
 	})
