@@ -5,14 +5,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"grit/rl/store"
 	"grit/trainers"
 )
 
@@ -58,6 +66,7 @@ func TestAsyncWorkersStaleness1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	resultVersions := watchResultVersions(t, l.URL)
 	wait := startWorkers(t, 1)(ctx, l.URL)
 	watch := &bucketWatch{t: t, l: l, versions: map[int][]int{}}
 	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: watch})
@@ -65,6 +74,29 @@ func TestAsyncWorkersStaleness1(t *testing.T) {
 	wait()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every stored row carries the version its worker's result names: 0 for step 1, then the
+	// version one step older than the step's own (s-2 for step s).
+	stale := 0
+	for step, versions := range storedVersions(t, dir, 3) {
+		for group, vs := range versions {
+			sent := resultVersions()[taskID(step-1, 0, group)]
+			if len(sent) != 1 {
+				t.Fatalf("step %d group %d: results named versions %v; want one", step, group, sent)
+			}
+			want := max(step-2, 0)
+			for _, v := range vs {
+				if v != sent[0] || v != want {
+					t.Errorf("step %d group %d: stored policy_version %d; the worker's result says %d, want %d", step, group, v, sent[0], want)
+				}
+				if v < step-1 {
+					stale++
+				}
+			}
+		}
+	}
+	if stale == 0 {
+		t.Error("no stored row is stale (policy_version < step-1): the check above shows nothing about staleness")
 	}
 	m := readMetrics(t, dir)
 	if len(m) != 3 {
@@ -105,6 +137,74 @@ func TestAsyncWorkersStaleness1(t *testing.T) {
 			t.Errorf("after step %d the bucket holds versions %v; want %v", step+1, vs, want)
 		}
 	}
+}
+
+// watchResultVersions subscribes to the results subject (a plain NATS subscriber sees every result
+// the workers publish, besides the learner's JetStream consumer) and returns a func that gives, per
+// task id, the policy_version values the result messages' rows hold, read from the Arrow body by
+// column name.
+func watchResultVersions(t *testing.T, url string) func() map[string][]int {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	var mu sync.Mutex
+	seen := map[string][]int{}
+	_, err = nc.Subscribe(resultsSubject, func(msg *nats.Msg) {
+		rd, err := ipc.NewReader(bytes.NewReader(msg.Data))
+		if err != nil {
+			t.Errorf("result %s: %v", msg.Header.Get(hdrTask), err)
+			return
+		}
+		defer rd.Release()
+		mu.Lock()
+		defer mu.Unlock()
+		id := msg.Header.Get(hdrTask)
+		for rd.Next() {
+			rec := rd.Record()
+			col := rec.Column(rec.Schema().FieldIndices("policy_version")[0]).(*array.Int64)
+			for i := 0; i < col.Len(); i++ {
+				if v := int(col.Value(i)); !slices.Contains(seen[id], v) {
+					seen[id] = append(seen[id], v)
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return func() map[string][]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(seen)
+	}
+}
+
+// storedVersions reads the policy_version of every row of the run's step files 1..steps: step ->
+// group -> the versions of its rows (one per turn of each sample).
+func storedVersions(t *testing.T, dir string, steps int) map[int]map[int][]int {
+	t.Helper()
+	out := map[int]map[int][]int{}
+	for step := 1; step <= steps; step++ {
+		rec, err := store.ReadStepFile(memory.DefaultAllocator, store.StepFilePath(dir, step))
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := rec.Column(rec.Schema().FieldIndices("policy_version")[0]).(*array.Int64)
+		groups := rec.Column(rec.Schema().FieldIndices("group")[0]).(*array.Int32)
+		out[step] = map[int][]int{}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			g := int(groups.Value(i))
+			out[step][g] = append(out[step][g], int(col.Value(i)))
+		}
+		rec.Release()
+	}
+	return out
 }
 
 // fmtSscanVersion reads the version of a bucket object name (vNNNNNN/... or vNNNNNN.json).

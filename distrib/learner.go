@@ -130,6 +130,9 @@ func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m tr
 	}
 	out := make([]*trainers.Trajectory, 0, len(req.Tasks)*req.Copies)
 	for _, id := range r.order {
+		for _, tr := range r.done[id] {
+			tr.PolicyVersion = r.versions[id] // what the worker's result (or the local play) sampled with
+		}
 		out = append(out, r.done[id]...)
 		l.stats.lagged(req.Step - r.versions[id])
 		delete(l.open, id)

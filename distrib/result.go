@@ -137,6 +137,7 @@ func decodeResult(data []byte, t *task) (trajs []*trainers.Trajectory, worker st
 		if len(tr.Turns) == 0 {
 			return nil, "", 0, fmt.Errorf("result %s: episode %d of %d is missing", t.ID, i, t.Copies)
 		}
+		tr.PolicyVersion = version
 	}
 	return trajs, worker, version, nil
 }

@@ -20,6 +20,11 @@ type Sample struct {
 	PromptID string // task id; all samples of a group share it
 	Group    int    // index of the group within the step
 	Index    int    // index of the sample within its group
+	// PolicyVersion is the version of the policy that sampled it: the number of training steps
+	// that policy had completed (the policy at the start of 1-based step s is version s-1; an
+	// asynchronous rollout worker may have sampled with an older one). UnknownPolicyVersion when
+	// not known (a sample read from a rollout file written before the version was recorded).
+	PolicyVersion int
 	// Attempt is the 0-based attempt of a multi-attempt episode when a trainer splits the episode
 	// into one sample per attempt (SCoRe); 0 for single-sample episodes. Not stored in Arrow.
 	Attempt int
@@ -47,11 +52,18 @@ type Sample struct {
 	GroupAccuracy float64 // r_q: fraction of correct samples in the group (NFT's rhat before clamping)
 }
 
+// UnknownPolicyVersion is Sample.PolicyVersion when the sampling policy's version is not known.
+const UnknownPolicyVersion = -1
+
 // Validate reports the first structural problem: a turn whose log-probs (or reference log-probs)
 // do not match its tokens, or a sample with no turns.
 func (s *Sample) Validate() error {
 	if len(s.Turns) == 0 {
 		return errorf("sample (group %d, index %d) has no turns; a completion needs at least one turn", s.Group, s.Index)
+	}
+	if s.PolicyVersion < UnknownPolicyVersion {
+		return errorf("sample (group %d, index %d) has policy version %d; a version counts completed training steps (>= 0), or is UnknownPolicyVersion (-1)",
+			s.Group, s.Index, s.PolicyVersion)
 	}
 	for k, t := range s.Turns {
 		if len(t.Logp) != len(t.Tokens) {

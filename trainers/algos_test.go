@@ -83,6 +83,13 @@ func TestEveryAlgorithmRuns(t *testing.T) {
 					t.Errorf("step 0 lacks %q: %v", k, ms[0])
 				}
 			}
+			// every sampling round (dynamic sampling's, rrr's retries, SCoRe's attempts) is step s's
+			// policy: version s-1
+			// (sft samples nothing; nft's fresh policy leaves no informative group to store, and its
+			// samples are built as grpo's are)
+			if n := assertSynchronousPolicyVersions(t, dir); n == 0 && cfg.Algo != "sft" && cfg.Algo != "nft" {
+				t.Errorf("%s stored no rollout sample to check", tc.name)
+			}
 		})
 	}
 }

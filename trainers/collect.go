@@ -27,7 +27,7 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec}
+	p := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec, version: step} // t.pol has completed step steps
 	need, groups, dropped := cfg.PromptsPerStep, 0, 0
 	var sampleDur, gradeDur time.Duration
 	genTokens := 0

@@ -72,7 +72,7 @@ func (e *expertIter) step(ctx context.Context, step int, m Metrics) error {
 		m[keySelectThreshold] = threshold
 	}
 	tasks := t.env.Tasks().Train(cfg.PromptsPerStep, streamRNG(cfg.Seed, "data", uint64(step), 0))
-	batch, err := e.sampleAt(ctx, tasks, temp, cfg.Seed, uint64(step)<<8) // 2. sample (the streams grpo's step uses)
+	batch, err := e.sampleAt(ctx, step, tasks, temp, cfg.Seed, uint64(step)<<8) // 2. sample (the streams grpo's step uses)
 	if err != nil {
 		return err
 	}
@@ -119,9 +119,10 @@ type sampledBatch struct {
 	sampleDur, gradeDur time.Duration
 }
 
-// sampleAt plays num_generations episodes of every task at temperature temp; episode e's sampling
-// at turn k is seeded by (seed, stream, e, k) alone (player.play).
-func (e *expertIter) sampleAt(ctx context.Context, tasks []envs.Task, temp float64, seed, stream uint64) (sampledBatch, error) {
+// sampleAt plays num_generations episodes of every task at temperature temp with the policy of
+// (0-based) step `step`; episode e's sampling at turn k is seeded by (seed, stream, e, k) alone
+// (player.play).
+func (e *expertIter) sampleAt(ctx context.Context, step int, tasks []envs.Task, temp float64, seed, stream uint64) (sampledBatch, error) {
 	t := e.t
 	codec, err := t.prompts()
 	if err != nil {
@@ -129,7 +130,7 @@ func (e *expertIter) sampleAt(ctx context.Context, tasks []envs.Task, temp float
 	}
 	opts := t.sampleOptions()
 	opts.Temperature = float32(temp)
-	p := &player{pol: t.pol, env: t.env, opts: opts, codec: codec}
+	p := &player{pol: t.pol, env: t.env, opts: opts, codec: codec, version: step}
 	trajs, err := p.play(ctx, tasks, t.cfg.NumGenerations, seed, stream)
 	if err != nil {
 		return sampledBatch{}, err

@@ -44,6 +44,9 @@ func TestExpertIterRunSelectsCorrectAtBestTemperature(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkKeysDocumented(t, readAllMetrics(t, dir))
+	if n := assertSynchronousPolicyVersions(t, dir); n != cfg.Steps*cfg.PromptsPerStep*cfg.NumGenerations {
+		t.Errorf("checked the policy version of %d samples, want every one of the %d steps'", n, cfg.Steps)
+	}
 	temps := []float64{0.5, 1, 1.5}
 	for _, m := range readMetrics(t, dir) {
 		step := m["step"]

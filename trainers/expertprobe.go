@@ -26,7 +26,7 @@ func (e *expertIter) chooseSetting(ctx context.Context, step int, m Metrics) (te
 	perTemp := make([][]rl.Sample, len(e.temperatures))
 	tokens := 0
 	for i, temp := range e.temperatures {
-		batch, err := e.sampleAt(ctx, tasks, temp, probeSeed, 0)
+		batch, err := e.sampleAt(ctx, step, tasks, temp, probeSeed, 0)
 		if err != nil {
 			return 0, 0, err
 		}

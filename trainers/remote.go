@@ -6,6 +6,7 @@ import (
 
 	"grit/envs"
 	"grit/policy"
+	"grit/rl"
 )
 
 // Remote rollouts: the hooks a distributed sampler (package distrib) uses to play a step's prompt
@@ -37,8 +38,9 @@ type RoundRequest struct {
 type GroupPlayFunc func(ctx context.Context, group int) ([]*Trajectory, error)
 
 // RolloutSource plays rounds for the learner in place of its own player. PlayRound returns the
-// round's trajectories task-major (task i's copies at [i*copies, (i+1)*copies), Group = i) and may
-// add its own keys (workers/...) to m.
+// round's trajectories task-major (task i's copies at [i*copies, (i+1)*copies), Group = i), each
+// with the PolicyVersion it was sampled with (req.Step, or down to req.Step-workers.max_staleness
+// when sampled ahead), and may add its own keys (workers/...) to m.
 type RolloutSource interface {
 	PlayRound(ctx context.Context, req RoundRequest, m Metrics) ([]*Trajectory, error)
 }
@@ -76,6 +78,12 @@ func (t *trainer) playRound(ctx context.Context, p *player, tasks []envs.Task, s
 	}
 	if len(trajs) != len(tasks)*cfg.NumGenerations {
 		return nil, fmt.Errorf("remote rollouts: got %d trajectories for %d tasks x %d generations", len(trajs), len(tasks), cfg.NumGenerations)
+	}
+	for _, tr := range trajs {
+		if v := tr.PolicyVersion; v > step || v < step-cfg.Workers.MaxStaleness {
+			return nil, fmt.Errorf("remote rollouts: group %d of step %d was sampled with policy version %d; the step takes versions %d..%d (workers.max_staleness %d)",
+				tr.Group, step+1, v, max(step-cfg.Workers.MaxStaleness, 0), step, cfg.Workers.MaxStaleness)
+		}
 	}
 	return trajs, nil
 }
@@ -130,7 +138,9 @@ func NewGroupPlayer(cfg Config, pol policy.Policy) (*GroupPlayer, error) {
 		closeEnv(env)
 		return nil, &ConfigError{err}
 	}
-	return &GroupPlayer{cfg: cfg, env: env, p: &player{pol: pol, env: env, opts: t.sampleOptions(), codec: codec}}, nil
+	// the worker names the version it sampled with in its result, not in the trajectories
+	p := &player{pol: pol, env: env, opts: t.sampleOptions(), codec: codec, version: rl.UnknownPolicyVersion}
+	return &GroupPlayer{cfg: cfg, env: env, p: p}, nil
 }
 
 // SetPolicy makes later groups sample from pol (same tokenizer as before: the codec is kept).

@@ -25,6 +25,10 @@ type Trajectory struct {
 	Group int // which prompt of the step (group index)
 	Index int // position within the group
 	Turns []EpisodeTurn
+	// PolicyVersion is the version of the policy that played every turn: the number of training
+	// steps it had completed (the policy of 0-based step s is version s). rl.UnknownPolicyVersion
+	// on a rollout worker, which reports the version in its result instead.
+	PolicyVersion int
 }
 
 // Last is the final turn.
@@ -65,6 +69,7 @@ type player struct {
 	opts     policy.SampleOptions
 	maxTurns int          // cap on turns (<= env.MaxTurns())
 	codec    *promptCodec // prompts and completion text; nil: the tokenizer's plain codec
+	version  int          // pol's version (completed training steps), given to every trajectory
 
 	sampleDur, gradeDur time.Duration // time spent in the sampler and in the env, accumulated
 }
@@ -121,7 +126,7 @@ func (p *player) playEpisodes(ctx context.Context, specs []episodeSpec, seed, st
 			return nil, fmt.Errorf("env %s: reset task %q: %w", p.env.Name(), sp.Task.ID, err)
 		}
 		episodes[i] = ep
-		trajs[i] = &Trajectory{Task: sp.Task, Group: sp.Group, Index: sp.Index}
+		trajs[i] = &Trajectory{Task: sp.Task, Group: sp.Group, Index: sp.Index, PolicyVersion: p.version}
 		if contexts[i], err = codec.start(sp.Task.Prompt); err != nil {
 			return nil, fmt.Errorf("env %s: task %q: %w", p.env.Name(), sp.Task.ID, err)
 		}

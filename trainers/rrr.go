@@ -121,7 +121,7 @@ func (r *rrr) samples(step int, trajs []*Trajectory) []rl.Sample {
 		trained := &tr.Turns[trainedTurn]
 		ok := len(tr.Turns) == r.t.env.MaxTurns() && retry.Reward.Correct
 		smp := rl.Sample{
-			Step: step + 1, PromptID: tr.Task.ID, Group: tr.Group, Index: tr.Index, Attempt: trainedTurn,
+			Step: step + 1, PolicyVersion: tr.PolicyVersion, PromptID: tr.Task.ID, Group: tr.Group, Index: tr.Index, Attempt: trainedTurn,
 			Correct: ok, Truncated: !trained.Gen.Finished, NumTokens: len(trained.Gen.Tokens),
 			PromptText: tr.Task.Prompt, Reward: 0, RewardOK: true,
 		}

@@ -19,7 +19,7 @@ func (r *rrr) collectFailureGroups(ctx context.Context, step int, m Metrics, st 
 	if err != nil {
 		return nil, err
 	}
-	first := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec, maxTurns: 1}
+	first := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec, maxTurns: 1, version: step}
 	tasks := t.env.Tasks().Train(cfg.PromptsPerStep, streamRNG(cfg.Seed, "data", uint64(step), 0))
 	attempts, err := first.play(ctx, tasks, cfg.NumGenerations, cfg.Seed, uint64(step)<<8)
 	if err != nil {
@@ -47,7 +47,7 @@ func (r *rrr) collectFailureGroups(ctx context.Context, step int, m Metrics, st 
 			specs = append(specs, episodeSpec{Task: tasks[g], Group: g, Index: i, Episode: uint64(g*cfg.NumGenerations + i), First: &y1})
 		}
 	}
-	retry := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec}
+	retry := &player{pol: t.pol, env: t.env, opts: t.sampleOptions(), codec: codec, version: step}
 	var trajs []*Trajectory
 	if len(specs) > 0 {
 		if trajs, err = retry.playEpisodes(ctx, specs, cfg.Seed, uint64(step)<<8|1); err != nil {

@@ -115,6 +115,10 @@ func TestResumeGivesTheSameMetrics(t *testing.T) {
 	if _, err := Run(context.Background(), cfg, RunOptions{OutDir: cut, Resume: true}); err != nil {
 		t.Fatal(err)
 	}
+	// the resumed process numbers its policy versions on from the checkpoint: step s has s-1
+	if n := assertSynchronousPolicyVersions(t, cut); n != cfg.Steps*cfg.PromptsPerStep*cfg.NumGenerations {
+		t.Errorf("checked the policy version of %d samples, want %d", n, cfg.Steps*cfg.PromptsPerStep*cfg.NumGenerations)
+	}
 	a, b := readMetrics(t, straight), readMetrics(t, cut)
 	if !reflect.DeepEqual(a, b) {
 		for i := range a {
@@ -215,6 +219,9 @@ func TestStepsAreNumberedFromOne(t *testing.T) {
 		if err != nil || len(samples) == 0 || samples[0].Step != step {
 			t.Fatalf("rollouts of step %d: %v, step column %v", step, err, samples[0].Step)
 		}
+	}
+	if n := assertSynchronousPolicyVersions(t, dir); n != cfg.Steps*cfg.PromptsPerStep*cfg.NumGenerations {
+		t.Errorf("checked the policy version of %d samples, want %d", n, cfg.Steps*cfg.PromptsPerStep*cfg.NumGenerations)
 	}
 }
 

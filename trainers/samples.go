@@ -39,7 +39,7 @@ func (t *trainer) rewardWeights() map[string]float64 {
 func (t *trainer) trajectorySample(step int, tr *Trajectory) rl.Sample {
 	last := tr.Last()
 	s := rl.Sample{
-		Step: step + 1, PromptID: tr.Task.ID, Group: tr.Group, Index: tr.Index,
+		Step: step + 1, PolicyVersion: tr.PolicyVersion, PromptID: tr.Task.ID, Group: tr.Group, Index: tr.Index,
 		Components: append([]rewards.Component(nil), last.Reward.Components...),
 		Correct:    last.Reward.Correct, Truncated: tr.Truncated(),
 		NumTokens: tr.GeneratedTokens(), ToolCalls: tr.ToolCalls(), PromptText: tr.Task.Prompt,

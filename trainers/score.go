@@ -166,7 +166,7 @@ func (s *score) attemptSamples(step int, tr *Trajectory, stage1 bool) ([]rl.Samp
 	for a := range tr.Turns {
 		tu := &tr.Turns[a]
 		smp := rl.Sample{
-			Step: step + 1, PromptID: tr.Task.ID, Group: s.attemptGroup(tr.Group, a), Index: tr.Index, Attempt: a,
+			Step: step + 1, PolicyVersion: tr.PolicyVersion, PromptID: tr.Task.ID, Group: s.attemptGroup(tr.Group, a), Index: tr.Index, Attempt: a,
 			Components: tu.Reward.Components, Correct: tu.Reward.Correct, Truncated: !tu.Gen.Finished,
 			NumTokens: len(tu.Gen.Tokens), ToolCalls: tu.ToolCalls, PromptText: tr.Task.Prompt,
 			Turns: []rl.TurnTokens{{Context: tu.Context, Tokens: tu.Gen.Tokens, Logp: tu.Gen.LogProbs, Text: tu.Gen.Text}},

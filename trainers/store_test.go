@@ -25,6 +25,37 @@ func stepFileNames(t *testing.T, dir string) []string {
 	return names
 }
 
+// assertSynchronousPolicyVersions reads every step file of a run without rollout workers and fails
+// unless each sample of step s has policy_version s-1 (the policy at the start of step s had
+// completed s-1 steps). It returns how many samples it checked.
+func assertSynchronousPolicyVersions(t *testing.T, dir string) int {
+	t.Helper()
+	files, err := store.StepFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, f := range files {
+		rec, err := store.ReadStepFile(memory.DefaultAllocator, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, samples, err := store.RecordSamples(rec)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range samples {
+			if s.PolicyVersion != s.Step-1 {
+				t.Fatalf("%s: sample (group %d, index %d) of step %d has policy_version %d, want %d",
+					filepath.Base(f), s.Group, s.Index, s.Step, s.PolicyVersion, s.Step-1)
+			}
+			checked++
+		}
+	}
+	return checked
+}
+
 // rollouts.every / keep_last / parquet choose the files kept, and never what is trained: the
 // updates read the step's rollouts from memory, so the metrics and weights equal a run that keeps
 // every file.

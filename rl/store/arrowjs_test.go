@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"grit/rl"
@@ -39,6 +40,8 @@ const out = {
   turns: Array.from({length: t.numRows}, (_, i) => col("turn").get(i)),
   formatError1: col("reward_format_error").get(1),
   promptID0: col("prompt_id").get(0),
+  policyVersions: Array.from({length: t.numRows}, (_, i) => Number(col("policy_version").get(i))),
+  version: t.schema.metadata.get("grit.rollouts.version"),
 };
 console.log(JSON.stringify(out));
 `
@@ -55,16 +58,19 @@ console.log(JSON.stringify(out));
 		Turns        []int     `json:"turns"`
 		FormatError1 *string   `json:"formatError1"`
 		PromptID0    string    `json:"promptID0"`
+		Versions     []int     `json:"policyVersions"`
+		Version      string    `json:"version"`
 	}
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatalf("node printed %q: %v", raw, err)
 	}
 	rows := 0
-	var turns []int
+	var turns, versions []int
 	for _, s := range samples {
 		for k := range s.Turns {
 			rows++
 			turns = append(turns, k)
+			versions = append(versions, s.PolicyVersion)
 		}
 	}
 	if got.Rows != rows {
@@ -89,6 +95,9 @@ console.log(JSON.stringify(out));
 	}
 	if got.FormatError1 == nil || *got.FormatError1 != "parser timeout" {
 		t.Errorf("reward_format_error[1] = %v, want \"parser timeout\"", got.FormatError1)
+	}
+	if !reflect.DeepEqual(got.Versions, versions) || got.Version != SchemaVersion {
+		t.Errorf("policy_version %v (schema version %q), want %v (%q)", got.Versions, got.Version, versions, SchemaVersion)
 	}
 	if got.PromptID0 != samples[0].PromptID {
 		t.Errorf("prompt_id[0] = %q, want %q", got.PromptID0, samples[0].PromptID)

@@ -17,7 +17,8 @@ import (
 
 // testSamples builds a step with two groups: single-turn samples, one multi-turn sample, a
 // length-0 completion, a failed and an absent reward component, a sample with every component
-// missing, and rows with and without reference log-probs.
+// missing, rows with and without reference log-probs, and (from step 2 on) samples of an older
+// policy version than the step's s-1.
 func testSamples(step int) []rl.Sample {
 	rng := rand.New(rand.NewPCG(uint64(step), 9))
 	turn := func(ctx, n int, ref bool) rl.TurnTokens {
@@ -40,7 +41,7 @@ func testSamples(step int) []rl.Sample {
 	var out []rl.Sample
 	for g := range 2 {
 		for i := range 3 {
-			s := rl.Sample{Step: step, PromptID: "task-" + string(rune('a'+g)), Group: g, Index: i,
+			s := rl.Sample{Step: step, PolicyVersion: max(step-1-i%2, 0), PromptID: "task-" + string(rune('a'+g)), Group: g, Index: i,
 				Turns:      []rl.TurnTokens{turn(4, 3+i, i != 1)},
 				Components: []rewards.Component{{Name: "answer", Value: float64(i % 2), OK: true}, {Name: "format", Value: 0.1, OK: true}},
 				Reward:     float64(i%2) + 0.1, RewardOK: true, Correct: i%2 == 1, NumTokens: 3 + i, ToolCalls: i,

@@ -37,8 +37,8 @@ func ExampleReadStepFile() {
 	}
 	fmt.Println("run:", runID)
 	for _, s := range samples {
-		fmt.Printf("step %d group %d sample %d: %q reward %v correct %v advantage %v tokens %v\n",
-			s.Step, s.Group, s.Index, s.Turns[0].Text, s.Reward, s.Correct, s.Advantage, s.Turns[0].Tokens)
+		fmt.Printf("step %d (policy version %d) group %d sample %d: %q reward %v correct %v advantage %v tokens %v\n",
+			s.Step, s.PolicyVersion, s.Group, s.Index, s.Turns[0].Text, s.Reward, s.Correct, s.Advantage, s.Turns[0].Tokens)
 	}
 
 	// NewRollouts is the trainer's zero-copy view: mini-batches alias the record's buffers.
@@ -53,10 +53,10 @@ func ExampleReadStepFile() {
 	}
 	fmt.Println("row 1 completion:", mb.Completion[0], "log-probs:", mb.OldLogp[0])
 	// Output:
-	// rows: 2 first columns: run_id step prompt_id
+	// rows: 2 first columns: run_id step policy_version
 	// run: demo-run
-	// step 3 group 0 sample 0: "46" reward 1 correct true advantage 1 tokens [4 6]
-	// step 3 group 0 sample 1: "45" reward 0 correct false advantage -1 tokens [4 5]
+	// step 3 (policy version 2) group 0 sample 0: "46" reward 1 correct true advantage 1 tokens [4 6]
+	// step 3 (policy version 2) group 0 sample 1: "45" reward 0 correct false advantage -1 tokens [4 5]
 	// row 1 completion: [4 5] log-probs: [-0.25 -2]
 }
 
@@ -68,7 +68,8 @@ func writeStep(runDir string, step int) {
 			value = 1
 		}
 		return rl.Sample{
-			Step: step, PromptID: "12+34", Group: 0, Index: index, PromptText: "12+34=",
+			// sampled by the policy at the start of the step: it had completed step-1 steps
+			Step: step, PolicyVersion: step - 1, PromptID: "12+34", Group: 0, Index: index, PromptText: "12+34=",
 			Turns:      []rl.TurnTokens{{Context: []int{1, 2, 10, 3, 4, 11}, Tokens: tokens, Logp: logp, Text: text}},
 			Components: []rewards.Component{{Name: "correct", Value: value, OK: true}},
 			Reward:     value, RewardOK: true, Correct: correct, NumTokens: len(tokens),

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"os"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -20,6 +21,11 @@ func FuzzDecodeIPC(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	if v1, err := os.ReadFile(v1StepFile); err == nil { // a schema version 1 file goes through upgradeRecord
+		f.Add(v1)
+	} else {
+		f.Fatal(err)
+	}
 	f.Add(good[:len(good)/2])
 	f.Add([]byte("ARROW1\x00\x00"))
 	flip := append([]byte(nil), good...)

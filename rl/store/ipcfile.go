@@ -127,7 +127,9 @@ func ReadStepFile(mem memory.Allocator, path string) (arrow.Record, error) {
 
 // DecodeIPC parses the bytes of an Arrow IPC file holding exactly one rollout record and validates
 // it. Corrupted input gives an error, never a panic (the Arrow reader's panics on malformed
-// flatbuffers are recovered). The caller Releases the record.
+// flatbuffers are recovered). A file of schema version 1 comes back in the current layout, its
+// policy_version column -1 (unknown); a file of a newer version is an error. The caller Releases
+// the record.
 func DecodeIPC(mem memory.Allocator, data []byte) (rec arrow.Record, err error) {
 	var fr *ipc.FileReader
 	defer func() {
@@ -158,8 +160,9 @@ func DecodeIPC(mem memory.Allocator, data []byte) (rec arrow.Record, err error) 
 	if err != nil {
 		return nil, errorf("reading the record batch: %v", err)
 	}
-	r.Retain()
-	rec = r
+	if rec, err = upgradeRecord(mem, r); err != nil {
+		return nil, err
+	}
 	if err := validateRecord(rec); err != nil {
 		rec.Release()
 		return nil, err

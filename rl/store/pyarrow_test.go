@@ -19,13 +19,16 @@ func TestPyArrowReadsStepFile(t *testing.T) {
 import sys, pyarrow as pa, pyarrow.ipc as ipc
 t = ipc.open_file(sys.argv[1]).read_all()
 print(t.num_rows, t.column("completion_tokens")[0].as_py(), round(t.column("logp_old")[0].as_py()[0], 5),
-      t.column("reward_format_error")[1].as_py(), t.column("turn").to_pylist()[3:6])
+      t.column("reward_format_error")[1].as_py(), t.column("turn").to_pylist()[3:6],
+      t.column("policy_version").type, t.column("policy_version").to_pylist()[:3])
 `
 	out, err := exec.Command("python3", "-c", script, path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pyarrow failed: %v\n%s", err, out)
 	}
-	want := strings.Join([]string{"8", intList(samples[0].Turns[0].Tokens), fmt5(samples[0].Turns[0].Logp[0]), "parser timeout", "[0, 1, 2]"}, " ")
+	versions := []int{samples[0].PolicyVersion, samples[1].PolicyVersion, samples[2].PolicyVersion}
+	want := strings.Join([]string{"8", intList(samples[0].Turns[0].Tokens), fmt5(samples[0].Turns[0].Logp[0]), "parser timeout", "[0, 1, 2]",
+		"int64", intList(versions)}, " ")
 	if strings.TrimSpace(string(out)) != want {
 		t.Errorf("pyarrow read %q, want %q", strings.TrimSpace(string(out)), want)
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"grit/rl"
 )
 
 // validateRecord checks everything the zero-copy views rely on, so that a corrupted or foreign
@@ -10,6 +12,9 @@ import (
 func validateRecord(rec arrow.Record) error {
 	if rec == nil {
 		return errorf("nil rollout record")
+	}
+	if err := checkCurrentVersion(rec.Schema()); err != nil {
+		return err
 	}
 	if _, _, _, err := schemaComponents(rec.Schema()); err != nil {
 		return err
@@ -32,6 +37,7 @@ func validateRecord(rec arrow.Record) error {
 	}
 	comp, old, ref := rec.Column(colCompletionTokens).(*array.List), rec.Column(colLogpOld).(*array.List), rec.Column(colLogpRef).(*array.List)
 	turn, numTurns := rec.Column(colTurn).(*array.Int32), rec.Column(colNumTurns).(*array.Int32)
+	versions := rec.Column(colPolicyVersion).(*array.Int64)
 	for i := range n {
 		s, e := comp.ValueOffsets(i)
 		so, eo := old.ValueOffsets(i)
@@ -45,6 +51,9 @@ func validateRecord(rec arrow.Record) error {
 		}
 		if t, nt := turn.Value(i), numTurns.Value(i); t < 0 || t >= nt {
 			return errorf("rollout row %d: turn %d of %d", i, t, nt)
+		}
+		if v := versions.Value(i); v < rl.UnknownPolicyVersion {
+			return errorf("rollout row %d: policy_version %d; want a number of completed steps (>= 0) or -1 (unknown)", i, v)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"grit/rewards"
 	"grit/rl"
@@ -10,7 +11,8 @@ import (
 
 // RecordSamples decodes a rollout record back into samples (copying), the inverse of StepRecord,
 // and returns the run id of its first row. Rows of a sample must be consecutive with turns 0..n-1.
-// A failed component comes back with Value 0 (its value is not stored).
+// A failed component comes back with Value 0 (its value is not stored). A record of schema
+// version 1 (no policy_version column) gives samples with PolicyVersion rl.UnknownPolicyVersion.
 func RecordSamples(rec arrow.Record) (runID string, samples []rl.Sample, err error) {
 	runIDs, samples, err := recordSamples(rec)
 	if len(runIDs) > 0 {
@@ -21,6 +23,11 @@ func RecordSamples(rec arrow.Record) (runID string, samples []rl.Sample, err err
 
 // recordSamples decodes rec and returns each sample's run id.
 func recordSamples(rec arrow.Record) (runIDs []string, samples []rl.Sample, err error) {
+	rec, err = upgradeRecord(memory.DefaultAllocator, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rec.Release()
 	if err := validateRecord(rec); err != nil {
 		return nil, nil, err
 	}
@@ -47,6 +54,7 @@ func recordSamples(rec arrow.Record) (runIDs []string, samples []rl.Sample, err 
 		if turn == 0 {
 			s := rl.Sample{
 				Step:          int(rec.Column(colStep).(*array.Int64).Value(i)),
+				PolicyVersion: int(rec.Column(colPolicyVersion).(*array.Int64).Value(i)),
 				PromptID:      str(colPromptID).Value(i),
 				Group:         int(i32(colGroup).Value(i)),
 				Index:         int(i32(colSample).Value(i)),

@@ -82,6 +82,7 @@ func stepRecordWith(mem memory.Allocator, runID string, samples []rl.Sample, nam
 		for k, t := range s.Turns {
 			str(colRunID).Append(runID)
 			b.Field(colStep).(*array.Int64Builder).Append(int64(s.Step))
+			b.Field(colPolicyVersion).(*array.Int64Builder).Append(int64(s.PolicyVersion))
 			str(colPromptID).Append(s.PromptID)
 			i32(colGroup).Append(int32(s.Group))
 			i32(colSample).Append(int32(s.Index))

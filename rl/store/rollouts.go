@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"grit/rl"
 )
@@ -21,12 +22,17 @@ type Rollouts struct {
 }
 
 // NewRollouts validates rec against the rollout schema (columns, nulls, list offsets, and that
-// every row has one log-prob per completion token) and retains it.
+// every row has one log-prob per completion token) and retains it. A record of schema version 1
+// is viewed in the current layout (policy_version -1; Record returns that converted record).
 func NewRollouts(rec arrow.Record) (*Rollouts, error) {
-	if err := validateRecord(rec); err != nil {
+	rec, err := upgradeRecord(memory.DefaultAllocator, rec)
+	if err != nil {
 		return nil, err
 	}
-	rec.Retain()
+	if err := validateRecord(rec); err != nil {
+		rec.Release()
+		return nil, err
+	}
 	r := &Rollouts{
 		rec:        rec,
 		prompt:     rec.Column(colPromptTokens).(*array.List),

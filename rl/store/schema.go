@@ -2,14 +2,16 @@ package store
 
 import "github.com/apache/arrow/go/v17/arrow"
 
-// SchemaVersion is stored in the schema metadata under "grit.rollouts.version".
-const SchemaVersion = "1"
+// SchemaVersion is stored in the schema metadata under "grit.rollouts.version". Version 2 added
+// policy_version; files of version 1 are still read (see upgradeRecord).
+const SchemaVersion = "2"
 
 // Arrow schema of a step's rollouts: one row per turn (a single-turn completion is one row).
 // Sample-level columns repeat on every turn row of the sample.
 //
 //	run_id             utf8                 run the step belongs to
-//	step               int64                training step
+//	step               int64                training step (1-based, as in metrics.jsonl)
+//	policy_version     int64                version of the policy that sampled the row (below)
 //	prompt_id          utf8                 task id, shared by a group
 //	group              int32                group index within the step
 //	sample             int32                sample index within the group
@@ -40,9 +42,19 @@ const SchemaVersion = "1"
 //	reward_c_error     utf8, null           failure message; null unless it failed
 //
 // Readers find components by the field metadata, so column names are only for people.
+//
+// policy_version is the number of training steps the sampling policy had completed: the policy at
+// the start of step s is version s-1, so a synchronous run's rows of step s all hold s-1 (every
+// sampling round of a step, and every turn of an episode, uses that one policy). A step whose
+// update was skipped (non-finite loss or gradient) still counts, so two versions may have equal
+// weights. Asynchronous rollout workers (workers.max_staleness k > 0) may sample step s with an
+// older policy, version v >= s-1-k; the column holds the version the worker sampled with, the
+// number distrib's results carry. A resumed run continues the numbering (it counts the steps
+// before the interruption). -1 means unknown: a row read from a schema version 1 file.
 const (
 	colRunID = iota
 	colStep
+	colPolicyVersion
 	colPromptID
 	colGroup
 	colSample
@@ -71,6 +83,7 @@ const (
 var fixedFields = []arrow.Field{
 	{Name: "run_id", Type: arrow.BinaryTypes.String},
 	{Name: "step", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "policy_version", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "prompt_id", Type: arrow.BinaryTypes.String},
 	{Name: "group", Type: arrow.PrimitiveTypes.Int32},
 	{Name: "sample", Type: arrow.PrimitiveTypes.Int32},
@@ -116,19 +129,25 @@ func RolloutSchema(components []string) *arrow.Schema {
 	return arrow.NewSchema(fields, &md)
 }
 
-// schemaComponents checks the fixed columns of s and returns the component names with the column
-// indices of their value and error columns.
+// schemaComponents checks the fixed columns of s (the current schema version's) and returns the
+// component names with the column indices of their value and error columns.
 func schemaComponents(s *arrow.Schema) (names []string, valueCol, errCol []int, err error) {
-	if s.NumFields() < numFixedCols || (s.NumFields()-numFixedCols)%2 != 0 {
-		return nil, nil, nil, errorf("rollout schema has %d columns; want %d fixed ones plus two per reward component (was it written by StepRecord?)", s.NumFields(), numFixedCols)
+	return layoutComponents(s, fixedFields, SchemaVersion)
+}
+
+// layoutComponents is schemaComponents for the fixed columns of schema version `version`.
+func layoutComponents(s *arrow.Schema, fixed []arrow.Field, version string) (names []string, valueCol, errCol []int, err error) {
+	nFixed := len(fixed)
+	if s.NumFields() < nFixed || (s.NumFields()-nFixed)%2 != 0 {
+		return nil, nil, nil, errorf("rollout schema (version %s) has %d columns; want %d fixed ones plus two per reward component (was it written by StepRecord?)", version, s.NumFields(), nFixed)
 	}
-	for i, f := range fixedFields {
+	for i, f := range fixed {
 		g := s.Field(i)
 		if g.Name != f.Name || !sameType(g.Type, f.Type) {
-			return nil, nil, nil, errorf("rollout column %d is %s %s; want %s %s", i, g.Name, g.Type, f.Name, f.Type)
+			return nil, nil, nil, errorf("rollout column %d is %s %s; schema version %s wants %s %s", i, g.Name, g.Type, version, f.Name, f.Type)
 		}
 	}
-	for i := numFixedCols; i < s.NumFields(); i += 2 {
+	for i := nFixed; i < s.NumFields(); i += 2 {
 		v, e := s.Field(i), s.Field(i+1)
 		name, role := metaValue(v, metaComponent), metaValue(v, metaRole)
 		if name == "" || role != "value" || metaValue(e, metaComponent) != name || metaValue(e, metaRole) != "error" ||

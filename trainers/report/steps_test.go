@@ -257,3 +257,30 @@ func TestStepWriterChunks(t *testing.T) {
 		t.Errorf("step 20 decoded as %+v", d)
 	}
 }
+
+// A run folder written before rollout schema version 2 (step files without policy_version) still
+// gets its step scripts: the fixture is a schema version 1 step file of rl/store's tests.
+func TestStepScriptsFromSchemaV1Files(t *testing.T) {
+	dir := fakeRun(t, 2, 3)
+	data, err := os.ReadFile(filepath.Join("..", "..", "rl", "store", "testdata", "step-v1.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "rollouts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(store.StepFilePath(dir, 2), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	steps, err := syncStepScripts(dir)
+	if err != nil || len(steps) != 1 || steps[0] != 2 {
+		t.Fatalf("steps %v, %v; want [2]", steps, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, StepDir, "steps-000000.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "gritStep("); n != 1 || !strings.Contains(string(b), "parser timeout") {
+		t.Errorf("the v1 step's script holds %d steps and lacks its component error: %.300s", n, b)
+	}
+}
