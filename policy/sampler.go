@@ -33,6 +33,7 @@ func (m *GPT) Sample(prompts [][]int, seeds []uint64, opts SampleOptions) ([]Gen
 	}
 	// positions read: at most longest+MaxNewTokens-1 (the last sampled token is never read)
 	in := newInference(m, len(prompts), longest+opts.MaxNewTokens)
+	defer in.release()
 	rngs := make([]*rand.Rand, len(prompts))
 	scratch := make([]samplingScratch, len(prompts))
 	var rows []inferRow

@@ -23,6 +23,15 @@ func TestSamplesIndependentOfBatchComposition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A training pass in between leaves its activations in the arena that the sampler's KV cache and
+	// packed weights borrow next: stale memory must not leak into samples.
+	var seqs []Sequence
+	for i, g := range all {
+		seqs = append(seqs, Sequence{Prompt: prompts[i], Completion: g.Tokens})
+	}
+	if _, err := m.LogProbs(seqs); err != nil {
+		t.Fatal(err)
+	}
 	rev := func(x [][]int) [][]int { y := slices.Clone(x); slices.Reverse(y); return y }
 	revSeeds := slices.Clone(seeds)
 	slices.Reverse(revSeeds)

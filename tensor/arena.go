@@ -65,6 +65,10 @@ func (a *Arena) alloc(n int, zero bool) []float32 {
 	return s
 }
 
+// Floats returns n float32s from the arena with arbitrary contents, for code outside the tape that
+// wants pass-scoped memory (the sampler's KV cache and packed weights). They are valid until Reset.
+func (a *Arena) Floats(n int) []float32 { return a.alloc(n, false) }
+
 // recycle takes back a buffer from alloc that nothing reads any more; a later alloc of the same
 // length may return it.
 func (a *Arena) recycle(s []float32) {

@@ -21,6 +21,18 @@ func PackWeight(w []float32, out, in int) *PackedWeight {
 // packedLen is the length of a packed [out, in] weight.
 func packedLen(out, in int) int { return (out + gemmNR - 1) / gemmNR * gemmNR * in }
 
+// PackedLen is the number of float32s PackWeightInto needs for an [out, in] weight.
+func PackedLen(out, in int) int { return packedLen(out, in) }
+
+// PackWeightInto is PackWeight into dst (at least PackedLen(out, in) elements, arbitrary contents),
+// for callers that reuse the memory of the packed copies.
+func PackWeightInto(dst, w []float32, out, in int) *PackedWeight {
+	if len(w) < out*in || len(dst) < packedLen(out, in) {
+		panic("tensor.PackWeightInto: weight or destination shorter than the shape (programming error in the caller)")
+	}
+	return packWeightInto(dst, w, out, in)
+}
+
 // packWeightInto is PackWeight into dst (packedLen(out, in) elements, e.g. scratch).
 func packWeightInto(dst, w []float32, out, in int) *PackedWeight {
 	pb := (out + gemmNR - 1) / gemmNR
