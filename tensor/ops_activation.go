@@ -150,6 +150,35 @@ func swiGLUForward(y, gate, up []float32) {
 	elementwise(len(y), func(lo, hi int) { SwiGLUInto(y[lo:hi], gate[lo:hi], up[lo:hi]) })
 }
 
+// swiGLURecompute sets sig = sigmoid(gate) and y = silu(gate) * up = (sig * gate) * up, the same
+// products in the same order as swiGLUForward (so y has its bits), keeping sig for the backward.
+func swiGLURecompute(y, sig, gate, up []float32) {
+	elementwise(len(y), func(lo, hi int) {
+		sigmoidInto(sig[lo:hi], gate[lo:hi])
+		for i, v := range gate[lo:hi] {
+			y[lo+i] = sig[lo+i] * v * up[lo+i]
+		}
+	})
+}
+
+// swiGLUBackwardSig is swiGLUBackward with sig = sigmoid(gate) already computed (by swiGLURecompute).
+func swiGLUBackwardSig(dg, du, g, gate, up, sig []float32) {
+	if dg == nil && du == nil {
+		return
+	}
+	elementwise(len(g), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v, s := gate[i], sig[i]
+			if du != nil {
+				du[i] += g[i] * v * s
+			}
+			if dg != nil {
+				dg[i] += g[i] * up[i] * s * (1 + v*(1-s))
+			}
+		}
+	})
+}
+
 // swiGLUBackward adds the gradients of y = silu(gate) * up for output gradient g into dgate and dup
 // (either may be nil): dup += g silu(gate), dgate += g up s (1 + gate (1 - s)) with s = sigmoid(gate).
 func swiGLUBackward(dg, du, g, gate, up []float32) {

@@ -44,16 +44,17 @@ func (tp *Tape) AddSwiGLULinear(x, gate, up, w, b *Var) *Var {
 	addResidual(y.Data, x.Value.Data)
 	res := result(y, x, gate, up, w, b)
 	tp.record(res, func(g []float32) {
-		s := getScratch(rows * in)
-		swiGLUForward(s, gate.Value.Data, up.Value.Data) // bit-identical to the forward's
+		s, sig := getScratch(rows*in), getScratch(rows*in)
+		swiGLURecompute(s, sig, gate.Value.Data, up.Value.Data) // s bit-identical to the forward's
 		if gate.needsGrad || up.needsGrad {
 			ds := getScratch(rows * in)
 			gemmPar(ds, in, view{data: g, ld: out}, view{data: w.Value.Data, ld: in}, rows, out, in, false) // ds = g W
-			swiGLUBackward(tp.gradData(gate), tp.gradData(up), ds, gate.Value.Data, up.Value.Data)
+			swiGLUBackwardSig(tp.gradData(gate), tp.gradData(up), ds, gate.Value.Data, up.Value.Data, sig)
 			putScratch(ds)
 		}
 		tp.linearBackward(g, nil, s, w, b, rows, in, out)
 		putScratch(s)
+		putScratch(sig)
 		tp.passResidualGrad(res, x, g)
 	})
 	return res
