@@ -3,6 +3,7 @@ package policy
 import (
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,8 +18,17 @@ import (
 // mini-batches of 8 (forward, backward with per-token log-prob and entropy seeds, AdamW). Run it
 // with -benchtime 1x: one iteration is grpoRunSteps steps. It reports the peak resident set of the
 // first step and, separately, of the steps after it (the kernel's high-water mark is reset between
-// them), i.e. what a long run holds once the optimiser moments and the tape arena exist.
-func BenchmarkGRPORunSmolLM(b *testing.B) { benchGRPORun(b, smolLMConfig(), 8, 8, 64, 192, 8) }
+// them), i.e. what a long run holds once the optimiser moments and the tape arena exist. The garbage
+// collector runs at 25% heap growth, as the train command sets it for policies of this size
+// (GRIT_BENCH_GOGC=100 measures Go's default instead).
+func BenchmarkGRPORunSmolLM(b *testing.B) {
+	gcPercent := 25
+	if v, err := strconv.Atoi(os.Getenv("GRIT_BENCH_GOGC")); err == nil {
+		gcPercent = v
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	benchGRPORun(b, smolLMConfig(), 8, 8, 64, 192, 8)
+}
 
 // grpoRunSteps is the number of GRPO steps per iteration of BenchmarkGRPORunSmolLM.
 const grpoRunSteps = 3

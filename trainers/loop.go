@@ -147,6 +147,10 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("reference policy: %w", err)
 		}
 	}
+	if tuneGCForPolicy(policy.CountParams(t.pol)) {
+		t.logf("garbage collection at %d%% heap growth for a %d-parameter policy (set GOGC to choose another)",
+			largeModelGCPercent, policy.CountParams(t.pol))
+	}
 	if !t.opts.Resume {
 		t.logf("run folder %s: %s on env %s, %d steps, policy with %d parameters",
 			t.dir, cfg.Algo, t.env.Name(), cfg.Steps, policy.CountParams(t.pol))

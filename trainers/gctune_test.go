@@ -1,0 +1,34 @@
+package trainers
+
+import (
+	"runtime/debug"
+	"testing"
+)
+
+func TestGCTunedOnlyForLargePoliciesAndNotOverTheUsersChoice(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	if tuneGCForPolicy(gcTuneMinParams - 1) {
+		t.Fatal("a small policy changed the collector's target")
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("GOGC after a small policy = %d, want 100 (unchanged)", got)
+	}
+	if !tuneGCForPolicy(135_000_000) {
+		t.Fatal("a 135M-parameter policy did not tune the collector")
+	}
+	if got := debug.SetGCPercent(100); got != largeModelGCPercent {
+		t.Fatalf("GOGC after a large policy = %d, want %d", got, largeModelGCPercent)
+	}
+	t.Setenv("GOGC", "200")
+	if tuneGCForPolicy(135_000_000) {
+		t.Fatal("tuned the collector although GOGC was set")
+	}
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "6GiB")
+	if tuneGCForPolicy(135_000_000) {
+		t.Fatal("tuned the collector although GOMEMLIMIT was set")
+	}
+}
