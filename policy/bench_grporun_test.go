@@ -55,26 +55,7 @@ func benchGRPORun(b *testing.B, cfg Config, prompts, samples, promptLen, complet
 		for i, g := range gens {
 			seqs[i] = Sequence{Prompt: ps[i], Completion: g.Tokens}
 		}
-		for lo := 0; lo < len(seqs); lo += miniBatch {
-			mb := seqs[lo:min(lo+miniBatch, len(seqs))]
-			pass, err := m.Forward(mb)
-			if err != nil {
-				b.Fatal(err)
-			}
-			dLogp, dEnt := make([][]float32, len(mb)), make([][]float32, len(mb))
-			for j := range mb {
-				n := len(mb[j].Completion)
-				dLogp[j], dEnt[j] = make([]float32, n), make([]float32, n)
-				for t := range dLogp[j] {
-					dLogp[j][t], dEnt[j][t] = float32(rng.NormFloat64())*1e-3, -1e-3
-				}
-			}
-			m.ZeroGrad()
-			if err := pass.Backward(dLogp, dEnt); err != nil {
-				b.Fatal(err)
-			}
-			opt.Step(m.Params(), 1e-6)
-		}
+		grpoUpdate(b, m, opt, rng, seqs, miniBatch)
 	}
 	b.ResetTimer()
 	var firstPeak, laterPeak float64

@@ -2,9 +2,6 @@ package policy
 
 import (
 	"math/rand/v2"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -52,18 +49,10 @@ func uniformTokens(rng *rand.Rand, n, vocab int) []int {
 	return out
 }
 
-// reportPeakRSS reports the process's peak resident set (VmHWM of /proc/self/status, Linux) in MiB.
+// reportPeakRSS reports the process's peak resident set (peakRSSMiB) in MiB, where it can be read.
 func reportPeakRSS(b *testing.B) {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return // not Linux: no metric
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			if kb, err := strconv.Atoi(f[1]); err == nil {
-				b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
-			}
-		}
+	if mib := peakRSSMiB(); mib > 0 {
+		b.ReportMetric(mib, "peak-RSS-MiB")
 	}
 }
 
@@ -167,29 +156,37 @@ func benchGRPOStep(b *testing.B, cfg Config, prompts, samples, promptLen, comple
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
-		for lo := 0; lo < len(seqs); lo += miniBatch {
-			mb := seqs[lo:min(lo+miniBatch, len(seqs))]
-			pass, err := m.Forward(mb)
-			if err != nil {
-				b.Fatal(err)
-			}
-			dLogp, dEnt := make([][]float32, len(mb)), make([][]float32, len(mb))
-			for j := range mb {
-				dLogp[j], dEnt[j] = make([]float32, completionLen), make([]float32, completionLen)
-				for t := range dLogp[j] {
-					dLogp[j][t], dEnt[j][t] = float32(rng.NormFloat64())*1e-3, -1e-3
-				}
-			}
-			m.ZeroGrad()
-			if err := pass.Backward(dLogp, dEnt); err != nil {
-				b.Fatal(err)
-			}
-			opt.Step(m.Params(), 1e-6)
-		}
+		grpoUpdate(b, m, opt, rng, seqs, miniBatch)
 	}
 	b.ReportMetric(float64(len(seqs)*completionLen)*float64(b.N)/b.Elapsed().Seconds(), "scored-tok/s")
 	reportCPU(b, len(seqs)*completionLen*b.N, cpu0)
 	reportPeakRSS(b)
+}
+
+// grpoUpdate is a GRPO step's policy update: seqs in mini-batches of miniBatch, each Forward,
+// Backward with per-token log-prob and entropy seeds (as a clipped-ratio loss with an entropy bonus
+// gives) and an AdamW step.
+func grpoUpdate(b *testing.B, m *GPT, opt *tensor.AdamW, rng *rand.Rand, seqs []Sequence, miniBatch int) {
+	for lo := 0; lo < len(seqs); lo += miniBatch {
+		mb := seqs[lo:min(lo+miniBatch, len(seqs))]
+		pass, err := m.Forward(mb)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dLogp, dEnt := make([][]float32, len(mb)), make([][]float32, len(mb))
+		for j := range mb {
+			n := len(mb[j].Completion)
+			dLogp[j], dEnt[j] = make([]float32, n), make([]float32, n)
+			for t := range dLogp[j] {
+				dLogp[j][t], dEnt[j][t] = float32(rng.NormFloat64())*1e-3, -1e-3
+			}
+		}
+		m.ZeroGrad()
+		if err := pass.Backward(dLogp, dEnt); err != nil {
+			b.Fatal(err)
+		}
+		opt.Step(m.Params(), 1e-6)
+	}
 }
 
 // 8 x 256 tokens, forward + backward + AdamW.
