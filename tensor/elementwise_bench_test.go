@@ -49,8 +49,8 @@ func BenchmarkAdamWStep(b *testing.B) {
 	}
 }
 
-// BenchmarkSigmoid times sigmoidInto (clamp, vek's exp, reciprocal) on one thread with each loop
-// choice: one elementwise chunk (4096, in cache) and one SwiGLU gate of SmolLM2-135M's training step
+// BenchmarkSigmoid times sigmoidInto (clamp, vek's exp, reciprocal) on one thread as it was before
+// (Go loops, one pass over the whole slice each) and with each loop choice now (2048-element blocks): one elementwise chunk (4096, in cache) and one SwiGLU gate of SmolLM2-135M's training step
 // (8 x 256 tokens x 1536).
 func BenchmarkSigmoid(b *testing.B) {
 	for _, n := range []int{4096, 8 * 256 * 1536} {
@@ -59,6 +59,13 @@ func BenchmarkSigmoid(b *testing.B) {
 		for i := range x {
 			x[i] = float32(rng.NormFloat64() * 4)
 		}
+		b.Run(fmt.Sprintf("n=%d/before", n), func(b *testing.B) { // the loops as they were: Go, whole slice per pass
+			cpu0 := processCPUSeconds()
+			for i := 0; i < b.N; i++ {
+				sigmoidReference(s, x)
+			}
+			reportElems(b, n, cpu0)
+		})
 		for _, path := range simdPaths(nil) {
 			b.Run(fmt.Sprintf("n=%d/%s", n, path.name), func(b *testing.B) {
 				withSIMD(path.simd, func() {
