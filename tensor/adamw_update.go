@@ -28,16 +28,18 @@ func adamwUpdate(w, g, md, vd []float32, k *adamwCoef) {
 //	m = b1*m + (1-b1)*g,  v = b2*v + ((1-b2)*g)*g,  mhat = m/bc1,  vhat = v/bc2,
 //	w = w*decay - (lr*mhat)/(sqrt(vhat)+eps).
 //
-// float32(math.Sqrt(float64(x))) is the correctly rounded float32 square root (as VSQRTPS).
+// float32(math.Sqrt(float64(x))) is the correctly rounded float32 square root (as VSQRTPS). The
+// float32 conversions round each product before its sum, which keeps the compiler from fusing them
+// into one FMA where it may (GOAMD64=v3); with the default GOAMD64=v1 they change nothing.
 func adamwUpdateGo(w, g, md, vd []float32, k *adamwCoef) {
 	b1, c1, b2, c2, bc1, bc2, lr, decay, eps := k.b1, k.c1, k.b2, k.c2, k.bc1, k.bc2, k.lr, k.decay, k.eps
 	g, md, vd = g[:len(w)], md[:len(w)], vd[:len(w)]
 	for i := range w {
 		gi := g[i]
-		md[i] = b1*md[i] + c1*gi
-		vd[i] = b2*vd[i] + c2*gi*gi
+		md[i] = float32(b1*md[i]) + float32(c1*gi)
+		vd[i] = float32(b2*vd[i]) + float32(c2*gi*gi)
 		mhat := md[i] / bc1
 		vhat := vd[i] / bc2
-		w[i] = w[i]*decay - lr*mhat/(float32(math.Sqrt(float64(vhat)))+eps)
+		w[i] = float32(w[i]*decay) - lr*mhat/(float32(math.Sqrt(float64(vhat)))+eps)
 	}
 }

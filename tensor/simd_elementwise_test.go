@@ -54,15 +54,17 @@ func fillMixed(rng *rand.Rand, d []float32, edges bool) {
 	}
 }
 
-// adamwReference is the element update exactly as AdamW.Step wrote it before the assembly loops.
+// adamwReference is the element update as AdamW.Step wrote it before the assembly loops, with float32
+// conversions that round each product before its sum, so that a build with GOAMD64=v3 (where Go may
+// fuse x*y+z) tests the same arithmetic; with the default GOAMD64=v1 it compiles to the old loop.
 func adamwReference(w, g, md, vd []float32, b1, b2, bc1, bc2, lr, decay, eps float32) {
 	for i := range w {
 		gi := g[i]
-		md[i] = b1*md[i] + (1-b1)*gi
-		vd[i] = b2*vd[i] + (1-b2)*gi*gi
+		md[i] = float32(b1*md[i]) + float32((1-b1)*gi)
+		vd[i] = float32(b2*vd[i]) + float32((1-b2)*gi*gi)
 		mhat := md[i] / bc1
 		vhat := vd[i] / bc2
-		w[i] = w[i]*decay - lr*mhat/(float32(math.Sqrt(float64(vhat)))+eps)
+		w[i] = float32(w[i]*decay) - lr*mhat/(float32(math.Sqrt(float64(vhat)))+eps)
 	}
 }
 
