@@ -44,17 +44,9 @@ func (o *AdamW) Step(params []*Param, lr float32) {
 		if len(p.Value.Shape) >= 2 {
 			decay = 1 - lr*o.WeightDecay
 		}
+		k := adamwCoef{b1: b1, c1: 1 - b1, b2: b2, c2: 1 - b2, bc1: bc1, bc2: bc2, lr: lr, decay: decay, eps: eps}
 		w, g, md, vd := p.Value.Data, p.Grad.Data, m.Data, v.Data
-		elementwise(len(w), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				gi := g[i]
-				md[i] = b1*md[i] + (1-b1)*gi
-				vd[i] = b2*vd[i] + (1-b2)*gi*gi
-				mhat := md[i] / bc1
-				vhat := vd[i] / bc2
-				w[i] = w[i]*decay - lr*mhat/(float32(math.Sqrt(float64(vhat)))+eps)
-			}
-		})
+		elementwise(len(w), func(lo, hi int) { adamwUpdate(w[lo:hi], g[lo:hi], md[lo:hi], vd[lo:hi], &k) })
 	}
 }
 

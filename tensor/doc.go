@@ -28,7 +28,9 @@
 // 64-row sampler product equals the same rows of a 2048-row training product bit for bit. The kernels
 // behind the ops (LayerNormRow, GELUInto, LogSumExp, Softmax, RoPE.Apply, PackWeight/MatMulPacked,
 // DotRows/WeightedRows, ...) are exported so an inference path (a KV-cache sampler) computes what
-// training computes.
+// training computes. AdamW's update and the sigmoid's clamp and reciprocal (like GELU's steps) run in
+// AVX2 assembly with the Go loops' float32 operations in the same order, so they give the Go loops'
+// bits; GRITDEV_SIMD=go forces the Go loops.
 //
 // Determinism rule: work is split with Parallel into a fixed partition that depends only on the
 // problem size, never on GOMAXPROCS; each output element is written by one goroutine, weight
