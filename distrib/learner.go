@@ -20,24 +20,28 @@ import (
 // workers. Synchronous: a round is done when every group has exactly one accepted result, and the
 // trajectories are returned in group order whatever order the results arrived in.
 type Learner struct {
-	cfg      trainers.WorkersConfig
-	runCfg   trainers.Config
-	log      io.Writer
-	srv      *Embedded // nil with workers.url
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	results  jetstream.Consumer
-	tasks    jetstream.Consumer // the workers' consumer: the learner pulls from it to play locally
-	obj      jetstream.ObjectStore
-	session  string // this learner process; results of tasks another one issued are dropped
-	version  int    // newest policy version published; -1 = none
-	stats    *stepStats
-	URL      string // where workers connect
-	lastWait time.Time
-	noWorker bool              // the previous round got no worker result: with workers.local, play at once
-	open     map[string]*round // task id -> its round, until the round is returned
-	ahead    map[int]*round    // asynchronous: step -> its round 0, issued before the step runs
-	issuedTo int               // asynchronous: the last step whose round 0 is issued; -1 = none
+	cfg         trainers.WorkersConfig
+	runCfg      trainers.Config
+	log         io.Writer
+	srv         *Embedded // nil with workers.url
+	nc          *nats.Conn
+	js          jetstream.JetStream
+	results     jetstream.Consumer
+	tasks       jetstream.Consumer // the workers' consumer: the learner pulls from it to play locally
+	obj         jetstream.ObjectStore
+	pub         *policyPublisher
+	kept        []int      // policy versions this learner published and has not deleted, oldest first
+	pruning     chan error // the deletion of versions no task can name, running during the step; nil = none
+	session     string     // this learner process; results of tasks another one issued are dropped
+	version     int        // newest policy version published; -1 = none
+	stats       *stepStats
+	URL         string // where workers connect
+	lastWait    time.Time
+	noWorker    bool              // the previous round got no worker result: with workers.local, play at once
+	lastWorkers int               // workers whose results the last finished step accepted
+	open        map[string]*round // task id -> its round, until the round is returned
+	ahead       map[int]*round    // asynchronous: step -> its round 0, issued before the step runs
+	issuedTo    int               // asynchronous: the last step whose round 0 is issued; -1 = none
 }
 
 // StartLearner connects to (or embeds) the NATS server of cfg.Workers and prepares the streams,
@@ -75,12 +79,20 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 		l.Close()
 		return nil, err
 	}
+	if l.pub, err = newPolicyPublisher(l.obj, cfg, chunkOptions(l.nc.MaxPayload())); err != nil {
+		l.Close()
+		return nil, err
+	}
 	fmt.Fprintf(log, "workers: tasks on %s; start workers with: train worker --connect %s\n", l.URL, l.URL)
 	return l, nil
 }
 
 // Close disconnects and stops the embedded server.
 func (l *Learner) Close() {
+	if l.pruning != nil {
+		<-l.pruning
+		l.pruning = nil
+	}
 	if l.nc != nil {
 		l.nc.Close()
 	}
@@ -152,22 +164,39 @@ func sameTasks(issued, now trainers.RoundRequest) error {
 }
 
 // startStep publishes the policy version of req's step (once per step; version s samples step s)
-// and drops the versions no task can name any more: all but the newest max_staleness+1.
+// and starts deleting the versions no task can name any more: all but the newest
+// max_staleness+1. The deletion runs while workers sample; the next step waits for it.
 func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) error {
 	if l.stats == nil || l.stats.step != req.Step {
+		if l.stats != nil {
+			l.lastWorkers = len(l.stats.tokens)
+		}
 		l.stats = newStepStats(req.Step)
 	}
 	version := req.Step
 	if l.version == version {
 		return nil
 	}
-	if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg, chunkOptions(l.nc.MaxPayload())); err != nil {
-		return err
+	if l.pruning != nil {
+		err := <-l.pruning
+		l.pruning = nil
+		if err != nil {
+			return err
+		}
 	}
-	if err := pruneVersions(ctx, l.obj, version-l.cfg.MaxStaleness, version); err != nil {
+	if err := l.pub.publish(ctx, version, req.Policy); err != nil {
 		return err
 	}
 	l.version = version
+	l.kept = append(l.kept, version)
+	var drop []int
+	for len(l.kept) > 0 && l.kept[0] < version-l.cfg.MaxStaleness {
+		drop, l.kept = append(drop, l.kept[0]), l.kept[1:]
+	}
+	if len(drop) > 0 {
+		l.pruning = make(chan error, 1)
+		go func() { l.pruning <- deleteVersions(ctx, l.obj, drop) }()
+	}
 	return nil
 }
 
@@ -206,28 +235,49 @@ func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) err
 func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest) (*round, error) {
 	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}, versions: map[string]int{},
 		order: make([]string, len(req.Tasks))}
+	ts := make([]*task, len(req.Tasks))
+	share := l.share(ctx)
+	batch := (len(req.Tasks) + share - 1) / share
 	for g, tk := range req.Tasks {
 		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
-			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: l.version, Task: tk}
-		r.tasks[t.ID], r.order[g] = t, t.ID
+			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: l.version, Batch: batch, Task: tk}
+		r.tasks[t.ID], r.order[g], ts[g] = t, t.ID, t
 		l.open[t.ID] = r
-		if err := l.publish(ctx, t); err != nil {
-			return nil, err
-		}
+	}
+	if err := l.publish(ctx, ts...); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
 
-// publish puts a task on the work queue.
-func (l *Learner) publish(ctx context.Context, t *task) error {
-	body, err := t.encode()
-	if err != nil {
-		return err
+// share is how many workers a round's tasks are shared among: the most of the workers waiting
+// for a task now (the consumer's pending pull requests) and those whose results the previous
+// step accepted; at least 1. A worker takes its share of a round at once (task.Batch), so one
+// worker plays a whole round in one sampler call and several split it.
+func (l *Learner) share(ctx context.Context) int {
+	n := max(1, l.lastWorkers)
+	if info, err := l.tasks.Info(ctx); err == nil {
+		n = max(n, info.NumWaiting)
 	}
-	if _, err := l.js.Publish(ctx, tasksSubject, body); err != nil {
-		return fmt.Errorf("publishing task %s: %w", t.ID, err)
+	return n
+}
+
+// publish puts tasks on the work queue: all sent at once, then every acknowledgement awaited.
+func (l *Learner) publish(ctx context.Context, ts ...*task) error {
+	futures := make([]jetstream.PubAckFuture, len(ts))
+	for i, t := range ts {
+		body, err := t.encode()
+		if err != nil {
+			return err
+		}
+		if futures[i], err = l.js.PublishAsync(tasksSubject, body); err != nil {
+			return fmt.Errorf("publishing task %s: %w", t.ID, err)
+		}
 	}
-	l.stats.tasks++
+	if i, err := awaitPubAcks(ctx, futures); err != nil {
+		return fmt.Errorf("publishing task %s: %w", ts[i].ID, err)
+	}
+	l.stats.tasks += len(ts)
 	return nil
 }
 

@@ -142,6 +142,30 @@ func (g *GroupPlayer) PlayGroup(ctx context.Context, task envs.Task, group, copi
 	return g.p.playGroup(ctx, task, group, copies, seed, stepKey)
 }
 
+// PlayGroups plays several groups of one round together, in one sampler call per turn: group
+// groups[i] of the round is tasks[i]. Result i is exactly what PlayGroup(tasks[i], groups[i], ...)
+// returns, because every episode keeps its own seeds and the sampler's rows are independent.
+func (g *GroupPlayer) PlayGroups(ctx context.Context, tasks []envs.Task, groups []int, copies int, seed, stepKey uint64) ([][]*Trajectory, error) {
+	if len(tasks) != len(groups) {
+		return nil, fmt.Errorf("PlayGroups: %d tasks for %d groups", len(tasks), len(groups))
+	}
+	specs := make([]episodeSpec, 0, len(tasks)*copies)
+	for i, task := range tasks {
+		for c := 0; c < copies; c++ {
+			specs = append(specs, episodeSpec{Task: task, Group: groups[i], Index: c, Episode: uint64(groups[i]*copies + c)})
+		}
+	}
+	trajs, err := g.p.playEpisodes(ctx, specs, seed, stepKey)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*Trajectory, len(tasks))
+	for i := range out {
+		out[i] = trajs[i*copies : (i+1)*copies : (i+1)*copies]
+	}
+	return out, nil
+}
+
 // Durations reports the time spent in the sampler and in the env so far.
 func (g *GroupPlayer) Durations() (sample, grade float64) {
 	return g.p.sampleDur.Seconds(), g.p.gradeDur.Seconds()
