@@ -201,11 +201,15 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 }
 
 // issue publishes the policy version of req's step and the round's tasks, naming that version.
+// How many workers share the round is asked meanwhile.
 func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
+	share := make(chan int, 1)
+	go func() { share <- l.share(ctx) }()
 	if err := l.startStep(ctx, req); err != nil {
+		<-share
 		return nil, nil, err
 	}
-	r, err := l.issueRound(ctx, req)
+	r, err := l.issueRound(ctx, req, <-share)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -222,7 +226,7 @@ func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) err
 		if !ok {
 			break
 		}
-		r, err := l.issueRound(ctx, later)
+		r, err := l.issueRound(ctx, later, l.share(ctx))
 		if err != nil {
 			return err
 		}
@@ -231,12 +235,12 @@ func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) err
 	return nil
 }
 
-// issueRound publishes req's tasks naming the newest policy version and registers the round.
-func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest) (*round, error) {
+// issueRound publishes req's tasks naming the newest policy version and registers the round;
+// share workers split it (task.Batch).
+func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest, share int) (*round, error) {
 	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}, versions: map[string]int{},
 		order: make([]string, len(req.Tasks))}
 	ts := make([]*task, len(req.Tasks))
-	share := l.share(ctx)
 	batch := (len(req.Tasks) + share - 1) / share
 	for g, tk := range req.Tasks {
 		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
@@ -299,8 +303,8 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 		var err error
 		if playedLocally || drain { // take what is there at once (keep playing locally while tasks wait)
 			batch, err = l.results.FetchNoWait(64)
-		} else { // a Fetch of one returns as soon as a result arrives
-			batch, err = l.results.Fetch(1, jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
+		} else { // one pull request for every outstanding result; each is handled as it arrives
+			batch, err = l.results.Fetch(len(r.tasks)-len(r.done), jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
 		}
 		playedLocally = false
 		if err != nil {

@@ -78,10 +78,12 @@ func (s *lineSignal) wait(b *testing.B, what string) {
 	}
 }
 
-// stepTimes runs cfg once and returns the mean step_s of metrics.jsonl in ms and the run's wall
-// time. workers: "none" (workers.enabled false: the trainer samples each whole batch itself),
-// "goroutine" (one worker in this process) or "process" (one worker in a child process).
-func stepTimes(b *testing.B, cfg trainers.Config, workers string) (stepMS float64, wall time.Duration) {
+// stepTimes runs cfg once and returns the wall time per step in ms, from the end of step 1 to
+// the end of the last step (metrics.jsonl's elapsed_s: steady state, everything between steps
+// included), and the mean step_s in ms. workers: "none" (workers.enabled false: the trainer
+// samples each whole batch itself), "goroutine" (one worker in this process) or "process" (one
+// worker in a child process).
+func stepTimes(b *testing.B, cfg trainers.Config, workers string) (wallMS, stepMS float64) {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "run")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -117,39 +119,47 @@ func stepTimes(b *testing.B, cfg trainers.Config, workers string) (stepMS float6
 		}
 		connected.wait(b, "the "+workers+" worker")
 	}
-	t0 := time.Now()
 	if _, err := trainers.Run(ctx, cfg, opts); err != nil {
 		b.Fatal(err)
 	}
-	wall = time.Since(t0)
 	cancel()
 	done.Wait()
 	lines := readMetrics(b, dir)
 	for _, m := range lines {
 		stepMS += m["step_s"].(float64) * 1000
 	}
-	return stepMS / float64(len(lines)), wall
+	n := len(lines)
+	wallMS = (lines[n-1]["elapsed_s"].(float64) - lines[0]["elapsed_s"].(float64)) * 1000 / float64(n-1)
+	return wallMS, stepMS / float64(n)
 }
 
 // A full training step (rollout + update) of configs/ci/grpo.yaml, 30 steps per run: with
 // workers.enabled false (the trainer samples each batch of 16 x 8 in one sampler call), with one
 // rollout worker in this process, and with one worker in a child process, all on the same cores.
 // The three runs alternate within every iteration so they see the same machine load. Metrics:
-// mean step_s in ms of each, and the ratios of the worker runs to the in-process one.
+// each run's wall time per step (stepTimes) and the ratios of the worker runs to the in-process
+// one; *_step_s are the same from the mean step_s.
 func BenchmarkTrainStep(b *testing.B) {
 	base := stepBenchConfig(b)
 	withWorkers := stepBenchConfig(b, workerSets...)
-	var inproc, goroutine, process float64
+	variants := []string{"none", "goroutine", "process"}
+	wall, step := make([]float64, len(variants)), make([]float64, len(variants))
 	for i := 0; i < b.N; i++ {
-		a, _ := stepTimes(b, base, "none")
-		g, _ := stepTimes(b, withWorkers, "goroutine")
-		p, _ := stepTimes(b, withWorkers, "process")
-		inproc, goroutine, process = inproc+a, goroutine+g, process+p
+		for k, v := range variants {
+			cfg := withWorkers
+			if v == "none" {
+				cfg = base
+			}
+			w, s := stepTimes(b, cfg, v)
+			wall[k], step[k] = wall[k]+w, step[k]+s
+		}
 	}
 	n := float64(b.N)
-	b.ReportMetric(inproc/n, "inproc_ms/step")
-	b.ReportMetric(goroutine/n, "worker_ms/step")
-	b.ReportMetric(process/n, "process_ms/step")
-	b.ReportMetric(goroutine/inproc, "worker/inproc")
-	b.ReportMetric(process/inproc, "process/inproc")
+	b.ReportMetric(wall[0]/n, "inproc_ms/step")
+	b.ReportMetric(wall[1]/n, "worker_ms/step")
+	b.ReportMetric(wall[2]/n, "process_ms/step")
+	b.ReportMetric(wall[1]/wall[0], "worker/inproc")
+	b.ReportMetric(wall[2]/wall[0], "process/inproc")
+	b.ReportMetric(step[1]/step[0], "worker/inproc_step_s")
+	b.ReportMetric(step[2]/step[0], "process/inproc_step_s")
 }

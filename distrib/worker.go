@@ -7,7 +7,10 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -115,6 +118,11 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 // groups of one round).
 const maxBatch = 256
 
+// shareWait is how long a worker that got a round's first task waits for the rest of its share:
+// the learner publishes a round's tasks together, so they are all there at once, unless other
+// workers took them.
+const shareWait = 5 * time.Millisecond
+
 // pull waits up to a second for a task, fetches the policy version it names (so the learner can
 // finish publishing the round meanwhile), then takes more tasks already queued: up to the task's
 // Batch (this worker's share of the round), maxBatch and MaxTasks in all.
@@ -142,7 +150,7 @@ func (w *worker) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream
 	if limit <= 0 {
 		return msgs, nil
 	}
-	more, err := cons.FetchNoWait(limit)
+	more, err := cons.Fetch(limit, jetstream.FetchMaxWait(shareWait))
 	if err != nil {
 		return msgs, nil // the first task is still ours to play
 	}
@@ -260,29 +268,10 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	}
 	after, _ := w.player.Durations()
 	sampleS := (after - before) / float64(len(tasks)) // the batch's sampling time, shared evenly
-	futures := make([]jetstream.PubAckFuture, len(tasks))
-	tokens := make([]int, len(tasks))
-	for i, pt := range tasks {
-		body, err := encodeResult(resultMeta{TaskID: pt.t.ID, WorkerID: w.opts.ID, Version: pt.t.Version, Group: pt.t.Group}, played[i])
-		if err != nil {
-			nakAll()
-			return err
-		}
-		for _, tr := range played[i] {
-			tokens[i] += tr.GeneratedTokens()
-		}
-		out := nats.NewMsg(resultsSubject)
-		out.Data = body
-		out.Header.Set(hdrTask, pt.t.ID)
-		out.Header.Set(hdrSession, pt.t.Session)
-		out.Header.Set(hdrWorker, w.opts.ID)
-		out.Header.Set(hdrDelivered, strconv.FormatUint(pt.meta.NumDelivered, 10))
-		out.Header.Set(hdrSampleS, strconv.FormatFloat(sampleS, 'g', -1, 64))
-		out.Header.Set(hdrGenTokens, strconv.Itoa(tokens[i]))
-		if futures[i], err = w.js.PublishMsgAsync(out); err != nil {
-			nakAll()
-			return fmt.Errorf("worker %s: publishing the result of %s: %w", w.opts.ID, pt.t.ID, err)
-		}
+	futures, tokens, err := w.sendResults(tasks, played, sampleS)
+	if err != nil {
+		nakAll()
+		return err
 	}
 	if i, err := awaitPubAcks(ctx, futures); err != nil {
 		nakAll() // a task whose result did arrive is done again; the learner drops the duplicate
@@ -312,6 +301,52 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	fmt.Fprintf(w.opts.Log, "worker %s: %d groups in %.3f s (%d tokens); %.0f tokens/s overall\n",
 		w.opts.ID, len(tasks), time.Since(t0).Seconds(), total, rate)
 	return nil
+}
+
+// sendResults encodes and publishes each task's result, spread over the cores (the learner waits
+// meanwhile); the futures hold the server's acknowledgements. tokens[i] are task i's generated tokens.
+func (w *worker) sendResults(tasks []pulledTask, played [][]*trainers.Trajectory, sampleS float64) ([]jetstream.PubAckFuture, []int, error) {
+	futures := make([]jetstream.PubAckFuture, len(tasks))
+	tokens := make([]int, len(tasks))
+	errs := make([]error, len(tasks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(tasks); i = int(next.Add(1) - 1) {
+				futures[i], tokens[i], errs[i] = w.sendResult(tasks[i], played[i], sampleS)
+			}
+		}()
+	}
+	wg.Wait()
+	return futures, tokens, errors.Join(errs...)
+}
+
+// sendResult encodes one task's result and publishes it without waiting for the acknowledgement.
+func (w *worker) sendResult(pt pulledTask, trajs []*trainers.Trajectory, sampleS float64) (jetstream.PubAckFuture, int, error) {
+	body, err := encodeResult(resultMeta{TaskID: pt.t.ID, WorkerID: w.opts.ID, Version: pt.t.Version, Group: pt.t.Group}, trajs)
+	if err != nil {
+		return nil, 0, err
+	}
+	tokens := 0
+	for _, tr := range trajs {
+		tokens += tr.GeneratedTokens()
+	}
+	out := nats.NewMsg(resultsSubject)
+	out.Data = body
+	out.Header.Set(hdrTask, pt.t.ID)
+	out.Header.Set(hdrSession, pt.t.Session)
+	out.Header.Set(hdrWorker, w.opts.ID)
+	out.Header.Set(hdrDelivered, strconv.FormatUint(pt.meta.NumDelivered, 10))
+	out.Header.Set(hdrSampleS, strconv.FormatFloat(sampleS, 'g', -1, 64))
+	out.Header.Set(hdrGenTokens, strconv.Itoa(tokens))
+	f, err := w.js.PublishMsgAsync(out)
+	if err != nil {
+		return nil, 0, fmt.Errorf("worker %s: publishing the result of %s: %w", w.opts.ID, pt.t.ID, err)
+	}
+	return f, tokens, nil
 }
 
 // keepInProgress tells JetStream every few seconds that msg is being worked on, so a long group
