@@ -89,10 +89,7 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 
 // Close disconnects and stops the embedded server.
 func (l *Learner) Close() {
-	if l.pruning != nil {
-		<-l.pruning
-		l.pruning = nil
-	}
+	_ = l.pruned()
 	if l.nc != nil {
 		l.nc.Close()
 	}
@@ -140,6 +137,9 @@ func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m tr
 	if err := l.collect(ctx, r); err != nil {
 		return nil, err
 	}
+	if err := l.pruned(); err != nil {
+		return nil, err
+	}
 	out := make([]*trainers.Trajectory, 0, len(req.Tasks)*req.Copies)
 	for _, id := range r.order {
 		out = append(out, r.done[id]...)
@@ -165,7 +165,8 @@ func sameTasks(issued, now trainers.RoundRequest) error {
 
 // startStep publishes the policy version of req's step (once per step; version s samples step s)
 // and starts deleting the versions no task can name any more: all but the newest
-// max_staleness+1. The deletion runs while workers sample; the next step waits for it.
+// max_staleness+1. The deletion runs while workers sample; PlayRound waits for it before it
+// returns the round.
 func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) error {
 	if l.stats == nil || l.stats.step != req.Step {
 		if l.stats != nil {
@@ -177,12 +178,8 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 	if l.version == version {
 		return nil
 	}
-	if l.pruning != nil {
-		err := <-l.pruning
-		l.pruning = nil
-		if err != nil {
-			return err
-		}
+	if err := l.pruned(); err != nil {
+		return err
 	}
 	if err := l.pub.publish(ctx, version, req.Policy); err != nil {
 		return err
@@ -198,6 +195,16 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 		go func() { l.pruning <- deleteVersions(ctx, l.obj, drop) }()
 	}
 	return nil
+}
+
+// pruned waits for the deletion of old versions started with the step, if any.
+func (l *Learner) pruned() error {
+	if l.pruning == nil {
+		return nil
+	}
+	err := <-l.pruning
+	l.pruning = nil
+	return err
 }
 
 // issue publishes the policy version of req's step and the round's tasks, naming that version.
