@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
+	"grit/policy"
 	"grit/trainers"
 )
 
@@ -32,8 +33,10 @@ type Learner struct {
 	pub         *policyPublisher
 	kept        []int      // policy versions this learner published and has not deleted, oldest first
 	pruning     chan error // the deletion of versions no task can name, running during the step; nil = none
-	session     string     // this learner process; results of tasks another one issued are dropped
-	version     int        // newest policy version published; -1 = none
+	early       chan error // the upload of version earlyV, started by PolicyReady; nil = none
+	earlyV      int
+	session     string // this learner process; results of tasks another one issued are dropped
+	version     int    // newest policy version published; -1 = none
 	stats       *stepStats
 	URL         string // where workers connect
 	lastWait    time.Time
@@ -181,8 +184,15 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 	if err := l.pruned(); err != nil {
 		return err
 	}
-	if err := l.pub.publish(ctx, version, req.Policy); err != nil {
-		return err
+	uploaded := false
+	if l.early != nil {
+		err := <-l.early
+		uploaded, l.early = err == nil && l.earlyV == version, nil
+	}
+	if !uploaded {
+		if err := l.pub.publish(ctx, version, req.Policy); err != nil {
+			return err
+		}
 	}
 	l.version = version
 	l.kept = append(l.kept, version)
@@ -195,6 +205,17 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 		go func() { l.pruning <- deleteVersions(ctx, l.obj, drop) }()
 	}
 	return nil
+}
+
+// PolicyReady starts uploading the policy of step nextStep (0-based) right after the update that
+// made it (trainers.PolicyListener), while the learner logs and checkpoints the step before;
+// startStep then finds the version uploaded (or uploads it again if that failed).
+func (l *Learner) PolicyReady(ctx context.Context, nextStep int, pol policy.Policy) {
+	if l.early != nil {
+		<-l.early
+	}
+	l.early, l.earlyV = make(chan error, 1), nextStep
+	go func() { l.early <- l.pub.publish(ctx, nextStep, pol) }()
 }
 
 // pruned waits for the deletion of old versions started with the step, if any.
@@ -210,13 +231,13 @@ func (l *Learner) pruned() error {
 // issue publishes the policy version of req's step and the round's tasks, naming that version.
 // How many workers share the round is asked meanwhile.
 func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
-	share := make(chan int, 1)
-	go func() { share <- l.share(ctx) }()
+	waiting := make(chan int, 1)
+	go func() { waiting <- l.waitingWorkers(ctx) }()
 	if err := l.startStep(ctx, req); err != nil {
-		<-share
+		<-waiting
 		return nil, nil, err
 	}
-	r, err := l.issueRound(ctx, req, <-share)
+	r, err := l.issueRound(ctx, req, max(1, l.lastWorkers, <-waiting))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -266,11 +287,15 @@ func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest, sha
 // step accepted; at least 1. A worker takes its share of a round at once (task.Batch), so one
 // worker plays a whole round in one sampler call and several split it.
 func (l *Learner) share(ctx context.Context) int {
-	n := max(1, l.lastWorkers)
+	return max(1, l.lastWorkers, l.waitingWorkers(ctx))
+}
+
+// waitingWorkers is the number of pull requests waiting on the workers' consumer (0 if unknown).
+func (l *Learner) waitingWorkers(ctx context.Context) int {
 	if info, err := l.tasks.Info(ctx); err == nil {
-		n = max(n, info.NumWaiting)
+		return info.NumWaiting
 	}
-	return n
+	return 0
 }
 
 // publish puts tasks on the work queue: all sent at once, then every acknowledgement awaited.

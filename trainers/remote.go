@@ -43,6 +43,13 @@ type RolloutSource interface {
 	PlayRound(ctx context.Context, req RoundRequest, m Metrics) ([]*Trajectory, error)
 }
 
+// PolicyListener is a RolloutSource that is told the policy the next step will sample with as
+// soon as the step before has updated it, so it can ship it to the workers while the learner
+// logs, evaluates and checkpoints. The policy must only be read until PlayRound is next called.
+type PolicyListener interface {
+	PolicyReady(ctx context.Context, nextStep int, pol policy.Policy)
+}
+
 // checkRolloutSource refuses workers.enabled without a RolloutSource: a caller that starts no
 // learner (a sweep, a library call) would otherwise sample in-process without saying so.
 func checkRolloutSource(cfg Config, opts RunOptions) error {
