@@ -2,6 +2,7 @@ package distrib
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"reflect"
@@ -194,5 +195,67 @@ func TestWorkerLoadsNewVersionInPlace(t *testing.T) {
 	}
 	if w.loadedDir != 3 || w.loaded.pol == held {
 		t.Fatal("a version of another run (other config) was loaded in place")
+	}
+}
+
+// A worker's prefetcher downloads a version as soon as it is put: the version is still served
+// after the learner deleted it from the bucket, once; a version it does not hold is downloaded on
+// demand.
+func TestPrefetcherHoldsNewestVersion(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	nc, js, err := connect(srv.URL, Auth{}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_, obj, err := setupStreams(ctx, js, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := startPrefetch(ctx, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	cfg := tinyConfig(t)
+	pol, err := policy.LoadPolicy(cfg.Init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int{4, 5} {
+		if err := publishPolicy(ctx, obj, v, pol, cfg, chunkOptions(nc.MaxPayload())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		p.mu.Lock()
+		newest, ready := p.newest, p.ready
+		p.mu.Unlock()
+		if newest == 5 {
+			<-ready
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the prefetcher saw version %d, not 5", newest)
+		}
+	}
+	if err := deleteVersions(ctx, obj, []int{4, 5}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.get(ctx, 5)
+	if err != nil || b.Version != 5 || len(b.data[policy.WeightsFile]) == 0 {
+		t.Fatalf("prefetched version 5: %v", err)
+	}
+	if _, err := p.get(ctx, 5); !errors.Is(err, errNoVersion) {
+		t.Fatalf("version 5 a second time, deleted from the bucket: %v; want errNoVersion (downloaded on demand)", err)
+	}
+	if _, err := p.get(ctx, 4); !errors.Is(err, errNoVersion) {
+		t.Fatalf("version 4, never held, deleted: %v; want errNoVersion", err)
 	}
 }

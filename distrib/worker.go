@@ -50,6 +50,7 @@ type worker struct {
 	version   int           // version the player samples with; -1 = none
 	cfgText   string        // the run config the player was built for
 	loaded    loadedPolicy  // what the player's policy was loaded from
+	pre       *prefetcher   // downloads versions as they appear; nil = on demand
 	loadedDir int           // the version in the cache folder (the last one loaded in full); -1 = none
 	every     time.Duration // how often to report progress on a task: a third of the ack wait
 	done      int
@@ -90,6 +91,11 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	cons, err := w.waitForLearner(ctx)
 	if err != nil {
 		return err
+	}
+	if w.pre, err = startPrefetch(ctx, w.obj); err != nil {
+		fmt.Fprintf(opts.Log, "worker %s: %v; downloading each version when a task names it\n", opts.ID, err)
+	} else {
+		defer w.pre.stop()
 	}
 	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
 		w.every = max(info.Config.AckWait/3, 50*time.Millisecond)

@@ -74,7 +74,13 @@ func (w *worker) usePolicy(ctx context.Context, v int) error {
 	if w.version == v {
 		return nil
 	}
-	b, err := downloadVersion(ctx, w.obj, v)
+	var b *policyBundle
+	var err error
+	if w.pre != nil {
+		b, err = w.pre.get(ctx, v)
+	} else {
+		b, err = downloadVersion(ctx, w.obj, v)
+	}
 	if err != nil {
 		return err
 	}
