@@ -58,9 +58,11 @@ type worker struct {
 	sampleS   float64
 }
 
-// RunWorker pulls tasks until ctx is cancelled (or MaxTasks are done): for each, it fetches the
-// policy version the task names, plays the group and publishes the result, then acks the task.
-// A worker that dies before the ack leaves the task to be redelivered after workers.ack_wait_s.
+// RunWorker pulls tasks until ctx is cancelled (or MaxTasks are done): it takes its share of a
+// round (task.Batch) at once, loads the policy version the tasks name (downloaded as soon as the
+// learner put it), plays their groups in one sampler call, publishes every group's result and
+// then acks the tasks. A worker that dies before the acks leaves its tasks to be redelivered
+// after workers.ack_wait_s; while it plays, it reports progress on each of them.
 func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	if opts.ID == "" {
 		opts.ID = DefaultWorkerID()
