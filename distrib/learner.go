@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -335,8 +336,8 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 		var err error
 		if playedLocally || drain { // take what is there at once (keep playing locally while tasks wait)
 			batch, err = l.results.FetchNoWait(64)
-		} else { // one pull request for every outstanding result; each is handled as it arrives
-			batch, err = l.results.Fetch(len(r.tasks)-len(r.done), jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
+		} else { // a Fetch of one returns as soon as a result (often a whole round's) arrives
+			batch, err = l.results.Fetch(1, jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
 		}
 		playedLocally = false
 		if err != nil {
@@ -382,6 +383,9 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 // played, or one issued ahead) was completed by it.
 func (l *Learner) take(ctx context.Context, msg jetstream.Msg) bool {
 	h := msg.Headers()
+	if h.Get(hdrTasks) != "" {
+		return l.takeBatch(ctx, msg)
+	}
 	id := h.Get(hdrTask)
 	r := l.open[id]
 	if h.Get(hdrSession) != l.session || r == nil {
@@ -417,6 +421,69 @@ func (l *Learner) take(ctx context.Context, msg jetstream.Msg) bool {
 	}
 	l.stats.accepted(worker, tokens, sampleS, delivered)
 	return true
+}
+
+// takeBatch handles a batch result (resultbatch.go): each listed task of an open round not yet
+// done is checked and accepted as take accepts a single result; the others count as duplicates.
+// A batch that cannot be read has every task it answers reissued.
+func (l *Learner) takeBatch(ctx context.Context, msg jetstream.Msg) bool {
+	h := msg.Headers()
+	ids := strings.Split(h.Get(hdrTasks), ",")
+	delivered := strings.Split(h.Get(hdrDelivered), ",")
+	open := func(id string) *task {
+		if r := l.open[id]; r != nil && h.Get(hdrSession) == l.session && r.done[id] == nil {
+			return r.tasks[id]
+		}
+		return nil
+	}
+	wanted := 0
+	for _, id := range ids {
+		if open(id) == nil {
+			l.stats.duplicates++ // another learner's, a task of an earlier round, or done already
+		} else {
+			wanted++
+		}
+	}
+	if wanted == 0 {
+		return false
+	}
+	groups, worker, version, err := decodeResults(msg.Data(), ids, open)
+	if err == nil && worker != h.Get(hdrWorker) {
+		err = fmt.Errorf("rows name worker %q, the message %q", worker, h.Get(hdrWorker))
+	}
+	sampleS, _ := strconv.ParseFloat(h.Get(hdrSampleS), 64)
+	got := false
+	for k, id := range ids {
+		t := open(id)
+		if t == nil {
+			continue
+		}
+		terr := err
+		if terr == nil && version != t.Version {
+			terr = fmt.Errorf("result %s: sampled with policy version %d, the task names %d", id, version, t.Version)
+		}
+		if terr != nil {
+			l.stats.rejected++
+			fmt.Fprintf(l.log, "workers: rejected a result from worker %q: %v; reissuing task %s\n", h.Get(hdrWorker), terr, id)
+			if perr := l.publish(ctx, t); perr != nil {
+				fmt.Fprintf(l.log, "workers: reissuing %s failed: %v\n", id, perr)
+			}
+			continue
+		}
+		r := l.open[id]
+		r.done[id], r.versions[id] = groups[id], version
+		n := 0
+		if k < len(delivered) {
+			n, _ = strconv.Atoi(delivered[k])
+		}
+		tokens := 0
+		for _, tr := range groups[id] {
+			tokens += tr.GeneratedTokens()
+		}
+		l.stats.accepted(worker, tokens, sampleS, n)
+		got = true
+	}
+	return got
 }
 
 // playLocal pulls one queued task and plays it on the learner (workers.local) with the newest

@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"runtime"
 	"strconv"
-	"sync"
-	"sync/atomic"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -281,9 +279,9 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 		nakAll()
 		return err
 	}
-	if i, err := awaitPubAcks(ctx, futures); err != nil {
+	if _, err := awaitPubAcks(ctx, futures); err != nil {
 		nakAll() // a task whose result did arrive is done again; the learner drops the duplicate
-		return fmt.Errorf("worker %s: publishing the result of %s: %w", w.opts.ID, tasks[i].t.ID, err)
+		return fmt.Errorf("worker %s: publishing the results of %d tasks: %w", w.opts.ID, len(tasks), err)
 	}
 	for _, pt := range tasks {
 		if err := pt.msg.Ack(); err != nil {
@@ -311,50 +309,54 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	return nil
 }
 
-// sendResults encodes and publishes each task's result, spread over the cores (the learner waits
-// meanwhile); the futures hold the server's acknowledgements. tokens[i] are task i's generated tokens.
-func (w *worker) sendResults(tasks []pulledTask, played [][]*trainers.Trajectory, sampleS float64) ([]jetstream.PubAckFuture, []int, error) {
-	futures := make([]jetstream.PubAckFuture, len(tasks))
-	tokens := make([]int, len(tasks))
-	errs := make([]error, len(tasks))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(tasks); i = int(next.Add(1) - 1) {
-				futures[i], tokens[i], errs[i] = w.sendResult(tasks[i], played[i], sampleS)
+// sendResults publishes the tasks' results as batch results (resultbatch.go) of at most half the
+// server's max_payload each (a larger batch is split in halves, down to one group per message),
+// without waiting for the acknowledgements, which the futures hold. tokens[i] are task i's
+// generated tokens.
+func (w *worker) sendResults(tasks []pulledTask, played [][]*trainers.Trajectory, sampleS float64) (futures []jetstream.PubAckFuture, tokens []int, err error) {
+	tokens = make([]int, len(tasks))
+	for i := range tasks {
+		for _, tr := range played[i] {
+			tokens[i] += tr.GeneratedTokens()
+		}
+	}
+	var send func(lo, hi int) error
+	send = func(lo, hi int) error {
+		metas := make([]resultMeta, 0, hi-lo)
+		ids, delivered := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
+		total := 0
+		for i, pt := range tasks[lo:hi] {
+			metas = append(metas, resultMeta{TaskID: pt.t.ID, WorkerID: w.opts.ID, Version: pt.t.Version, Group: pt.t.Group})
+			ids, delivered = append(ids, pt.t.ID), append(delivered, strconv.FormatUint(pt.meta.NumDelivered, 10))
+			total += tokens[lo+i]
+		}
+		body, err := encodeResults(metas, played[lo:hi])
+		if err != nil {
+			return err
+		}
+		if int64(len(body)) > w.nc.MaxPayload()/2 && hi-lo > 1 {
+			mid := (lo + hi) / 2
+			if err := send(lo, mid); err != nil {
+				return err
 			}
-		}()
+			return send(mid, hi)
+		}
+		out := nats.NewMsg(resultsSubject)
+		out.Data = body
+		out.Header.Set(hdrTasks, strings.Join(ids, ","))
+		out.Header.Set(hdrSession, tasks[lo].t.Session)
+		out.Header.Set(hdrWorker, w.opts.ID)
+		out.Header.Set(hdrDelivered, strings.Join(delivered, ","))
+		out.Header.Set(hdrSampleS, strconv.FormatFloat(sampleS, 'g', -1, 64))
+		out.Header.Set(hdrGenTokens, strconv.Itoa(total))
+		f, err := w.js.PublishMsgAsync(out)
+		if err != nil {
+			return fmt.Errorf("worker %s: publishing the results of %s..%s: %w", w.opts.ID, ids[0], ids[len(ids)-1], err)
+		}
+		futures = append(futures, f)
+		return nil
 	}
-	wg.Wait()
-	return futures, tokens, errors.Join(errs...)
-}
-
-// sendResult encodes one task's result and publishes it without waiting for the acknowledgement.
-func (w *worker) sendResult(pt pulledTask, trajs []*trainers.Trajectory, sampleS float64) (jetstream.PubAckFuture, int, error) {
-	body, err := encodeResult(resultMeta{TaskID: pt.t.ID, WorkerID: w.opts.ID, Version: pt.t.Version, Group: pt.t.Group}, trajs)
-	if err != nil {
-		return nil, 0, err
-	}
-	tokens := 0
-	for _, tr := range trajs {
-		tokens += tr.GeneratedTokens()
-	}
-	out := nats.NewMsg(resultsSubject)
-	out.Data = body
-	out.Header.Set(hdrTask, pt.t.ID)
-	out.Header.Set(hdrSession, pt.t.Session)
-	out.Header.Set(hdrWorker, w.opts.ID)
-	out.Header.Set(hdrDelivered, strconv.FormatUint(pt.meta.NumDelivered, 10))
-	out.Header.Set(hdrSampleS, strconv.FormatFloat(sampleS, 'g', -1, 64))
-	out.Header.Set(hdrGenTokens, strconv.Itoa(tokens))
-	f, err := w.js.PublishMsgAsync(out)
-	if err != nil {
-		return nil, 0, fmt.Errorf("worker %s: publishing the result of %s: %w", w.opts.ID, pt.t.ID, err)
-	}
-	return f, tokens, nil
+	return futures, tokens, send(0, len(tasks))
 }
 
 // keepInProgress tells JetStream every few seconds that msg is being worked on, so a long group
