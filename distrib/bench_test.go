@@ -281,9 +281,10 @@ func BenchmarkWeightBroadcast135M(b *testing.B) {
 	}
 }
 
-// A policy version of the SmolLM2-135M shape the way a run moves it: publishPolicy (save the
-// safetensors file, rewrite it as bf16 when asked, upload) and fetchPolicy on a worker's
-// connection (download into the cache folder, load).
+// A policy version of the SmolLM2-135M shape the way a run moves its first version: publishPolicy
+// (save the safetensors file, rewrite it as bf16 when asked, upload) and fetchPolicy on a worker's
+// connection (download into the cache folder, load). Later versions are encoded from memory and
+// loaded in place (weightslayout.go).
 func BenchmarkPolicyVersion135M(b *testing.B) {
 	if testing.Short() {
 		b.Skip("-short: moves 270-540 MB per iteration")

@@ -151,8 +151,8 @@ func wrongSchemaIPC(t *testing.T) []byte {
 // errCrash stands for the learner process dying mid-step.
 var errCrash = errors.New("learner crashed")
 
-// crashingSource issues step crashStep's tasks, lets a worker finish one of them (its result left
-// in the results stream), and then fails like a killed learner.
+// crashingSource issues step crashStep's tasks, waits until a worker has finished one of them (its
+// result left in the results stream), and then fails like a killed learner.
 type crashingSource struct {
 	t         *testing.T
 	l         *Learner
@@ -166,8 +166,19 @@ func (c *crashingSource) PlayRound(ctx context.Context, req trainers.RoundReques
 	if _, _, err := c.l.issue(ctx, req); err != nil {
 		return nil, err
 	}
-	if err := RunWorker(ctx, WorkerOptions{URL: c.l.URL, ID: "early", CacheDir: c.t.TempDir(), MaxTasks: 1}); err != nil {
-		c.t.Error(err)
+	// the running worker takes its share of the round (all of it, alone) and publishes results
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		s, err := c.l.js.Stream(ctx, resultsStream)
+		if err != nil {
+			return nil, err
+		}
+		if s.CachedInfo().State.Msgs > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.t.Error("no result of the interrupted step within a minute")
+			break
+		}
 	}
 	return nil, errCrash
 }

@@ -35,7 +35,11 @@ var (
 )
 
 // TestMain removes the shared single-process run's folder after the package's tests.
+// With benchWorkerEnv set the binary is a rollout worker instead (BenchmarkTrainStep).
 func TestMain(m *testing.M) {
+	if url := os.Getenv(benchWorkerEnv); url != "" {
+		os.Exit(runBenchWorker(url))
+	}
 	code := m.Run()
 	if singleDir != "" {
 		os.RemoveAll(filepath.Dir(singleDir))
@@ -117,7 +121,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 // readMetrics reads metrics.jsonl.
-func readMetrics(t *testing.T, dir string) []map[string]any {
+func readMetrics(t testing.TB, dir string) []map[string]any {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
 	if err != nil {

@@ -7,12 +7,14 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
+	"grit/policy"
 	"grit/trainers"
 )
 
@@ -20,24 +22,30 @@ import (
 // workers. Synchronous: a round is done when every group has exactly one accepted result, and the
 // trajectories are returned in group order whatever order the results arrived in.
 type Learner struct {
-	cfg      trainers.WorkersConfig
-	runCfg   trainers.Config
-	log      io.Writer
-	srv      *Embedded // nil with workers.url
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	results  jetstream.Consumer
-	tasks    jetstream.Consumer // the workers' consumer: the learner pulls from it to play locally
-	obj      jetstream.ObjectStore
-	session  string // this learner process; results of tasks another one issued are dropped
-	version  int    // newest policy version published; -1 = none
-	stats    *stepStats
-	URL      string // where workers connect
-	lastWait time.Time
-	noWorker bool              // the previous round got no worker result: with workers.local, play at once
-	open     map[string]*round // task id -> its round, until the round is returned
-	ahead    map[int]*round    // asynchronous: step -> its round 0, issued before the step runs
-	issuedTo int               // asynchronous: the last step whose round 0 is issued; -1 = none
+	cfg         trainers.WorkersConfig
+	runCfg      trainers.Config
+	log         io.Writer
+	srv         *Embedded // nil with workers.url
+	nc          *nats.Conn
+	js          jetstream.JetStream
+	results     jetstream.Consumer
+	tasks       jetstream.Consumer // the workers' consumer: the learner pulls from it to play locally
+	obj         jetstream.ObjectStore
+	pub         *policyPublisher
+	kept        []int      // policy versions this learner published and has not deleted, oldest first
+	pruning     chan error // the deletion of versions no task can name, running during the step; nil = none
+	early       chan error // the upload of version earlyV, started by PolicyReady; nil = none
+	earlyV      int
+	session     string // this learner process; results of tasks another one issued are dropped
+	version     int    // newest policy version published; -1 = none
+	stats       *stepStats
+	URL         string // where workers connect
+	lastWait    time.Time
+	noWorker    bool              // the previous round got no worker result: with workers.local, play at once
+	lastWorkers int               // workers whose results the last finished step accepted
+	open        map[string]*round // task id -> its round, until the round is returned
+	ahead       map[int]*round    // asynchronous: step -> its round 0, issued before the step runs
+	issuedTo    int               // asynchronous: the last step whose round 0 is issued; -1 = none
 }
 
 // StartLearner connects to (or embeds) the NATS server of cfg.Workers and prepares the streams,
@@ -75,12 +83,17 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 		l.Close()
 		return nil, err
 	}
+	if l.pub, err = newPolicyPublisher(l.obj, cfg, chunkOptions(l.nc.MaxPayload())); err != nil {
+		l.Close()
+		return nil, err
+	}
 	fmt.Fprintf(log, "workers: tasks on %s; start workers with: train worker --connect %s\n", l.URL, l.URL)
 	return l, nil
 }
 
 // Close disconnects and stops the embedded server.
 func (l *Learner) Close() {
+	_ = l.pruned()
 	if l.nc != nil {
 		l.nc.Close()
 	}
@@ -128,6 +141,9 @@ func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m tr
 	if err := l.collect(ctx, r); err != nil {
 		return nil, err
 	}
+	if err := l.pruned(); err != nil {
+		return nil, err
+	}
 	out := make([]*trainers.Trajectory, 0, len(req.Tasks)*req.Copies)
 	for _, id := range r.order {
 		for _, tr := range r.done[id] {
@@ -155,31 +171,77 @@ func sameTasks(issued, now trainers.RoundRequest) error {
 }
 
 // startStep publishes the policy version of req's step (once per step; version s samples step s)
-// and drops the versions no task can name any more: all but the newest max_staleness+1.
+// and starts deleting the versions no task can name any more: all but the newest
+// max_staleness+1. The deletion runs while workers sample; PlayRound waits for it before it
+// returns the round.
 func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) error {
 	if l.stats == nil || l.stats.step != req.Step {
+		if l.stats != nil {
+			l.lastWorkers = len(l.stats.tokens)
+		}
 		l.stats = newStepStats(req.Step)
 	}
 	version := req.Step
 	if l.version == version {
 		return nil
 	}
-	if err := publishPolicy(ctx, l.obj, version, req.Policy, l.runCfg, chunkOptions(l.nc.MaxPayload())); err != nil {
+	if err := l.pruned(); err != nil {
 		return err
 	}
-	if err := pruneVersions(ctx, l.obj, version-l.cfg.MaxStaleness, version); err != nil {
-		return err
+	uploaded := false
+	if l.early != nil {
+		err := <-l.early
+		uploaded, l.early = err == nil && l.earlyV == version, nil
+	}
+	if !uploaded {
+		if err := l.pub.publish(ctx, version, req.Policy); err != nil {
+			return err
+		}
 	}
 	l.version = version
+	l.kept = append(l.kept, version)
+	var drop []int
+	for len(l.kept) > 0 && l.kept[0] < version-l.cfg.MaxStaleness {
+		drop, l.kept = append(drop, l.kept[0]), l.kept[1:]
+	}
+	if len(drop) > 0 {
+		l.pruning = make(chan error, 1)
+		go func() { l.pruning <- deleteVersions(ctx, l.obj, drop) }()
+	}
 	return nil
 }
 
+// PolicyReady starts uploading the policy of step nextStep (0-based) right after the update that
+// made it (trainers.PolicyListener), while the learner logs and checkpoints the step before;
+// startStep then finds the version uploaded (or uploads it again if that failed).
+func (l *Learner) PolicyReady(ctx context.Context, nextStep int, pol policy.Policy) {
+	if l.early != nil {
+		<-l.early
+	}
+	l.early, l.earlyV = make(chan error, 1), nextStep
+	go func() { l.early <- l.pub.publish(ctx, nextStep, pol) }()
+}
+
+// pruned waits for the deletion of old versions started with the step, if any.
+func (l *Learner) pruned() error {
+	if l.pruning == nil {
+		return nil
+	}
+	err := <-l.pruning
+	l.pruning = nil
+	return err
+}
+
 // issue publishes the policy version of req's step and the round's tasks, naming that version.
+// How many workers share the round is asked meanwhile.
 func (l *Learner) issue(ctx context.Context, req trainers.RoundRequest) (*round, []string, error) {
+	waiting := make(chan int, 1)
+	go func() { waiting <- l.waitingWorkers(ctx) }()
 	if err := l.startStep(ctx, req); err != nil {
+		<-waiting
 		return nil, nil, err
 	}
-	r, err := l.issueRound(ctx, req)
+	r, err := l.issueRound(ctx, req, max(1, l.lastWorkers, <-waiting))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,7 +258,7 @@ func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) err
 		if !ok {
 			break
 		}
-		r, err := l.issueRound(ctx, later)
+		r, err := l.issueRound(ctx, later, l.share(ctx))
 		if err != nil {
 			return err
 		}
@@ -205,32 +267,57 @@ func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) err
 	return nil
 }
 
-// issueRound publishes req's tasks naming the newest policy version and registers the round.
-func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest) (*round, error) {
+// issueRound publishes req's tasks naming the newest policy version and registers the round;
+// share workers split it (task.Batch).
+func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest, share int) (*round, error) {
 	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}, versions: map[string]int{},
 		order: make([]string, len(req.Tasks))}
+	ts := make([]*task, len(req.Tasks))
+	batch := (len(req.Tasks) + share - 1) / share
 	for g, tk := range req.Tasks {
 		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
-			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: l.version, Task: tk}
-		r.tasks[t.ID], r.order[g] = t, t.ID
+			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: l.version, Batch: batch, Task: tk}
+		r.tasks[t.ID], r.order[g], ts[g] = t, t.ID, t
 		l.open[t.ID] = r
-		if err := l.publish(ctx, t); err != nil {
-			return nil, err
-		}
+	}
+	if err := l.publish(ctx, ts...); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
 
-// publish puts a task on the work queue.
-func (l *Learner) publish(ctx context.Context, t *task) error {
-	body, err := t.encode()
-	if err != nil {
-		return err
+// share is how many workers a round's tasks are shared among: the most of the workers waiting
+// for a task now (the consumer's pending pull requests) and those whose results the previous
+// step accepted; at least 1. A worker takes its share of a round at once (task.Batch), so one
+// worker plays a whole round in one sampler call and several split it.
+func (l *Learner) share(ctx context.Context) int {
+	return max(1, l.lastWorkers, l.waitingWorkers(ctx))
+}
+
+// waitingWorkers is the number of pull requests waiting on the workers' consumer (0 if unknown).
+func (l *Learner) waitingWorkers(ctx context.Context) int {
+	if info, err := l.tasks.Info(ctx); err == nil {
+		return info.NumWaiting
 	}
-	if _, err := l.js.Publish(ctx, tasksSubject, body); err != nil {
-		return fmt.Errorf("publishing task %s: %w", t.ID, err)
+	return 0
+}
+
+// publish puts tasks on the work queue: all sent at once, then every acknowledgement awaited.
+func (l *Learner) publish(ctx context.Context, ts ...*task) error {
+	futures := make([]jetstream.PubAckFuture, len(ts))
+	for i, t := range ts {
+		body, err := t.encode()
+		if err != nil {
+			return err
+		}
+		if futures[i], err = l.js.PublishAsync(tasksSubject, body); err != nil {
+			return fmt.Errorf("publishing task %s: %w", t.ID, err)
+		}
 	}
-	l.stats.tasks++
+	if i, err := awaitPubAcks(ctx, futures); err != nil {
+		return fmt.Errorf("publishing task %s: %w", ts[i].ID, err)
+	}
+	l.stats.tasks += len(ts)
 	return nil
 }
 
@@ -252,7 +339,7 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 		var err error
 		if playedLocally || drain { // take what is there at once (keep playing locally while tasks wait)
 			batch, err = l.results.FetchNoWait(64)
-		} else { // a Fetch of one returns as soon as a result arrives
+		} else { // a Fetch of one returns as soon as a result (often a whole round's) arrives
 			batch, err = l.results.Fetch(1, jetstream.FetchMaxWait(min(wait, 250*time.Millisecond)))
 		}
 		playedLocally = false
@@ -299,6 +386,9 @@ func (l *Learner) collect(ctx context.Context, r *round) error {
 // played, or one issued ahead) was completed by it.
 func (l *Learner) take(ctx context.Context, msg jetstream.Msg) bool {
 	h := msg.Headers()
+	if h.Get(hdrTasks) != "" {
+		return l.takeBatch(ctx, msg)
+	}
 	id := h.Get(hdrTask)
 	r := l.open[id]
 	if h.Get(hdrSession) != l.session || r == nil {
@@ -334,6 +424,69 @@ func (l *Learner) take(ctx context.Context, msg jetstream.Msg) bool {
 	}
 	l.stats.accepted(worker, tokens, sampleS, delivered)
 	return true
+}
+
+// takeBatch handles a batch result (resultbatch.go): each listed task of an open round not yet
+// done is checked and accepted as take accepts a single result; the others count as duplicates.
+// A batch that cannot be read has every task it answers reissued.
+func (l *Learner) takeBatch(ctx context.Context, msg jetstream.Msg) bool {
+	h := msg.Headers()
+	ids := strings.Split(h.Get(hdrTasks), ",")
+	delivered := strings.Split(h.Get(hdrDelivered), ",")
+	open := func(id string) *task {
+		if r := l.open[id]; r != nil && h.Get(hdrSession) == l.session && r.done[id] == nil {
+			return r.tasks[id]
+		}
+		return nil
+	}
+	wanted := 0
+	for _, id := range ids {
+		if open(id) == nil {
+			l.stats.duplicates++ // another learner's, a task of an earlier round, or done already
+		} else {
+			wanted++
+		}
+	}
+	if wanted == 0 {
+		return false
+	}
+	groups, worker, version, err := decodeResults(msg.Data(), ids, open)
+	if err == nil && worker != h.Get(hdrWorker) {
+		err = fmt.Errorf("rows name worker %q, the message %q", worker, h.Get(hdrWorker))
+	}
+	sampleS, _ := strconv.ParseFloat(h.Get(hdrSampleS), 64)
+	got := false
+	for k, id := range ids {
+		t := open(id)
+		if t == nil {
+			continue
+		}
+		terr := err
+		if terr == nil && version != t.Version {
+			terr = fmt.Errorf("result %s: sampled with policy version %d, the task names %d", id, version, t.Version)
+		}
+		if terr != nil {
+			l.stats.rejected++
+			fmt.Fprintf(l.log, "workers: rejected a result from worker %q: %v; reissuing task %s\n", h.Get(hdrWorker), terr, id)
+			if perr := l.publish(ctx, t); perr != nil {
+				fmt.Fprintf(l.log, "workers: reissuing %s failed: %v\n", id, perr)
+			}
+			continue
+		}
+		r := l.open[id]
+		r.done[id], r.versions[id] = groups[id], version
+		n := 0
+		if k < len(delivered) {
+			n, _ = strconv.Atoi(delivered[k])
+		}
+		tokens := 0
+		for _, tr := range groups[id] {
+			tokens += tr.GeneratedTokens()
+		}
+		l.stats.accepted(worker, tokens, sampleS, n)
+		got = true
+	}
+	return got
 }
 
 // playLocal pulls one queued task and plays it on the learner (workers.local) with the newest

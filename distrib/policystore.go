@@ -1,7 +1,9 @@
 package distrib
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,27 +16,40 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"grit/policy"
+	"grit/tensor"
 	"grit/trainers"
 	"grit/trainers/configfile"
 )
 
-// Policy versions live in the Object Store bucket as vNNNNNN/<file> (the files policy.Save writes,
-// plus the init folder's chat-template files when the run renders prompts through one) and a
-// manifest vNNNNNN.json listing them with the run config. Version v is the learner's policy when
-// it starts the step with 0-based index v. A task of step s names the version it samples with: s,
-// or, issued ahead with workers.max_staleness k, an older one >= s-k. The manifest is written last: a worker that can read it finds every
-// file. A worker keeps the versions it fetched in its cache folder.
+// Policy versions live in the Object Store bucket as one object each, vNNNNNN, a bundle:
+//
+//	[8-byte little-endian length n][n bytes: manifest JSON][the files' bytes, in manifest order]
+//
+// The files are those policy.Save writes, plus the init folder's chat-template files when the run
+// renders prompts through one; the manifest lists them (name, size) with the run config. One
+// object per version is one upload and one download (each Object Store call costs round trips).
+// Version v is the learner's policy when it starts the step with 0-based index v. A task of step
+// s names the version it samples with: s, or, issued ahead with workers.max_staleness k, an older
+// one >= s-k. The Object Store writes an object's chunks before its meta entry, so a worker that
+// finds a version reads it whole. The learner uploads versions after the first from memory when
+// its weights file is a plain layout of the parameters (weightslayout.go); a worker that holds the
+// previous version then loads only the new weights into its policy (worker.go, usePolicy).
 
 // manifest describes one policy version.
 type manifest struct {
-	Version int      `json:"version"`
-	Files   []string `json:"files"`
-	Config  string   `json:"config"` // the run config as config.yaml holds it, secrets removed
+	Version int          `json:"version"`
+	Files   []policyFile `json:"files"`
+	Config  string       `json:"config"` // the run config as config.yaml holds it, secrets removed
 }
 
-func versionDir(v int) string           { return fmt.Sprintf("v%06d", v) }
-func manifestName(v int) string         { return versionDir(v) + ".json" }
-func objectName(v int, f string) string { return versionDir(v) + "/" + f }
+// policyFile is one file of a version and its length in the bundle.
+type policyFile struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+}
+
+// versionDir names version v's object and a worker's cache folder of it.
+func versionDir(v int) string { return fmt.Sprintf("v%06d", v) }
 
 // transferTimeout bounds one policy version's upload or download. Without a deadline the client
 // gives every Object Store call 5 s, too short for a large model's chunks on a slow disk.
@@ -55,11 +70,64 @@ func chunkOptions(maxPayload int64) *jetstream.ObjectMetaOptions {
 // chatTemplateFiles are the init-folder files a chat template is read from.
 var chatTemplateFiles = []string{"tokenizer_config.json", "chat_template.jinja"}
 
-// publishPolicy stores pol as version v with the run config cfg.
+// policyPublisher uploads a run's policy versions. The first is written by pol.Save (rewritten as
+// bf16 with workers.weights_dtype bf16) into a temporary folder; the files other than the
+// weights, which do not change during a run, are kept in memory, and when the weights file is a
+// plain layout of the parameters (weightsLayout) later versions encode it from the parameters
+// without touching the disk. Otherwise every version is saved to disk first.
+type policyPublisher struct {
+	obj     jetstream.ObjectStore
+	cfg     trainers.Config
+	chunks  *jetstream.ObjectMetaOptions
+	cfgYAML string
+	files   []policyFile // the first version's files, in name order
+	kept    map[string][]byte
+	layout  *weightsLayout // nil: save every version
+}
+
+func newPolicyPublisher(obj jetstream.ObjectStore, cfg trainers.Config, chunks *jetstream.ObjectMetaOptions) (*policyPublisher, error) {
+	cfgYAML, err := configfile.Dump(withoutSecrets(cfg))
+	if err != nil {
+		return nil, err
+	}
+	return &policyPublisher{obj: obj, cfg: cfg, chunks: chunks, cfgYAML: string(cfgYAML)}, nil
+}
+
+// publishPolicy stores pol as version v with the run config cfg (a one-off policyPublisher).
 // chunks is the Object Store chunk option (chunkOptions).
 func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol policy.Policy, cfg trainers.Config, chunks *jetstream.ObjectMetaOptions) error {
+	p, err := newPolicyPublisher(obj, cfg, chunks)
+	if err != nil {
+		return err
+	}
+	return p.publish(ctx, v, pol)
+}
+
+// publish uploads pol as version v.
+func (p *policyPublisher) publish(ctx context.Context, v int, pol policy.Policy) error {
 	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
 	defer cancel()
+	if p.layout == nil {
+		return p.publishSaved(ctx, v, pol)
+	}
+	weights, err := p.layout.reader(pol.Params())
+	if err != nil {
+		return fmt.Errorf("policy version %d: %w", v, err)
+	}
+	parts := make([]io.Reader, len(p.files))
+	for i, f := range p.files {
+		if f.Name == policy.WeightsFile {
+			parts[i] = weights
+		} else {
+			parts[i] = bytes.NewReader(p.kept[f.Name])
+		}
+	}
+	return p.put(ctx, v, p.files, parts)
+}
+
+// publishSaved saves pol into a temporary folder and uploads the files from there. The first
+// time, it keeps the files other than the weights and checks the weights file's layout.
+func (p *policyPublisher) publishSaved(ctx context.Context, v int, pol policy.Policy) error {
 	tmp, err := os.MkdirTemp("", "grit-policy-")
 	if err != nil {
 		return err
@@ -69,14 +137,14 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 	if err := pol.Save(dir); err != nil {
 		return fmt.Errorf("saving policy version %d: %w", v, err)
 	}
-	if cfg.Workers.WeightsDType == trainers.WeightsBF16 {
+	if p.cfg.Workers.WeightsDType == trainers.WeightsBF16 {
 		if err := rewriteBF16(filepath.Join(dir, policy.WeightsFile), pol.Params()); err != nil {
 			return fmt.Errorf("policy version %d as bf16: %w", v, err)
 		}
 	}
-	if cfg.ChatTemplate {
+	if p.cfg.ChatTemplate {
 		for _, name := range chatTemplateFiles {
-			if raw, err := os.ReadFile(filepath.Join(cfg.Init, name)); err == nil {
+			if raw, err := os.ReadFile(filepath.Join(p.cfg.Init, name)); err == nil {
 				if _, err := os.Stat(filepath.Join(dir, name)); os.IsNotExist(err) {
 					if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
 						return err
@@ -89,11 +157,8 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 	if err != nil {
 		return err
 	}
-	cfgYAML, err := configfile.Dump(withoutSecrets(cfg))
-	if err != nil {
-		return err
-	}
-	m := manifest{Version: v, Config: string(cfgYAML)}
+	var files []policyFile
+	var parts []io.Reader
 	for _, e := range entries {
 		if e.IsDir() {
 			continue
@@ -102,19 +167,96 @@ func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol po
 		if err != nil {
 			return err
 		}
-		_, err = obj.Put(ctx, jetstream.ObjectMeta{Name: objectName(v, e.Name()), Opts: chunks}, f)
-		f.Close()
+		defer f.Close()
+		st, err := f.Stat()
 		if err != nil {
-			return fmt.Errorf("uploading policy version %d file %s: %w", v, e.Name(), err)
+			return err
 		}
-		m.Files = append(m.Files, e.Name())
+		files, parts = append(files, policyFile{Name: e.Name(), Size: st.Size()}), append(parts, f)
 	}
-	raw, err := json.Marshal(m)
+	if err := p.put(ctx, v, files, parts); err != nil {
+		return err
+	}
+	if p.files == nil {
+		p.learnLayout(dir, files, pol)
+	}
+	return nil
+}
+
+// learnLayout keeps the saved version's files other than the weights and its weights layout,
+// when the weights file is a plain layout of pol's parameters.
+func (p *policyPublisher) learnLayout(dir string, files []policyFile, pol policy.Policy) {
+	kept := map[string][]byte{}
+	hasWeights := false
+	for _, f := range files {
+		if f.Name == policy.WeightsFile {
+			hasWeights = true
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, f.Name))
+		if err != nil {
+			return
+		}
+		kept[f.Name] = raw
+	}
+	if !hasWeights {
+		return
+	}
+	layout, err := layoutOfFile(filepath.Join(dir, policy.WeightsFile), pol.Params())
+	if err != nil || layout == nil {
+		return
+	}
+	for i := range files {
+		if files[i].Name == policy.WeightsFile {
+			files[i].Size = layout.size()
+		}
+	}
+	p.files, p.kept, p.layout = files, kept, layout
+}
+
+// layoutOfFile is the layout of the weights file at path when the file is exactly that layout
+// filled with the parameters' values; nil when it is not.
+func layoutOfFile(path string, params []*tensor.Param) (*weightsLayout, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	layout, err := readLayout(f, params)
+	if err != nil {
+		return nil, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	same, err := layout.matches(f, params)
+	if err != nil || !same {
+		return nil, err
+	}
+	return layout, nil
+}
+
+// put uploads version v: the manifest of files and then each part, one object.
+func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, parts []io.Reader) error {
+	raw, err := json.Marshal(manifest{Version: v, Files: files, Config: p.cfgYAML})
 	if err != nil {
 		return err
 	}
-	if _, err := obj.PutBytes(ctx, manifestName(v), raw); err != nil {
-		return fmt.Errorf("uploading policy version %d manifest: %w", v, err)
+	head := binary.LittleEndian.AppendUint64(nil, uint64(len(raw)))
+	head = append(head, raw...)
+	size := int64(len(head))
+	for _, f := range files {
+		size += f.Size
+	}
+	// The client allocates one chunk of ChunkSize per upload: no larger than the object.
+	chunks := &jetstream.ObjectMetaOptions{ChunkSize: uint32(min(int64(p.chunks.ChunkSize), size))}
+	body := io.MultiReader(append([]io.Reader{bytes.NewReader(head)}, parts...)...)
+	info, err := p.obj.Put(ctx, jetstream.ObjectMeta{Name: versionDir(v), Opts: chunks}, body)
+	if err != nil {
+		return fmt.Errorf("uploading policy version %d: %w", v, err)
+	}
+	if int64(info.Size) != size {
+		return fmt.Errorf("uploading policy version %d: sent %d bytes, the manifest says %d", v, info.Size, size)
 	}
 	return nil
 }
@@ -129,43 +271,75 @@ func withoutSecrets(cfg trainers.Config) trainers.Config {
 // errNoVersion: the version a task names is no longer (or not yet) in the bucket.
 var errNoVersion = errors.New("policy version not in the bucket")
 
+// policyBundle is a downloaded version: its manifest and each file's bytes (slices of one buffer).
+type policyBundle struct {
+	manifest
+	data map[string][]byte
+}
+
+// downloadVersion gets version v's object and splits it into its files.
+func downloadVersion(ctx context.Context, obj jetstream.ObjectStore, v int) (*policyBundle, error) {
+	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
+	defer cancel()
+	buf, err := getObject(ctx, obj, versionDir(v))
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, fmt.Errorf("%w: version %d", errNoVersion, v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("downloading policy version %d: %w", v, err)
+	}
+	if len(buf) < 8 || binary.LittleEndian.Uint64(buf) > uint64(len(buf)-8) {
+		return nil, fmt.Errorf("policy version %d: object of %d bytes is no policy bundle", v, len(buf))
+	}
+	n := int(binary.LittleEndian.Uint64(buf))
+	b := &policyBundle{data: map[string][]byte{}}
+	if err := json.Unmarshal(buf[8:8+n], &b.manifest); err != nil {
+		return nil, fmt.Errorf("policy version %d manifest: %w", v, err)
+	}
+	rest := buf[8+n:]
+	for _, f := range b.Files {
+		if f.Name == "" || strings.ContainsAny(f.Name, `/\`) || f.Name == "." || f.Name == ".." {
+			return nil, fmt.Errorf("policy version %d manifest names a bad file %q", v, f.Name)
+		}
+		if f.Size < 0 || f.Size > int64(len(rest)) {
+			return nil, fmt.Errorf("policy version %d: file %s of %d bytes overruns the bundle", v, f.Name, f.Size)
+		}
+		b.data[f.Name], rest = rest[:f.Size:f.Size], rest[f.Size:]
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("policy version %d: %d bytes after the last file", v, len(rest))
+	}
+	return b, nil
+}
+
 // fetchPolicy downloads version v into cacheDir/vNNNNNN and loads it. The returned config has Init
 // pointing at that folder (where the chat-template files are); cfgText is the config as the
 // learner wrote it (the same for every version of one run).
 func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir string) (pol policy.Policy, cfg trainers.Config, cfgText string, err error) {
-	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
-	defer cancel()
-	raw, err := obj.GetBytes(ctx, manifestName(v))
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, trainers.Config{}, "", fmt.Errorf("%w: version %d", errNoVersion, v)
-	}
+	b, err := downloadVersion(ctx, obj, v)
 	if err != nil {
-		return nil, trainers.Config{}, "", fmt.Errorf("reading policy version %d manifest: %w", v, err)
+		return nil, trainers.Config{}, "", err
 	}
-	var m manifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, trainers.Config{}, "", fmt.Errorf("policy version %d manifest: %w", v, err)
-	}
+	return b.load(cacheDir)
+}
+
+// load writes the bundle's files into cacheDir/vNNNNNN and loads the policy and the run config.
+func (b *policyBundle) load(cacheDir string) (pol policy.Policy, cfg trainers.Config, cfgText string, err error) {
+	v := b.Version
 	dir := filepath.Join(cacheDir, versionDir(v))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, trainers.Config{}, "", err
 	}
-	for _, f := range m.Files {
-		if strings.ContainsAny(f, `/\`) || f == ".." {
-			return nil, trainers.Config{}, "", fmt.Errorf("policy version %d manifest names a bad file %q", v, f)
-		}
-		if err := getFile(ctx, obj, objectName(v, f), filepath.Join(dir, f)); err != nil {
-			if errors.Is(err, jetstream.ErrObjectNotFound) {
-				return nil, trainers.Config{}, "", fmt.Errorf("%w: version %d file %s", errNoVersion, v, f)
-			}
-			return nil, trainers.Config{}, "", fmt.Errorf("downloading policy version %d file %s: %w", v, f, err)
+	for _, f := range b.Files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), b.data[f.Name], 0o644); err != nil {
+			return nil, trainers.Config{}, "", err
 		}
 	}
 	pol, err = policy.LoadPolicy(dir)
 	if err != nil {
 		return nil, trainers.Config{}, "", err
 	}
-	if err := os.WriteFile(filepath.Join(dir, configfile.ResolvedName), []byte(m.Config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, configfile.ResolvedName), []byte(b.Config), 0o644); err != nil {
 		return nil, trainers.Config{}, "", err
 	}
 	cfg, err = configfile.LoadResolved(dir)
@@ -173,7 +347,7 @@ func fetchPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, cacheDir
 		return nil, trainers.Config{}, "", fmt.Errorf("policy version %d: run config: %w", v, err)
 	}
 	cfg.Init = dir
-	return pol, cfg, m.Config, nil
+	return pol, cfg, b.Config, nil
 }
 
 // pruneVersions deletes every version outside oldest..newest: no task can name another (a task
@@ -193,6 +367,16 @@ func pruneVersions(ctx context.Context, obj jetstream.ObjectStore, oldest, newes
 		}
 		if err := obj.Delete(ctx, info.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 			return fmt.Errorf("deleting %s from %s: %w", info.Name, policyBucket, err)
+		}
+	}
+	return nil
+}
+
+// deleteVersions deletes the given versions' objects.
+func deleteVersions(ctx context.Context, obj jetstream.ObjectStore, versions []int) error {
+	for _, v := range versions {
+		if err := obj.Delete(ctx, versionDir(v)); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return fmt.Errorf("deleting policy version %d from %s: %w", v, policyBucket, err)
 		}
 	}
 	return nil
@@ -231,13 +415,4 @@ func getObject(ctx context.Context, obj jetstream.ObjectStore, name string) ([]b
 	default:
 		return nil, err // jetstream.ErrDigestMismatch among others
 	}
-}
-
-// getFile downloads one object into the file path (getObject, one write).
-func getFile(ctx context.Context, obj jetstream.ObjectStore, name, path string) error {
-	buf, err := getObject(ctx, obj, name)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf, 0o644)
 }

@@ -39,12 +39,12 @@ func TestPolicyVersionRoundTrip(t *testing.T) {
 	if err := publishPolicy(ctx, obj, 3, pol, cfg, chunkOptions(1<<20)); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := obj.GetBytes(ctx, manifestName(3))
+	raw, err := getObject(ctx, obj, versionDir(3))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(string(raw), "pw-secret-1") || strings.Contains(string(raw), "nats://x:1") {
-		t.Fatalf("the manifest carries the workers section:\n%s", raw)
+		t.Fatalf("the version carries the workers section:\n%s", raw)
 	}
 	cache := t.TempDir()
 	got, gotCfg, _, err := fetchPolicy(ctx, obj, 3, cache)

@@ -49,6 +49,12 @@ type resultMeta struct {
 func encodeResult(meta resultMeta, trajs []*trainers.Trajectory) ([]byte, error) {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, resultSchema)
 	defer b.Release()
+	appendRows(b, meta, trajs)
+	return writeRecord(b, meta.TaskID)
+}
+
+// appendRows adds one row per turn of trajs, the group meta names, to b.
+func appendRows(b *array.RecordBuilder, meta resultMeta, trajs []*trainers.Trajectory) {
 	f := b.Fields()
 	ints := func(col int, xs []int) {
 		lb := f[col].(*array.ListBuilder)
@@ -90,15 +96,20 @@ func encodeResult(meta resultMeta, trajs []*trainers.Trajectory) ([]byte, error)
 			}
 		}
 	}
+}
+
+// writeRecord writes b's rows as an Arrow IPC stream holding one record batch; name (a task id)
+// is for errors.
+func writeRecord(b *array.RecordBuilder, name string) ([]byte, error) {
 	rec := b.NewRecord()
 	defer rec.Release()
 	var buf bytes.Buffer
 	w := ipc.NewWriter(&buf, ipc.WithSchema(resultSchema))
 	if err := w.Write(rec); err != nil {
-		return nil, fmt.Errorf("encoding result %s: %w", meta.TaskID, err)
+		return nil, fmt.Errorf("encoding result %s: %w", name, err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encoding result %s: %w", meta.TaskID, err)
+		return nil, fmt.Errorf("encoding result %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
 }

@@ -10,16 +10,19 @@ import (
 // task is one prompt group to play: a work-queue message. The seeds come from (Seed, StepKey,
 // episode, turn) exactly as in the single process; episodes are Group*Copies .. +Copies-1.
 type task struct {
-	ID      string    `json:"id"`      // taskID(step, round, group): results are ordered and de-duplicated by it
-	Session string    `json:"session"` // the learner process that issued it; results of another are stale
-	Step    int       `json:"step"`    // 0-based step index
-	Round   int       `json:"round"`   // dynamic-sampling round
-	Group   int       `json:"group"`   // prompt group within the round
-	Copies  int       `json:"copies"`  // num_generations
-	Seed    uint64    `json:"seed"`
-	StepKey uint64    `json:"step_key"` // step<<8 | round
-	Version int       `json:"version"`  // policy version to sample with (policystore.go)
-	Task    envs.Task `json:"task"`
+	ID      string `json:"id"`      // taskID(step, round, group): results are ordered and de-duplicated by it
+	Session string `json:"session"` // the learner process that issued it; results of another are stale
+	Step    int    `json:"step"`    // 0-based step index
+	Round   int    `json:"round"`   // dynamic-sampling round
+	Group   int    `json:"group"`   // prompt group within the round
+	Copies  int    `json:"copies"`  // num_generations
+	Seed    uint64 `json:"seed"`
+	StepKey uint64 `json:"step_key"` // step<<8 | round
+	Version int    `json:"version"`  // policy version to sample with (policystore.go)
+	// Batch is how many tasks of the round a worker takes at once and plays in one sampler call:
+	// the round's groups shared among the workers the learner knows of (Learner.share); 0 = 1.
+	Batch int       `json:"batch,omitempty"`
+	Task  envs.Task `json:"task"`
 }
 
 // taskID names group g of round r of step s (0-based); ids sort in play order.

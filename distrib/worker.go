@@ -8,11 +8,13 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"grit/envs"
 	"grit/trainers"
 )
 
@@ -38,21 +40,27 @@ func sanitizeID(s string) string { return badIDChars.ReplaceAllString(s, "_") }
 
 // worker is a running worker's state.
 type worker struct {
-	opts    WorkerOptions
-	js      jetstream.JetStream
-	obj     jetstream.ObjectStore
-	player  *trainers.GroupPlayer
-	version int           // version the player samples with; -1 = none
-	cfgText string        // the run config the player was built for
-	every   time.Duration // how often to report progress on a task: a third of the ack wait
-	done    int
-	tokens  int
-	sampleS float64
+	opts      WorkerOptions
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	obj       jetstream.ObjectStore
+	player    *trainers.GroupPlayer
+	version   int           // version the player samples with; -1 = none
+	cfgText   string        // the run config the player was built for
+	loaded    loadedPolicy  // what the player's policy was loaded from
+	pre       *prefetcher   // downloads versions as they appear; nil = on demand
+	loadedDir int           // the version in the cache folder (the last one loaded in full); -1 = none
+	every     time.Duration // how often to report progress on a task: a third of the ack wait
+	done      int
+	tokens    int
+	sampleS   float64
 }
 
-// RunWorker pulls tasks until ctx is cancelled (or MaxTasks are done): for each, it fetches the
-// policy version the task names, plays the group and publishes the result, then acks the task.
-// A worker that dies before the ack leaves the task to be redelivered after workers.ack_wait_s.
+// RunWorker pulls tasks until ctx is cancelled (or MaxTasks are done): it takes its share of a
+// round (task.Batch) at once, loads the policy version the tasks name (downloaded as soon as the
+// learner put it), plays their groups in one sampler call, publishes every group's result and
+// then acks the tasks. A worker that dies before the acks leaves its tasks to be redelivered
+// after workers.ack_wait_s; while it plays, it reports progress on each of them.
 func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	if opts.ID == "" {
 		opts.ID = DefaultWorkerID()
@@ -74,7 +82,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 		return err
 	}
 	defer nc.Close()
-	w := &worker{opts: opts, js: js, version: -1, every: 2 * time.Second}
+	w := &worker{opts: opts, nc: nc, js: js, version: -1, loadedDir: -1, every: 2 * time.Second}
 	defer func() {
 		if w.player != nil {
 			w.player.Close()
@@ -84,6 +92,11 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	if err != nil {
 		return err
 	}
+	if w.pre, err = startPrefetch(ctx, w.obj); err != nil {
+		fmt.Fprintf(opts.Log, "worker %s: %v; downloading each version when a task names it\n", opts.ID, err)
+	} else {
+		defer w.pre.stop()
+	}
 	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
 		w.every = max(info.Config.AckWait/3, 50*time.Millisecond)
 	}
@@ -92,7 +105,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+		msgs, err := w.pull(ctx, cons)
 		if err != nil {
 			if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, nats.ErrConnectionClosed) {
 				return fmt.Errorf("worker %s: the task queue went away: %w", opts.ID, err)
@@ -100,13 +113,57 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 			time.Sleep(200 * time.Millisecond)
 			continue
 		}
-		for msg := range batch.Messages() {
-			if err := w.handle(ctx, msg); err != nil {
-				return err
-			}
+		if err := w.handle(ctx, msgs); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// maxBatch is the most tasks a worker takes at once (and plays in one sampler call when they are
+// groups of one round).
+const maxBatch = 256
+
+// shareWait is how long a worker that got a round's first task waits for the rest of its share:
+// the learner publishes a round's tasks together, so they are all there at once, unless other
+// workers took them.
+const shareWait = 5 * time.Millisecond
+
+// pull waits up to a second for a task, fetches the policy version it names (so the learner can
+// finish publishing the round meanwhile), then takes more tasks already queued: up to the task's
+// Batch (this worker's share of the round), maxBatch and MaxTasks in all.
+func (w *worker) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
+	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	var msgs []jetstream.Msg
+	for msg := range batch.Messages() {
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	t, err := decodeTask(msgs[0].Data())
+	if err != nil {
+		return msgs, nil // handle drops it
+	}
+	_ = w.usePolicy(ctx, t.Version) // an error is handled with the task (handle)
+	limit := min(t.Batch, maxBatch) - 1
+	if w.opts.MaxTasks > 0 {
+		limit = min(limit, w.opts.MaxTasks-w.done-1)
+	}
+	if limit <= 0 {
+		return msgs, nil
+	}
+	more, err := cons.Fetch(limit, jetstream.FetchMaxWait(shareWait))
+	if err != nil {
+		return msgs, nil // the first task is still ours to play
+	}
+	for msg := range more.Messages() {
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
 }
 
 // waitForLearner waits until a learner has created the task queue and the policy bucket.
@@ -131,107 +188,185 @@ func (w *worker) waitForLearner(ctx context.Context) (jetstream.Consumer, error)
 	}
 }
 
-// handle plays one task and publishes its result. Errors that concern only this task (a stale
-// version, an undecodable message) are logged and the task is terminated; the returned error ends
-// the worker.
-func (w *worker) handle(ctx context.Context, msg jetstream.Msg) error {
-	t, err := decodeTask(msg.Data())
-	if err != nil {
-		fmt.Fprintf(w.opts.Log, "worker %s: dropping a task: %v\n", w.opts.ID, err)
-		return msg.Term()
+// pulledTask is a task message and its decoded task.
+type pulledTask struct {
+	msg  jetstream.Msg
+	t    *task
+	meta *jetstream.MsgMetadata
+}
+
+// handle plays the pulled tasks: the groups of one round (same policy version, seed, step key
+// and copies) together in one sampler call, then publishes every group's result and acks its
+// task. Errors that concern only some tasks (a stale version, an undecodable message) are logged
+// and those tasks terminated; the returned error ends the worker.
+func (w *worker) handle(ctx context.Context, msgs []jetstream.Msg) error {
+	type key struct {
+		session       string
+		version       int
+		seed, stepKey uint64
+		copies        int
 	}
-	if err := w.usePolicy(ctx, t.Version); err != nil {
-		if errors.Is(err, errNoVersion) { // a task of a finished step, redelivered late
-			fmt.Fprintf(w.opts.Log, "worker %s: dropping stale task %s: %v\n", w.opts.ID, t.ID, err)
-			return msg.Term()
+	var order []key
+	rounds := map[key][]pulledTask{}
+	for _, msg := range msgs {
+		t, err := decodeTask(msg.Data())
+		if err != nil {
+			fmt.Fprintf(w.opts.Log, "worker %s: dropping a task: %v\n", w.opts.ID, err)
+			_ = msg.Term()
+			continue
 		}
-		_ = msg.Nak()
-		return fmt.Errorf("worker %s: task %s: %w", w.opts.ID, t.ID, err)
+		meta, err := msg.Metadata()
+		if err != nil {
+			return err
+		}
+		k := key{t.Session, t.Version, t.Seed, t.StepKey, t.Copies}
+		if _, seen := rounds[k]; !seen {
+			order = append(order, k)
+		}
+		rounds[k] = append(rounds[k], pulledTask{msg: msg, t: t, meta: meta})
 	}
-	meta, err := msg.Metadata()
-	if err != nil {
-		return err
+	for i, k := range order {
+		if err := w.playRound(ctx, rounds[k]); err != nil {
+			for _, later := range order[i+1:] { // give the rest back at once
+				for _, pt := range rounds[later] {
+					_ = pt.msg.Nak()
+				}
+			}
+			return err
+		}
 	}
-	stop := keepInProgress(msg, w.every)
+	return nil
+}
+
+// playRound plays tasks of one round together and publishes their results (see handle).
+func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
+	nakAll := func() {
+		for _, pt := range tasks {
+			_ = pt.msg.Nak()
+		}
+	}
+	first := tasks[0].t
+	if err := w.usePolicy(ctx, first.Version); err != nil {
+		if errors.Is(err, errNoVersion) { // tasks of a finished step, redelivered late
+			for _, pt := range tasks {
+				fmt.Fprintf(w.opts.Log, "worker %s: dropping stale task %s: %v\n", w.opts.ID, pt.t.ID, err)
+				_ = pt.msg.Term()
+			}
+			return nil
+		}
+		nakAll()
+		return fmt.Errorf("worker %s: task %s: %w", w.opts.ID, first.ID, err)
+	}
+	msgs := make([]jetstream.Msg, len(tasks))
+	envTasks := make([]envs.Task, len(tasks))
+	groups := make([]int, len(tasks))
+	for i, pt := range tasks {
+		msgs[i], envTasks[i], groups[i] = pt.msg, pt.t.Task, pt.t.Group
+	}
+	stop := keepAllInProgress(msgs, w.every)
 	before, _ := w.player.Durations()
 	t0 := time.Now()
-	trajs, err := w.player.PlayGroup(ctx, t.Task, t.Group, t.Copies, t.Seed, t.StepKey)
+	played, err := w.player.PlayGroups(ctx, envTasks, groups, first.Copies, first.Seed, first.StepKey)
 	stop()
 	if err != nil {
-		_ = msg.Nak()
-		return fmt.Errorf("worker %s: task %s: %w", w.opts.ID, t.ID, err)
+		nakAll()
+		return fmt.Errorf("worker %s: task %s: %w", w.opts.ID, first.ID, err)
 	}
 	after, _ := w.player.Durations()
-	body, err := encodeResult(resultMeta{TaskID: t.ID, WorkerID: w.opts.ID, Version: t.Version, Group: t.Group}, trajs)
+	sampleS := (after - before) / float64(len(tasks)) // the batch's sampling time, shared evenly
+	futures, tokens, err := w.sendResults(tasks, played, sampleS)
 	if err != nil {
+		nakAll()
 		return err
 	}
-	tokens := 0
-	for _, tr := range trajs {
-		tokens += tr.GeneratedTokens()
+	if _, err := awaitPubAcks(ctx, futures); err != nil {
+		nakAll() // a task whose result did arrive is done again; the learner drops the duplicate
+		return fmt.Errorf("worker %s: publishing the results of %d tasks: %w", w.opts.ID, len(tasks), err)
 	}
-	out := nats.NewMsg(resultsSubject)
-	out.Data = body
-	out.Header.Set(hdrTask, t.ID)
-	out.Header.Set(hdrSession, t.Session)
-	out.Header.Set(hdrWorker, w.opts.ID)
-	out.Header.Set(hdrDelivered, strconv.FormatUint(meta.NumDelivered, 10))
-	out.Header.Set(hdrSampleS, strconv.FormatFloat(after-before, 'g', -1, 64))
-	out.Header.Set(hdrGenTokens, strconv.Itoa(tokens))
-	if _, err := w.js.PublishMsg(ctx, out); err != nil {
-		_ = msg.Nak()
-		return fmt.Errorf("worker %s: publishing the result of %s: %w", w.opts.ID, t.ID, err)
+	for _, pt := range tasks {
+		if err := pt.msg.Ack(); err != nil {
+			fmt.Fprintf(w.opts.Log, "worker %s: ack of %s failed (%v); the learner drops the duplicate\n", w.opts.ID, pt.t.ID, err)
+		}
 	}
-	if err := msg.DoubleAck(ctx); err != nil {
-		fmt.Fprintf(w.opts.Log, "worker %s: ack of %s failed (%v); the learner drops the duplicate\n", w.opts.ID, t.ID, err)
+	if err := w.nc.Flush(); err != nil { // the acks have reached the server
+		fmt.Fprintf(w.opts.Log, "worker %s: acks of %d tasks not confirmed (%v); the learner drops duplicates\n", w.opts.ID, len(tasks), err)
 	}
-	w.done++
-	w.tokens += tokens
+	total := 0
+	for i, pt := range tasks {
+		total += tokens[i]
+		w.done++
+		w.tokens += tokens[i]
+		fmt.Fprintf(w.opts.Log, "worker %s: %s done (policy v%d, %d episodes, %d tokens); %d tasks\n",
+			w.opts.ID, pt.t.ID, pt.t.Version, len(played[i]), tokens[i], w.done)
+	}
 	w.sampleS += after - before
 	rate := 0.0
 	if w.sampleS > 0 {
 		rate = float64(w.tokens) / w.sampleS
 	}
-	fmt.Fprintf(w.opts.Log, "worker %s: %s done (policy v%d, %d episodes, %d tokens, %.1f s); %d tasks, %.0f tokens/s overall\n",
-		w.opts.ID, t.ID, t.Version, len(trajs), tokens, time.Since(t0).Seconds(), w.done, rate)
+	fmt.Fprintf(w.opts.Log, "worker %s: %d groups in %.3f s (%d tokens); %.0f tokens/s overall\n",
+		w.opts.ID, len(tasks), time.Since(t0).Seconds(), total, rate)
 	return nil
 }
 
-// usePolicy makes the player sample with policy version v, downloading it when new.
-func (w *worker) usePolicy(ctx context.Context, v int) error {
-	if w.version == v {
+// sendResults publishes the tasks' results as batch results (resultbatch.go) of at most half the
+// server's max_payload each (a larger batch is split in halves, down to one group per message),
+// without waiting for the acknowledgements, which the futures hold. tokens[i] are task i's
+// generated tokens.
+func (w *worker) sendResults(tasks []pulledTask, played [][]*trainers.Trajectory, sampleS float64) (futures []jetstream.PubAckFuture, tokens []int, err error) {
+	tokens = make([]int, len(tasks))
+	for i := range tasks {
+		for _, tr := range played[i] {
+			tokens[i] += tr.GeneratedTokens()
+		}
+	}
+	var send func(lo, hi int) error
+	send = func(lo, hi int) error {
+		metas := make([]resultMeta, 0, hi-lo)
+		ids, delivered := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
+		total := 0
+		for i, pt := range tasks[lo:hi] {
+			metas = append(metas, resultMeta{TaskID: pt.t.ID, WorkerID: w.opts.ID, Version: pt.t.Version, Group: pt.t.Group})
+			ids, delivered = append(ids, pt.t.ID), append(delivered, strconv.FormatUint(pt.meta.NumDelivered, 10))
+			total += tokens[lo+i]
+		}
+		body, err := encodeResults(metas, played[lo:hi])
+		if err != nil {
+			return err
+		}
+		if int64(len(body)) > w.nc.MaxPayload()/2 && hi-lo > 1 {
+			mid := (lo + hi) / 2
+			if err := send(lo, mid); err != nil {
+				return err
+			}
+			return send(mid, hi)
+		}
+		out := nats.NewMsg(resultsSubject)
+		out.Data = body
+		out.Header.Set(hdrTasks, strings.Join(ids, ","))
+		out.Header.Set(hdrSession, tasks[lo].t.Session)
+		out.Header.Set(hdrWorker, w.opts.ID)
+		out.Header.Set(hdrDelivered, strings.Join(delivered, ","))
+		out.Header.Set(hdrSampleS, strconv.FormatFloat(sampleS, 'g', -1, 64))
+		out.Header.Set(hdrGenTokens, strconv.Itoa(total))
+		f, err := w.js.PublishMsgAsync(out)
+		if err != nil {
+			return fmt.Errorf("worker %s: publishing the results of %s..%s: %w", w.opts.ID, ids[0], ids[len(ids)-1], err)
+		}
+		futures = append(futures, f)
 		return nil
 	}
-	pol, cfg, cfgText, err := fetchPolicy(ctx, w.obj, v, w.opts.CacheDir)
-	if err != nil {
-		return err
-	}
-	if w.version >= 0 { // only the newest version is kept
-		_ = os.RemoveAll(w.versionPath(w.version))
-	}
-	if w.player != nil && cfgText != w.cfgText { // a new run on this server: rebuild its env
-		w.player.Close()
-		w.player = nil
-	}
-	if w.player == nil {
-		if w.player, err = trainers.NewGroupPlayer(cfg, pol); err != nil {
-			return fmt.Errorf("building the run's env: %w", err)
-		}
-		w.cfgText = cfgText
-	} else {
-		w.player.SetPolicy(pol)
-	}
-	w.version = v
-	return nil
-}
-
-func (w *worker) versionPath(v int) string {
-	return w.opts.CacheDir + string(os.PathSeparator) + versionDir(v)
+	return futures, tokens, send(0, len(tasks))
 }
 
 // keepInProgress tells JetStream every few seconds that msg is being worked on, so a long group
 // is not redelivered while its worker is alive. The returned func stops it.
 func keepInProgress(msg jetstream.Msg, every time.Duration) (stop func()) {
+	return keepAllInProgress([]jetstream.Msg{msg}, every)
+}
+
+// keepAllInProgress is keepInProgress for every message of a batch played together.
+func keepAllInProgress(msgs []jetstream.Msg, every time.Duration) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		tick := time.NewTicker(every)
@@ -241,7 +376,9 @@ func keepInProgress(msg jetstream.Msg, every time.Duration) (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				_ = msg.InProgress()
+				for _, msg := range msgs {
+					_ = msg.InProgress()
+				}
 			}
 		}
 	}()

@@ -205,6 +205,9 @@ func (t *trainer) loop(ctx context.Context) (*Summary, error) {
 		if err := t.algo.step(context.WithoutCancel(ctx), step, m); err != nil {
 			return nil, fmt.Errorf("step %d: %w", step+1, err)
 		}
+		if l, ok := t.opts.Rollouts.(PolicyListener); ok && step+1 < cfg.Steps {
+			l.PolicyReady(ctx, step+1, t.pol)
+		}
 		t.checkEmptyStep(step, m)
 		t.skippedRowMetrics(m)
 		m[keyLR] = float64(t.sched.LR(t.st.OptSteps))

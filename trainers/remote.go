@@ -45,6 +45,13 @@ type RolloutSource interface {
 	PlayRound(ctx context.Context, req RoundRequest, m Metrics) ([]*Trajectory, error)
 }
 
+// PolicyListener is a RolloutSource that is told the policy the next step will sample with as
+// soon as the step before has updated it, so it can ship it to the workers while the learner
+// logs, evaluates and checkpoints. The policy must only be read until PlayRound is next called.
+type PolicyListener interface {
+	PolicyReady(ctx context.Context, nextStep int, pol policy.Policy)
+}
+
 // checkRolloutSource refuses workers.enabled without a RolloutSource: a caller that starts no
 // learner (a sweep, a library call) would otherwise sample in-process without saying so.
 func checkRolloutSource(cfg Config, opts RunOptions) error {
@@ -150,6 +157,30 @@ func (g *GroupPlayer) SetPolicy(pol policy.Policy) { g.p.pol = pol }
 // episodes of task, exactly as the single-process run plays them inside the whole round.
 func (g *GroupPlayer) PlayGroup(ctx context.Context, task envs.Task, group, copies int, seed, stepKey uint64) ([]*Trajectory, error) {
 	return g.p.playGroup(ctx, task, group, copies, seed, stepKey)
+}
+
+// PlayGroups plays several groups of one round together, in one sampler call per turn: group
+// groups[i] of the round is tasks[i]. Result i is exactly what PlayGroup(tasks[i], groups[i], ...)
+// returns, because every episode keeps its own seeds and the sampler's rows are independent.
+func (g *GroupPlayer) PlayGroups(ctx context.Context, tasks []envs.Task, groups []int, copies int, seed, stepKey uint64) ([][]*Trajectory, error) {
+	if len(tasks) != len(groups) {
+		return nil, fmt.Errorf("PlayGroups: %d tasks for %d groups", len(tasks), len(groups))
+	}
+	specs := make([]episodeSpec, 0, len(tasks)*copies)
+	for i, task := range tasks {
+		for c := 0; c < copies; c++ {
+			specs = append(specs, episodeSpec{Task: task, Group: groups[i], Index: c, Episode: uint64(groups[i]*copies + c)})
+		}
+	}
+	trajs, err := g.p.playEpisodes(ctx, specs, seed, stepKey)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]*Trajectory, len(tasks))
+	for i := range out {
+		out[i] = trajs[i*copies : (i+1)*copies : (i+1)*copies]
+	}
+	return out, nil
 }
 
 // Durations reports the time spent in the sampler and in the env so far.

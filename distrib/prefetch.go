@@ -1,0 +1,80 @@
+package distrib
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// prefetcher downloads each policy version as soon as the learner puts it in the bucket, so a
+// worker idle between steps holds the next version before the step's first task reaches it.
+// It keeps the newest download only; a version it does not hold is downloaded on demand.
+type prefetcher struct {
+	obj    jetstream.ObjectStore
+	mu     sync.Mutex
+	newest int           // version of the last put seen; -1 = none
+	ready  chan struct{} // closed when newest's download ended
+	bundle *policyBundle // newest's bundle once downloaded (nil if that failed)
+	stop   func()
+}
+
+// startPrefetch watches obj for new versions until ctx ends.
+func startPrefetch(ctx context.Context, obj jetstream.ObjectStore) (*prefetcher, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	w, err := obj.Watch(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("watching %s for policy versions: %w", policyBucket, err)
+	}
+	p := &prefetcher{obj: obj, newest: -1, stop: func() { cancel(); _ = w.Stop() }}
+	go func() {
+		for info := range w.Updates() {
+			var v int
+			if info == nil || info.Deleted {
+				continue
+			}
+			if _, err := fmt.Sscanf(info.Name, "v%06d", &v); err != nil || info.Name != versionDir(v) {
+				continue
+			}
+			ready := make(chan struct{})
+			p.mu.Lock()
+			p.newest, p.ready, p.bundle = v, ready, nil
+			p.mu.Unlock()
+			b, err := downloadVersion(ctx, obj, v)
+			p.mu.Lock()
+			if p.newest == v && err == nil {
+				p.bundle = b
+			}
+			p.mu.Unlock()
+			close(ready)
+		}
+	}()
+	return p, nil
+}
+
+// get returns version v: the prefetched download (waiting for it if it is under way) or, for
+// another version, a download of its own.
+func (p *prefetcher) get(ctx context.Context, v int) (*policyBundle, error) {
+	p.mu.Lock()
+	newest, ready := p.newest, p.ready
+	p.mu.Unlock()
+	if newest == v {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		p.mu.Lock()
+		b := p.bundle
+		if p.newest == v {
+			p.bundle = nil // used once: the worker loads it now
+		}
+		p.mu.Unlock()
+		if b != nil {
+			return b, nil
+		}
+	}
+	return downloadVersion(ctx, p.obj, v)
+}
