@@ -155,18 +155,18 @@ func watchResultVersions(t *testing.T, url string) func() map[string][]int {
 	_, err = nc.Subscribe(resultsSubject, func(msg *nats.Msg) {
 		rd, err := ipc.NewReader(bytes.NewReader(msg.Data))
 		if err != nil {
-			t.Errorf("result %s: %v", msg.Header.Get(hdrTask), err)
+			t.Errorf("result message: %v", err)
 			return
 		}
 		defer rd.Release()
 		mu.Lock()
 		defer mu.Unlock()
-		id := msg.Header.Get(hdrTask)
-		for rd.Next() {
+		for rd.Next() { // a worker's batch result holds the rows of several tasks: key by each row's task
 			rec := rd.Record()
+			ids := rec.Column(rec.Schema().FieldIndices("task_id")[0]).(*array.String)
 			col := rec.Column(rec.Schema().FieldIndices("policy_version")[0]).(*array.Int64)
 			for i := 0; i < col.Len(); i++ {
-				if v := int(col.Value(i)); !slices.Contains(seen[id], v) {
+				if id, v := ids.Value(i), int(col.Value(i)); !slices.Contains(seen[id], v) {
 					seen[id] = append(seen[id], v)
 				}
 			}

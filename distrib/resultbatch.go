@@ -84,6 +84,7 @@ func decodeResults(data []byte, ids []string, task func(id string) *task) (group
 					if len(tr.Turns) == 0 {
 						return nil, "", 0, fmt.Errorf("result %s: episode %d of %d is missing", id, i, t.Copies)
 					}
+					tr.PolicyVersion = version // the version its rows name (one per batch, checked by appendSlice)
 				}
 				groups[id] = trajs
 			}

@@ -36,6 +36,11 @@ func batchFixture(t *testing.T) ([]*task, [][]*trainers.Trajectory) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, g := range played { // what a worker's result names: the version of the tasks below
+		for _, tr := range g {
+			tr.PolicyVersion = 1
+		}
+	}
 	tasks := make([]*task, len(tks))
 	for i, tk := range tks {
 		tasks[i] = &task{ID: taskID(1, 0, i), Session: "s", Step: 1, Group: i, Copies: cfg.NumGenerations, Seed: cfg.Seed,
