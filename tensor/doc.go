@@ -6,8 +6,11 @@
 // only needs a dozen ops, each small enough to write and gradient-check by hand (docs/design.md).
 //
 // Fused ops + tape: each Tape method (Linear, Embedding, LayerNorm, RMSNorm, GELU, SiLU, SwiGLU,
-// CausalSelfAttention, Add, BatchedMatMul, LogSoftmaxGather, CrossEntropy) computes its forward at once
-// and records one backward closure; Backward replays them in reverse, adding into input gradients. Param
+// CausalSelfAttention, Add, AddLinear, AddSwiGLULinear, BatchedMatMul, LogSoftmaxGather,
+// LinearLogSoftmaxGather, CrossEntropy) computes its forward at once and records one backward closure;
+// Backward replays them in reverse, adding into input gradients. Attention, the residual branches and
+// the output layer recompute what backward needs (probabilities, the SwiGLU product, logits) with the
+// forward's own code instead of keeping it, so a pass holds less at the same bits. Param
 // leaves accumulate straight into Param.Grad. Every backward is checked against central finite
 // differences of an independent float64 reference (gradcheck_test.go).
 //
