@@ -21,7 +21,8 @@ type prefetcher struct {
 }
 
 // startPrefetch watches obj for new versions until ctx ends.
-func startPrefetch(ctx context.Context, obj jetstream.ObjectStore) (*prefetcher, error) {
+// chunks (nil: none) reads a version of one chunk in one request (directget.go).
+func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunkReader) (*prefetcher, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	w, err := obj.Watch(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
 	if err != nil {
@@ -42,7 +43,7 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore) (*prefetcher,
 			p.mu.Lock()
 			p.newest, p.ready, p.bundle = v, ready, nil
 			p.mu.Unlock()
-			b, err := downloadVersion(ctx, obj, v)
+			b, err := prefetchVersion(ctx, obj, chunks, info, v)
 			p.mu.Lock()
 			if p.newest == v && err == nil {
 				p.bundle = b
@@ -77,4 +78,17 @@ func (p *prefetcher) get(ctx context.Context, v int) (*policyBundle, error) {
 		}
 	}
 	return downloadVersion(ctx, p.obj, v)
+}
+
+// prefetchVersion downloads version v, announced by info: by direct get when it is one chunk,
+// else (or when that fails) with the Object Store's Get.
+func prefetchVersion(ctx context.Context, obj jetstream.ObjectStore, chunks *chunkReader, info *jetstream.ObjectInfo, v int) (*policyBundle, error) {
+	buf, ok, err := chunks.read(ctx, info)
+	if err != nil {
+		return nil, fmt.Errorf("downloading policy version %d: %w", v, err)
+	}
+	if !ok {
+		return downloadVersion(ctx, obj, v)
+	}
+	return parseBundle(v, buf)
 }

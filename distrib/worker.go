@@ -92,7 +92,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	if err != nil {
 		return err
 	}
-	if w.pre, err = startPrefetch(ctx, w.obj); err != nil {
+	if w.pre, err = startPrefetch(ctx, w.obj, newChunkReader(ctx, js)); err != nil {
 		fmt.Fprintf(opts.Log, "worker %s: %v; downloading each version when a task names it\n", opts.ID, err)
 	} else {
 		defer w.pre.stop()
@@ -129,9 +129,9 @@ const maxBatch = 256
 // workers took them.
 const shareWait = 5 * time.Millisecond
 
-// pull waits up to a second for a task, fetches the policy version it names (so the learner can
-// finish publishing the round meanwhile), then takes more tasks already queued: up to the task's
-// Batch (this worker's share of the round), maxBatch and MaxTasks in all.
+// pull waits up to a second for a task, then, at the same time, loads the policy version it names
+// and takes more tasks of the queue: up to the task's Batch (this worker's share of the round),
+// maxBatch and MaxTasks in all, waiting up to shareWait for them.
 func (w *worker) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
 	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 	if err != nil {
@@ -148,22 +148,31 @@ func (w *worker) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream
 	if err != nil {
 		return msgs, nil // handle drops it
 	}
-	_ = w.usePolicy(ctx, t.Version) // an error is handled with the task (handle)
 	limit := min(t.Batch, maxBatch) - 1
 	if w.opts.MaxTasks > 0 {
 		limit = min(limit, w.opts.MaxTasks-w.done-1)
 	}
+	taken := make(chan []jetstream.Msg, 1)
+	go func() { taken <- w.takeMore(cons, limit) }()
+	_ = w.usePolicy(ctx, t.Version) // an error is handled with the task (handle)
+	msgs = append(msgs, <-taken...)
+	return msgs, nil
+}
+
+// takeMore takes up to limit more tasks, waiting up to shareWait for them.
+func (w *worker) takeMore(cons jetstream.Consumer, limit int) []jetstream.Msg {
 	if limit <= 0 {
-		return msgs, nil
+		return nil
 	}
 	more, err := cons.Fetch(limit, jetstream.FetchMaxWait(shareWait))
 	if err != nil {
-		return msgs, nil // the first task is still ours to play
+		return nil // the first task is still ours to play
 	}
+	var msgs []jetstream.Msg
 	for msg := range more.Messages() {
 		msgs = append(msgs, msg)
 	}
-	return msgs, nil
+	return msgs
 }
 
 // waitForLearner waits until a learner has created the task queue and the policy bucket.
