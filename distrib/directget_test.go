@@ -121,3 +121,71 @@ func TestPolicyVersionFullChunks(t *testing.T) {
 		}
 	}
 }
+
+// The prefetcher waits for a version not yet put (a synchronous learner names it in tasks issued
+// while its update makes it) and hands it over once put; it stops waiting, and reports the version
+// missing, when a put of an older version shows a new learner on the server.
+func TestPrefetcherWaitsForVersionToCome(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	nc, js, err := connect(srv.URL, Auth{}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_, obj, err := setupStreams(ctx, js, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := startPrefetch(ctx, obj, newChunkReader(ctx, js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	cfg := tinyConfig(t)
+	pol, err := policy.LoadPolicy(cfg.Init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(v int) {
+		if err := publishPolicy(ctx, obj, v, pol, cfg, chunkOptions(nc.MaxPayload())); err != nil {
+			t.Error(err)
+		}
+	}
+	type got struct {
+		b   *policyBundle
+		err error
+	}
+	wait := func(v int) chan got {
+		ch := make(chan got, 1)
+		go func() { b, err := p.get(ctx, v); ch <- got{b, err} }()
+		return ch
+	}
+	put(3)
+	ch := wait(4)
+	select {
+	case g := <-ch:
+		t.Fatalf("version 4 before it was put: %v", g.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	put(4)
+	if g := <-ch; g.err != nil || g.b.Version != 4 {
+		t.Fatalf("version 4 once put: %v", g.err)
+	}
+	ch = wait(6)
+	time.Sleep(50 * time.Millisecond)
+	put(2) // a new learner resumed at step 3
+	select {
+	case g := <-ch:
+		if !errors.Is(g.err, errNoVersion) {
+			t.Fatalf("version 6 after a put of version 2: %v; want errNoVersion", g.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still waiting for version 6 after a put of version 2")
+	}
+}

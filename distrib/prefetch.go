@@ -2,6 +2,7 @@ package distrib
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -17,6 +18,7 @@ type prefetcher struct {
 	newest int           // version of the last put seen; -1 = none
 	ready  chan struct{} // closed when newest's download ended
 	bundle *policyBundle // newest's bundle once downloaded (nil if that failed)
+	seen   chan struct{} // closed (and replaced) at every put seen
 	stop   func()
 }
 
@@ -29,7 +31,7 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunk
 		cancel()
 		return nil, fmt.Errorf("watching %s for policy versions: %w", policyBucket, err)
 	}
-	p := &prefetcher{obj: obj, newest: -1, stop: func() { cancel(); _ = w.Stop() }}
+	p := &prefetcher{obj: obj, newest: -1, seen: make(chan struct{}), stop: func() { cancel(); _ = w.Stop() }}
 	go func() {
 		for info := range w.Updates() {
 			var v int
@@ -42,6 +44,8 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunk
 			ready := make(chan struct{})
 			p.mu.Lock()
 			p.newest, p.ready, p.bundle = v, ready, nil
+			close(p.seen)
+			p.seen = make(chan struct{})
 			p.mu.Unlock()
 			b, err := prefetchVersion(ctx, obj, chunks, info, v)
 			p.mu.Lock()
@@ -56,8 +60,12 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunk
 }
 
 // get returns version v: the prefetched download (waiting for it if it is under way) or, for
-// another version, a download of its own.
+// another version, a download of its own. A version not yet in the bucket is waited for
+// (awaitPut).
 func (p *prefetcher) get(ctx context.Context, v int) (*policyBundle, error) {
+	if err := p.awaitPut(ctx, v); err != nil {
+		return nil, err
+	}
 	p.mu.Lock()
 	newest, ready := p.newest, p.ready
 	p.mu.Unlock()
@@ -91,4 +99,35 @@ func prefetchVersion(ctx context.Context, obj jetstream.ObjectStore, chunks *chu
 		return downloadVersion(ctx, obj, v)
 	}
 	return parseBundle(v, buf)
+}
+
+// awaitPut waits until version v is put, when it is neither announced nor in the bucket: a
+// synchronous learner issues a step's tasks naming the version its update is still making
+// (Learner.PolicyReady). It stops waiting when a put of a version no newer than the newest seen
+// before shows a new learner on the server (one learner puts versions in increasing order); get
+// then finds v missing and the task is dropped as stale.
+func (p *prefetcher) awaitPut(ctx context.Context, v int) error {
+	p.mu.Lock()
+	newest, seen := p.newest, p.seen
+	p.mu.Unlock()
+	if newest >= v {
+		return nil
+	}
+	if _, err := p.obj.GetInfo(ctx, versionDir(v)); !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil // there (put before the watch started), or an error the download reports
+	}
+	for highest := newest; ; {
+		select {
+		case <-seen:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		p.mu.Lock()
+		newest, seen = p.newest, p.seen
+		p.mu.Unlock()
+		if newest >= v || newest <= highest {
+			return nil
+		}
+		highest = newest
+	}
 }
