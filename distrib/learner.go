@@ -44,7 +44,7 @@ type Learner struct {
 	noWorker    bool                                         // the previous round got no worker result: with workers.local, play at once
 	lastWorkers int                                          // workers whose results the last finished step accepted
 	open        map[string]*round                            // task id -> its round, until the round is returned
-	ahead       map[int]*round                               // asynchronous: step -> its round 0, issued before the step runs
+	ahead       map[int]*round                               // step -> its round 0, issued before the step runs (asynchronous; synchronous: by PolicyReady)
 	issuedTo    int                                          // asynchronous: the last step whose round 0 is issued; -1 = none
 	next        func(step int) (trainers.RoundRequest, bool) // the last request's Ahead
 	nextIssued  chan error                                   // synchronous: the publication of the next step's round 0 (PolicyReady); nil = none
