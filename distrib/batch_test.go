@@ -3,6 +3,7 @@ package distrib
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -200,8 +201,14 @@ func TestWorkerLoadsNewVersionInPlace(t *testing.T) {
 
 // A worker's prefetcher downloads a version as soon as it is put: the version is still served
 // after the learner deleted it from the bucket, once; a version it does not hold is downloaded on
-// demand.
+// demand. Both with the Object Store's Get and with direct gets of one-chunk versions.
 func TestPrefetcherHoldsNewestVersion(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) { testPrefetcher(t, direct) })
+	}
+}
+
+func testPrefetcher(t *testing.T, direct bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
@@ -218,7 +225,13 @@ func TestPrefetcherHoldsNewestVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := startPrefetch(ctx, obj)
+	var chunks *chunkReader
+	if direct {
+		if chunks = newChunkReader(ctx, js); chunks == nil {
+			t.Fatal("no direct get on the policy bucket's stream")
+		}
+	}
+	p, err := startPrefetch(ctx, obj, chunks)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,14 @@
 // seeds the single process uses (trainers.GroupPlayer) and publish those groups' results in one
 // message (resultbatch.go). The learner orders results by task id, drops duplicates and rejects
 // malformed results (learner.go), so a synchronous run is bit-identical to a single process.
+// Synchronous, the learner issues round 0 of step s+1 right after step s's update, naming version
+// s+1; workers hold those tasks and wait for the version (prefetch.go; one request for a version
+// of one chunk, directget.go).
 // Asynchronous (workers.max_staleness k > 0): the learner also issues round 0 of the next k steps,
 // naming the newest policy version, and keeps the last k+1 versions (learner.go); with
 // workers.weights_dtype bf16 the versions travel rounded to bfloat16 (bf16.go).
 //
 // Files: server.go (embedded server), conn.go (connection, streams, consumers), tasks.go,
 // result.go, resultbatch.go, policystore.go, weightslayout.go, bf16.go, learner.go, worker.go, workerpolicy.go,
-// prefetch.go, pubasync.go (publishing several messages, one wait), stats.go (per-step metrics).
+// prefetch.go, directget.go, pubasync.go (publishing several messages, one wait), stats.go (per-step metrics).
 package distrib

@@ -41,11 +41,13 @@ type Learner struct {
 	stats       *stepStats
 	URL         string // where workers connect
 	lastWait    time.Time
-	noWorker    bool              // the previous round got no worker result: with workers.local, play at once
-	lastWorkers int               // workers whose results the last finished step accepted
-	open        map[string]*round // task id -> its round, until the round is returned
-	ahead       map[int]*round    // asynchronous: step -> its round 0, issued before the step runs
-	issuedTo    int               // asynchronous: the last step whose round 0 is issued; -1 = none
+	noWorker    bool                                         // the previous round got no worker result: with workers.local, play at once
+	lastWorkers int                                          // workers whose results the last finished step accepted
+	open        map[string]*round                            // task id -> its round, until the round is returned
+	ahead       map[int]*round                               // step -> its round 0, issued before the step runs (asynchronous; synchronous: by PolicyReady)
+	issuedTo    int                                          // asynchronous: the last step whose round 0 is issued; -1 = none
+	next        func(step int) (trainers.RoundRequest, bool) // the last request's Ahead
+	nextIssued  chan error                                   // synchronous: the publication of the next step's round 0 (PolicyReady); nil = none
 }
 
 // StartLearner connects to (or embeds) the NATS server of cfg.Workers and prepares the streams,
@@ -94,6 +96,7 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 // Close disconnects and stops the embedded server.
 func (l *Learner) Close() {
 	_ = l.pruned()
+	_ = l.nextPublished()
 	if l.nc != nil {
 		l.nc.Close()
 	}
@@ -119,18 +122,35 @@ type round struct {
 // new ones. A group of step s then sampled with a version v >= s-k (the learner issued it while
 // running step v), and the learner keeps versions s-k..s in the bucket. Tasks wait in the work
 // queue in the order they were issued, so workers take the oldest step's first.
+//
+// Synchronous: PolicyReady issues round 0 of the next step as soon as the update made its
+// version (the tasks name it; workers wait for it), and that step's PlayRound collects them.
 func (l *Learner) PlayRound(ctx context.Context, req trainers.RoundRequest, m trainers.Metrics) ([]*trainers.Trajectory, error) {
+	l.next = req.Ahead
+	if err := l.nextPublished(); err != nil {
+		return nil, err
+	}
 	var r *round
 	var err error
-	if pre := l.ahead[req.Step]; pre != nil && req.Round == 0 {
+	pre := l.ahead[req.Step]
+	if pre != nil && req.Round == 0 {
 		delete(l.ahead, req.Step)
 		if err := sameTasks(pre.req, req); err != nil {
-			return nil, err
+			if l.cfg.MaxStaleness > 0 {
+				return nil, err
+			}
+			l.forget(pre) // synchronous: play the step's own draw; the results of these are dropped
+			pre = nil
 		}
+	}
+	if pre != nil && req.Round == 0 {
 		r = pre
 		r.req.Policy, r.req.Local = req.Policy, req.Local
 		if err := l.startStep(ctx, req); err != nil {
 			return nil, err
+		}
+		if l.cfg.MaxStaleness == 0 { // issued by PolicyReady: the step's tasks
+			l.stats.tasks += len(r.tasks)
 		}
 	} else if r, _, err = l.issue(ctx, req); err != nil {
 		return nil, err
@@ -213,13 +233,57 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 
 // PolicyReady starts uploading the policy of step nextStep (0-based) right after the update that
 // made it (trainers.PolicyListener), while the learner logs and checkpoints the step before;
-// startStep then finds the version uploaded (or uploads it again if that failed).
+// startStep then finds the version uploaded (or uploads it again if that failed). Synchronous,
+// it also issues round 0 of step nextStep, naming that version, so workers hold the tasks when the
+// version arrives and the dispatch does not wait for the learner's next PlayRound.
 func (l *Learner) PolicyReady(ctx context.Context, nextStep int, pol policy.Policy) {
 	if l.early != nil {
 		<-l.early
 	}
 	l.early, l.earlyV = make(chan error, 1), nextStep
 	go func() { l.early <- l.pub.publish(ctx, nextStep, pol) }()
+	if l.cfg.MaxStaleness == 0 && l.next != nil && l.ahead[nextStep] == nil && l.nextIssued == nil {
+		if req, ok := l.next(nextStep); ok {
+			l.issueNext(ctx, req, nextStep)
+		}
+	}
+}
+
+// issueNext registers round 0 of step req.Step, its tasks naming policy version v, and publishes
+// them in the background; nextPublished waits for that. The tasks' share is found there too:
+// the workers of the step just played, or more waiting for a task.
+func (l *Learner) issueNext(ctx context.Context, req trainers.RoundRequest, v int) {
+	r, ts := l.newRound(req, v, 0)
+	l.ahead[req.Step] = r
+	workers := 0
+	if l.stats != nil {
+		workers = len(l.stats.tokens)
+	}
+	l.nextIssued = make(chan error, 1)
+	go func() {
+		share := max(1, workers, l.waitingWorkers(ctx))
+		for _, t := range ts {
+			t.Batch = (len(ts) + share - 1) / share
+		}
+		l.nextIssued <- l.publishTasks(ctx, ts)
+	}()
+}
+
+// nextPublished waits for the tasks issueNext publishes, if any.
+func (l *Learner) nextPublished() error {
+	if l.nextIssued == nil {
+		return nil
+	}
+	err := <-l.nextIssued
+	l.nextIssued = nil
+	return err
+}
+
+// forget drops a round issued ahead: its results will count as duplicates.
+func (l *Learner) forget(r *round) {
+	for id := range r.tasks {
+		delete(l.open, id)
+	}
 }
 
 // pruned waits for the deletion of old versions started with the step, if any.
@@ -270,20 +334,25 @@ func (l *Learner) issueAhead(ctx context.Context, req trainers.RoundRequest) err
 // issueRound publishes req's tasks naming the newest policy version and registers the round;
 // share workers split it (task.Batch).
 func (l *Learner) issueRound(ctx context.Context, req trainers.RoundRequest, share int) (*round, error) {
-	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}, versions: map[string]int{},
-		order: make([]string, len(req.Tasks))}
-	ts := make([]*task, len(req.Tasks))
-	batch := (len(req.Tasks) + share - 1) / share
-	for g, tk := range req.Tasks {
-		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
-			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: l.version, Batch: batch, Task: tk}
-		r.tasks[t.ID], r.order[g], ts[g] = t, t.ID, t
-		l.open[t.ID] = r
-	}
+	r, ts := l.newRound(req, l.version, (len(req.Tasks)+share-1)/share)
 	if err := l.publish(ctx, ts...); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// newRound registers req's round, its tasks naming policy version v, batch of them per worker.
+func (l *Learner) newRound(req trainers.RoundRequest, v, batch int) (*round, []*task) {
+	r := &round{req: req, tasks: map[string]*task{}, done: map[string][]*trainers.Trajectory{}, versions: map[string]int{},
+		order: make([]string, len(req.Tasks))}
+	ts := make([]*task, len(req.Tasks))
+	for g, tk := range req.Tasks {
+		t := &task{ID: taskID(req.Step, req.Round, g), Session: l.session, Step: req.Step, Round: req.Round, Group: g,
+			Copies: req.Copies, Seed: req.Seed, StepKey: req.StepKey, Version: v, Batch: batch, Task: tk}
+		r.tasks[t.ID], r.order[g], ts[g] = t, t.ID, t
+		l.open[t.ID] = r
+	}
+	return r, ts
 }
 
 // share is how many workers a round's tasks are shared among: the most of the workers waiting
@@ -302,8 +371,17 @@ func (l *Learner) waitingWorkers(ctx context.Context) int {
 	return 0
 }
 
-// publish puts tasks on the work queue: all sent at once, then every acknowledgement awaited.
+// publish puts tasks on the work queue (publishTasks) and counts them in the step's metrics.
 func (l *Learner) publish(ctx context.Context, ts ...*task) error {
+	if err := l.publishTasks(ctx, ts); err != nil {
+		return err
+	}
+	l.stats.tasks += len(ts)
+	return nil
+}
+
+// publishTasks puts tasks on the work queue: all sent at once, then every acknowledgement awaited.
+func (l *Learner) publishTasks(ctx context.Context, ts []*task) error {
 	futures := make([]jetstream.PubAckFuture, len(ts))
 	for i, t := range ts {
 		body, err := t.encode()
@@ -317,7 +395,6 @@ func (l *Learner) publish(ctx context.Context, ts ...*task) error {
 	if i, err := awaitPubAcks(ctx, futures); err != nil {
 		return fmt.Errorf("publishing task %s: %w", ts[i].ID, err)
 	}
-	l.stats.tasks += len(ts)
 	return nil
 }
 

@@ -250,7 +250,7 @@ func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, pa
 	}
 	// The client allocates one chunk of ChunkSize per upload: no larger than the object.
 	chunks := &jetstream.ObjectMetaOptions{ChunkSize: uint32(min(int64(p.chunks.ChunkSize), size))}
-	body := io.MultiReader(append([]io.Reader{bytes.NewReader(head)}, parts...)...)
+	body := fullReads{io.MultiReader(append([]io.Reader{bytes.NewReader(head)}, parts...)...)}
 	info, err := p.obj.Put(ctx, jetstream.ObjectMeta{Name: versionDir(v), Opts: chunks}, body)
 	if err != nil {
 		return fmt.Errorf("uploading policy version %d: %w", v, err)
@@ -259,6 +259,20 @@ func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, pa
 		return fmt.Errorf("uploading policy version %d: sent %d bytes, the manifest says %d", v, info.Size, size)
 	}
 	return nil
+}
+
+// fullReads fills every Read's buffer unless the data ends. The Object Store client makes one
+// chunk of each Read, and a MultiReader returns one part (and the weights reader one tensor) per
+// Read: without it a version of 4 parts went as 4-5 chunks where one fits, each one message more
+// for the upload and the download.
+type fullReads struct{ r io.Reader }
+
+func (f fullReads) Read(p []byte) (int, error) {
+	n, err := io.ReadFull(f.r, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
 }
 
 // withoutSecrets is cfg with the workers: section reset to the defaults: a worker needs none of
@@ -288,6 +302,11 @@ func downloadVersion(ctx context.Context, obj jetstream.ObjectStore, v int) (*po
 	if err != nil {
 		return nil, fmt.Errorf("downloading policy version %d: %w", v, err)
 	}
+	return parseBundle(v, buf)
+}
+
+// parseBundle splits version v's object buf into its manifest and files.
+func parseBundle(v int, buf []byte) (*policyBundle, error) {
 	if len(buf) < 8 || binary.LittleEndian.Uint64(buf) > uint64(len(buf)-8) {
 		return nil, fmt.Errorf("policy version %d: object of %d bytes is no policy bundle", v, len(buf))
 	}

@@ -2,6 +2,7 @@ package distrib
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -17,18 +18,20 @@ type prefetcher struct {
 	newest int           // version of the last put seen; -1 = none
 	ready  chan struct{} // closed when newest's download ended
 	bundle *policyBundle // newest's bundle once downloaded (nil if that failed)
+	seen   chan struct{} // closed (and replaced) at every put seen
 	stop   func()
 }
 
 // startPrefetch watches obj for new versions until ctx ends.
-func startPrefetch(ctx context.Context, obj jetstream.ObjectStore) (*prefetcher, error) {
+// chunks (nil: none) reads a version of one chunk in one request (directget.go).
+func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunkReader) (*prefetcher, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	w, err := obj.Watch(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("watching %s for policy versions: %w", policyBucket, err)
 	}
-	p := &prefetcher{obj: obj, newest: -1, stop: func() { cancel(); _ = w.Stop() }}
+	p := &prefetcher{obj: obj, newest: -1, seen: make(chan struct{}), stop: func() { cancel(); _ = w.Stop() }}
 	go func() {
 		for info := range w.Updates() {
 			var v int
@@ -41,8 +44,10 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore) (*prefetcher,
 			ready := make(chan struct{})
 			p.mu.Lock()
 			p.newest, p.ready, p.bundle = v, ready, nil
+			close(p.seen)
+			p.seen = make(chan struct{})
 			p.mu.Unlock()
-			b, err := downloadVersion(ctx, obj, v)
+			b, err := prefetchVersion(ctx, obj, chunks, info, v)
 			p.mu.Lock()
 			if p.newest == v && err == nil {
 				p.bundle = b
@@ -55,8 +60,12 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore) (*prefetcher,
 }
 
 // get returns version v: the prefetched download (waiting for it if it is under way) or, for
-// another version, a download of its own.
+// another version, a download of its own. A version not yet in the bucket is waited for
+// (awaitPut).
 func (p *prefetcher) get(ctx context.Context, v int) (*policyBundle, error) {
+	if err := p.awaitPut(ctx, v); err != nil {
+		return nil, err
+	}
 	p.mu.Lock()
 	newest, ready := p.newest, p.ready
 	p.mu.Unlock()
@@ -77,4 +86,48 @@ func (p *prefetcher) get(ctx context.Context, v int) (*policyBundle, error) {
 		}
 	}
 	return downloadVersion(ctx, p.obj, v)
+}
+
+// prefetchVersion downloads version v, announced by info: by direct get when it is one chunk,
+// else (or when that fails) with the Object Store's Get.
+func prefetchVersion(ctx context.Context, obj jetstream.ObjectStore, chunks *chunkReader, info *jetstream.ObjectInfo, v int) (*policyBundle, error) {
+	buf, ok, err := chunks.read(ctx, info)
+	if err != nil {
+		return nil, fmt.Errorf("downloading policy version %d: %w", v, err)
+	}
+	if !ok {
+		return downloadVersion(ctx, obj, v)
+	}
+	return parseBundle(v, buf)
+}
+
+// awaitPut waits until version v is put, when it is neither announced nor in the bucket: a
+// synchronous learner issues a step's tasks naming the version its update is still making
+// (Learner.PolicyReady). It stops waiting when a put of a version no newer than the newest seen
+// before shows a new learner on the server (one learner puts versions in increasing order); get
+// then finds v missing and the task is dropped as stale.
+func (p *prefetcher) awaitPut(ctx context.Context, v int) error {
+	p.mu.Lock()
+	newest, seen := p.newest, p.seen
+	p.mu.Unlock()
+	if newest >= v {
+		return nil
+	}
+	if _, err := p.obj.GetInfo(ctx, versionDir(v)); !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil // there (put before the watch started), or an error the download reports
+	}
+	for highest := newest; ; {
+		select {
+		case <-seen:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		p.mu.Lock()
+		newest, seen = p.newest, p.seen
+		p.mu.Unlock()
+		if newest >= v || newest <= highest {
+			return nil
+		}
+		highest = newest
+	}
 }

@@ -44,11 +44,14 @@ func stepBenchConfig(b *testing.B, sets ...string) trainers.Config {
 // debugLog, when set, sees every worker log line of the benchmarks.
 var debugLog func([]byte)
 
-// lineSignal is a log writer that closes hit at the first write containing want.
+// lineSignal is a log writer that closes hit at the first write containing want. It keeps the log
+// only until then (for the error message): scanning a log that grows by every task's line would
+// cost the benchmark's process more CPU time per step than the step's own logging.
 type lineSignal struct {
 	mu   sync.Mutex
 	want string
 	hit  chan struct{}
+	seen bool
 	text bytes.Buffer
 }
 
@@ -57,12 +60,16 @@ func newLineSignal(want string) *lineSignal { return &lineSignal{want: want, hit
 func (s *lineSignal) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := strings.Contains(s.text.String(), s.want)
-	s.text.Write(p)
 	if debugLog != nil {
 		debugLog(p)
 	}
-	if !before && strings.Contains(s.text.String(), s.want) {
+	if s.seen {
+		return len(p), nil
+	}
+	s.text.Write(p)
+	if strings.Contains(s.text.String(), s.want) {
+		s.seen = true
+		s.text.Reset()
 		close(s.hit)
 	}
 	return len(p), nil

@@ -92,7 +92,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	if err != nil {
 		return err
 	}
-	if w.pre, err = startPrefetch(ctx, w.obj); err != nil {
+	if w.pre, err = startPrefetch(ctx, w.obj, newChunkReader(ctx, js)); err != nil {
 		fmt.Fprintf(opts.Log, "worker %s: %v; downloading each version when a task names it\n", opts.ID, err)
 	} else {
 		defer w.pre.stop()
@@ -129,9 +129,11 @@ const maxBatch = 256
 // workers took them.
 const shareWait = 5 * time.Millisecond
 
-// pull waits up to a second for a task, fetches the policy version it names (so the learner can
-// finish publishing the round meanwhile), then takes more tasks already queued: up to the task's
-// Batch (this worker's share of the round), maxBatch and MaxTasks in all.
+// pull waits up to a second for a task, then, at the same time, loads the policy version it names
+// and takes more tasks of the queue: up to the task's Batch (this worker's share of the round),
+// maxBatch and MaxTasks in all, waiting up to shareWait for them. The version may still be in the
+// making (a synchronous learner issues a step's tasks right after the update, Learner.PolicyReady):
+// while the worker waits for it, it reports progress on the tasks it holds.
 func (w *worker) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
 	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 	if err != nil {
@@ -148,22 +150,35 @@ func (w *worker) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream
 	if err != nil {
 		return msgs, nil // handle drops it
 	}
-	_ = w.usePolicy(ctx, t.Version) // an error is handled with the task (handle)
 	limit := min(t.Batch, maxBatch) - 1
 	if w.opts.MaxTasks > 0 {
 		limit = min(limit, w.opts.MaxTasks-w.done-1)
 	}
+	taken, keeping := make(chan []jetstream.Msg, 1), make(chan func(), 1)
+	go func() {
+		more := w.takeMore(cons, limit)
+		keeping <- keepAllInProgress(append([]jetstream.Msg{msgs[0]}, more...), w.every)
+		taken <- more
+	}()
+	_ = w.usePolicy(ctx, t.Version) // an error is handled with the task (handle)
+	(<-keeping)()
+	return append(msgs, <-taken...), nil
+}
+
+// takeMore takes up to limit more tasks, waiting up to shareWait for them.
+func (w *worker) takeMore(cons jetstream.Consumer, limit int) []jetstream.Msg {
 	if limit <= 0 {
-		return msgs, nil
+		return nil
 	}
 	more, err := cons.Fetch(limit, jetstream.FetchMaxWait(shareWait))
 	if err != nil {
-		return msgs, nil // the first task is still ours to play
+		return nil // the first task is still ours to play
 	}
+	var msgs []jetstream.Msg
 	for msg := range more.Messages() {
 		msgs = append(msgs, msg)
 	}
-	return msgs, nil
+	return msgs
 }
 
 // waitForLearner waits until a learner has created the task queue and the policy bucket.
@@ -247,6 +262,12 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	}
 	first := tasks[0].t
 	if err := w.usePolicy(ctx, first.Version); err != nil {
+		if errors.Is(err, errNoVersion) && w.pre == nil && w.notYetPut(ctx, first.Version) {
+			for _, pt := range tasks { // the learner's update is making it (no prefetcher waits for it)
+				_ = pt.msg.NakWithDelay(versionPoll)
+			}
+			return nil
+		}
 		if errors.Is(err, errNoVersion) { // tasks of a finished step, redelivered late
 			for _, pt := range tasks {
 				fmt.Fprintf(w.opts.Log, "worker %s: dropping stale task %s: %v\n", w.opts.ID, pt.t.ID, err)
@@ -307,6 +328,26 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	fmt.Fprintf(w.opts.Log, "worker %s: %d groups in %.3f s (%d tokens); %.0f tokens/s overall\n",
 		w.opts.ID, len(tasks), time.Since(t0).Seconds(), total, rate)
 	return nil
+}
+
+// versionPoll is how long a worker without a prefetcher gives back tasks that name a version not
+// yet put before it takes them again.
+const versionPoll = 50 * time.Millisecond
+
+// notYetPut reports whether version v is newer than every version in the bucket (still to come,
+// not deleted).
+func (w *worker) notYetPut(ctx context.Context, v int) bool {
+	infos, err := w.obj.List(ctx)
+	if err != nil && !errors.Is(err, jetstream.ErrNoObjectsFound) {
+		return false
+	}
+	for _, info := range infos {
+		var have int
+		if _, err := fmt.Sscanf(info.Name, "v%06d", &have); err == nil && have >= v {
+			return false
+		}
+	}
+	return true
 }
 
 // sendResults publishes the tasks' results as batch results (resultbatch.go) of at most half the

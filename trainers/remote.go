@@ -28,9 +28,10 @@ type RoundRequest struct {
 	StepKey uint64        // the sampling stream's step id: step<<8 | round
 	Policy  policy.Policy // the policy to sample with (the learner's current one)
 	Local   GroupPlayFunc // plays one group on the learner itself (the workers.local fallback)
-	// Ahead returns round 0 of a later step (0-based), for asynchronous sampling
-	// (workers.max_staleness > 0): its tasks are a function of (seed, step) alone, so they can be
-	// issued before the step runs. ok is false past the run's last step. Nil when synchronous.
+	// Ahead returns round 0 of a later step (0-based): its tasks are a function of (seed, step)
+	// alone, so they can be issued before the step runs (asynchronous sampling with
+	// workers.max_staleness > 0; synchronous, once the step before has updated the policy). ok is
+	// false past the run's last step.
 	Ahead func(step int) (req RoundRequest, ok bool)
 }
 
@@ -69,15 +70,13 @@ func (t *trainer) playRound(ctx context.Context, p *player, tasks []envs.Task, s
 		return p.play(ctx, tasks, cfg.NumGenerations, cfg.Seed, stepKey)
 	}
 	req := t.roundRequest(p, tasks, step, round)
-	if cfg.Workers.MaxStaleness > 0 {
-		req.Ahead = func(later int) (RoundRequest, bool) {
-			if later >= cfg.Steps {
-				return RoundRequest{}, false
-			}
-			// the same draw as collectGroups' round 0 of that step
-			tasks := t.env.Tasks().Train(cfg.PromptsPerStep, streamRNG(cfg.Seed, "data", uint64(later), 0))
-			return t.roundRequest(p, tasks, later, 0), true
+	req.Ahead = func(later int) (RoundRequest, bool) {
+		if later >= cfg.Steps {
+			return RoundRequest{}, false
 		}
+		// the same draw as collectGroups' round 0 of that step
+		tasks := t.env.Tasks().Train(cfg.PromptsPerStep, streamRNG(cfg.Seed, "data", uint64(later), 0))
+		return t.roundRequest(p, tasks, later, 0), true
 	}
 	trajs, err := t.opts.Rollouts.PlayRound(ctx, req, m)
 	if err != nil {
