@@ -124,20 +124,7 @@ func TestRoundSharedAmongWaitingWorkers(t *testing.T) {
 // no new player), with exactly the learner's values; a version of another run is loaded in full.
 func TestWorkerLoadsNewVersionInPlace(t *testing.T) {
 	ctx := context.Background()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, _, obj := startTestStore(ctx, t)
 	cfg := tinyConfig(t)
 	learner, err := policy.LoadPolicy(cfg.Init)
 	if err != nil {
@@ -211,20 +198,7 @@ func TestPrefetcherHoldsNewestVersion(t *testing.T) {
 func testPrefetcher(t *testing.T, direct bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, js, obj := startTestStore(ctx, t)
 	var chunks *chunkReader
 	if direct {
 		if chunks = newChunkReader(ctx, js); chunks == nil {

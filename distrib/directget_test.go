@@ -18,20 +18,7 @@ import (
 func TestChunkReaderOneChunk(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js, obj := startTestStore(ctx, t)
 	c := newChunkReader(ctx, js)
 	if c == nil {
 		t.Fatal("no direct get on the policy bucket's stream")
@@ -80,20 +67,7 @@ func TestChunkReaderOneChunk(t *testing.T) {
 func TestPolicyVersionFullChunks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, obj := startTestStore(ctx, t)
 	cfg := tinyConfig(t)
 	pol, err := policy.LoadPolicy(cfg.Init)
 	if err != nil {
@@ -128,20 +102,7 @@ func TestPolicyVersionFullChunks(t *testing.T) {
 func TestPrefetcherWaitsForVersionToCome(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, js, obj := startTestStore(ctx, t)
 	p, err := startPrefetch(ctx, obj, newChunkReader(ctx, js))
 	if err != nil {
 		t.Fatal(err)

@@ -26,20 +26,7 @@ func TestChunkOptions(t *testing.T) {
 func TestGetObjectChunks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, obj := startTestStore(ctx, t)
 	data := make([]byte, 3*(64<<10)+123)
 	for i := range data {
 		data[i] = byte(i*31 + i>>8)

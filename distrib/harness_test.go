@@ -10,6 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"grit/trainers"
 	"grit/trainers/configfile"
@@ -221,4 +225,25 @@ func assertKeysDocumented(t *testing.T, lines []map[string]any) {
 			}
 		}
 	}
+}
+
+// startTestStore starts an embedded server in a temporary folder, connects to it and creates the
+// streams and the policy bucket (ack wait 1 s); everything is closed when the test ends.
+func startTestStore(ctx context.Context, t *testing.T) (*nats.Conn, jetstream.JetStream, jetstream.ObjectStore) {
+	t.Helper()
+	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	nc, js, err := connect(srv.URL, Auth{}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	_, obj, err := setupStreams(ctx, js, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, js, obj
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"grit/policy"
 )
@@ -17,20 +16,7 @@ import (
 // could not load), and is gone after pruning.
 func TestPolicyVersionRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	nc, js, err := connect(srv.URL, Auth{}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	_, obj, err := setupStreams(ctx, js, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, obj := startTestStore(ctx, t)
 	cfg := tinyConfig(t, "workers.enabled=true", "workers.user=grit", "workers.password=pw-secret-1", "workers.url=nats://x:1")
 	pol, err := policy.LoadPolicy(cfg.Init)
 	if err != nil {
