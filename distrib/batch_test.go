@@ -21,20 +21,8 @@ import (
 // gives played alone (the worker's batches rest on this).
 func TestPlayGroupsEqualsPlayGroup(t *testing.T) {
 	cfg := tinyConfig(t, "num_generations=5")
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gp, err := trainers.NewGroupPlayer(cfg, pol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gp.Close()
-	env, err := envs.New(cfg.Env, cfg.EnvArgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tasks := env.Tasks().HeldOut()[:4]
+	gp, heldOut := tinyPlayer(t, cfg)
+	tasks := heldOut[:4]
 	groups := []int{2, 0, 7, 3} // any groups of the round, in any order
 	ctx := context.Background()
 	together, err := gp.PlayGroups(ctx, tasks, groups, cfg.NumGenerations, cfg.Seed, 5<<8|1)

@@ -47,20 +47,8 @@ func benchServer(b *testing.B) (learner, worker jetstream.JetStream, results jet
 func tinyGroup(b *testing.B) (*task, []*trainers.Trajectory) {
 	b.Helper()
 	cfg := tinyConfig(b)
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		b.Fatal(err)
-	}
-	gp, err := trainers.NewGroupPlayer(cfg, pol)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer gp.Close()
-	env, err := envs.New(cfg.Env, cfg.EnvArgs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tk := env.Tasks().HeldOut()[0]
+	gp, heldOut := tinyPlayer(b, cfg)
+	tk := heldOut[0]
 	trajs, err := gp.PlayGroup(context.Background(), tk, 0, cfg.NumGenerations, cfg.Seed, 0)
 	if err != nil {
 		b.Fatal(err)

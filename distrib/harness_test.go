@@ -15,6 +15,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"grit/envs"
+	"grit/policy"
 	"grit/trainers"
 	"grit/trainers/configfile"
 )
@@ -246,4 +248,24 @@ func startTestStore(ctx context.Context, t *testing.T) (*nats.Conn, jetstream.Je
 		t.Fatal(err)
 	}
 	return nc, js, obj
+}
+
+// tinyPlayer is a group player of cfg on its base policy and the held-out tasks of cfg's env; the
+// player is closed when the test ends.
+func tinyPlayer(tb testing.TB, cfg trainers.Config) (*trainers.GroupPlayer, []envs.Task) {
+	tb.Helper()
+	pol, err := policy.LoadPolicy(cfg.Init)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	gp, err := trainers.NewGroupPlayer(cfg, pol)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { gp.Close() })
+	env, err := envs.New(cfg.Env, cfg.EnvArgs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return gp, env.Tasks().HeldOut()
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"grit/envs"
 	"grit/policy"
 	"grit/trainers"
 )
@@ -17,20 +16,8 @@ import (
 func batchFixture(t *testing.T) ([]*task, [][]*trainers.Trajectory) {
 	t.Helper()
 	cfg := tinyConfig(t)
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gp, err := trainers.NewGroupPlayer(cfg, pol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gp.Close()
-	env, err := envs.New(cfg.Env, cfg.EnvArgs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tks := env.Tasks().HeldOut()[:3]
+	gp, heldOut := tinyPlayer(t, cfg)
+	tks := heldOut[:3]
 	groups := []int{0, 1, 2}
 	played, err := gp.PlayGroups(context.Background(), tks, groups, cfg.NumGenerations, cfg.Seed, 1<<8)
 	if err != nil {
