@@ -316,20 +316,7 @@ func TestAsyncWorkersBF16Weights(t *testing.T) {
 func TestAsyncResumeRestartsIssuing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "checkpoint_every=1", "workers.max_staleness=1")...)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	l1, err := StartLearner(ctx, cfg, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait := startWorkers(t, 1)(ctx, l1.URL)
-	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l1, crashStep: 1}})
-	if !errors.Is(err, errCrash) {
-		t.Fatalf("first run: %v, want the crash", err)
-	}
-	cancel()
-	wait()
-	l1.Close()
+	runUntilCrash(t, cfg, dir, 1)
 
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
@@ -338,7 +325,7 @@ func TestAsyncResumeRestartsIssuing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l2.Close()
-	wait = startWorkers(t, 1)(ctx2, l2.URL)
+	wait := startWorkers(t, 1)(ctx2, l2.URL)
 	_, err = trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
 	cancel2()
 	wait()

@@ -153,6 +153,27 @@ var errCrash = errors.New("learner crashed")
 
 // crashingSource issues step crashStep's tasks, waits until a worker has finished one of them (its
 // result left in the results stream), and then fails like a killed learner.
+// runUntilCrash runs cfg into dir with one in-process worker until the learner fails in step
+// crashStep (crashingSource), then stops the worker and closes the learner, as a killed learner
+// leaves its run folder and store.
+func runUntilCrash(t *testing.T, cfg trainers.Config, dir string, crashStep int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := StartLearner(ctx, cfg, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	wait := startWorkers(t, 1)(ctx, l.URL)
+	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l, crashStep: crashStep}})
+	if !errors.Is(err, errCrash) {
+		t.Fatalf("first run: %v, want the crash", err)
+	}
+	cancel()
+	wait()
+}
+
 type crashingSource struct {
 	t         *testing.T
 	l         *Learner
@@ -189,20 +210,7 @@ func TestResumedLearnerReissuesInterruptedStep(t *testing.T) {
 	want := singleRun(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "checkpoint_every=1")...)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	l1, err := StartLearner(ctx, cfg, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait := startWorkers(t, 1)(ctx, l1.URL)
-	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l1, crashStep: 1}})
-	if !errors.Is(err, errCrash) {
-		t.Fatalf("first run: %v, want the crash", err)
-	}
-	cancel()
-	wait()
-	l1.Close()
+	runUntilCrash(t, cfg, dir, 1)
 
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
@@ -211,7 +219,7 @@ func TestResumedLearnerReissuesInterruptedStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l2.Close()
-	wait = startWorkers(t, 1)(ctx2, l2.URL)
+	wait := startWorkers(t, 1)(ctx2, l2.URL)
 	_, err = trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
 	cancel2()
 	wait()
