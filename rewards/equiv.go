@@ -39,6 +39,14 @@ func Equivalent(a, b string) bool {
 	return na == nb
 }
 
+// latexNoise maps the delimiters and spacing NormalizeAnswer drops, and the fraction macros it
+// writes as \frac. Built once: a Replacer's table costs more than the replacement.
+var latexNoise = strings.NewReplacer(
+	`\left`, "", `\right`, "", `\!`, "", `\,`, "", `\;`, "", `\:`, "", `\ `, "",
+	`\(`, "", `\)`, "", `\[`, "", `\]`, "", `\$`, "", "$", "",
+	`\dfrac`, `\frac`, `\tfrac`, `\frac`,
+)
+
 // NormalizeAnswer puts an answer in a canonical written form: no surrounding whitespace, $ or
 // \( \) delimiters, \text{} / \mathrm{} wrappers, \left / \right, LaTeX spacing, a leading
 // "x =", a final period, spaces, \dfrac and \tfrac (written \frac), and no redundant grouping
@@ -46,11 +54,7 @@ func Equivalent(a, b string) bool {
 func NormalizeAnswer(s string) string {
 	s = stripGroupingBraces(strings.TrimSpace(s))
 	s = textMacroPattern.ReplaceAllString(s, "$1")
-	s = strings.NewReplacer(
-		`\left`, "", `\right`, "", `\!`, "", `\,`, "", `\;`, "", `\:`, "", `\ `, "",
-		`\(`, "", `\)`, "", `\[`, "", `\]`, "", `\$`, "", "$", "",
-		`\dfrac`, `\frac`, `\tfrac`, `\frac`,
-	).Replace(s)
+	s = latexNoise.Replace(s)
 	s = strings.TrimSpace(s)
 	if m := assignPattern.FindStringSubmatch(s); m != nil {
 		s = m[1]

@@ -97,6 +97,9 @@ func ExtractAnswerTag(s string) (string, bool) {
 	return ans, ans != ""
 }
 
+// thousandsAndDollars drops digit-group commas and dollar signs from a #### answer.
+var thousandsAndDollars = strings.NewReplacer(",", "", "$", "")
+
 // ExtractGSM8K returns what follows the last "####" on its line, with commas and "$" removed
 // (GSM8K's reference answers end with "#### 72").
 func ExtractGSM8K(s string) (string, bool) {
@@ -108,7 +111,7 @@ func ExtractGSM8K(s string) (string, bool) {
 	if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
 		rest = rest[:nl]
 	}
-	rest = strings.NewReplacer(",", "", "$", "").Replace(rest)
+	rest = thousandsAndDollars.Replace(rest)
 	rest = strings.TrimSpace(rest)
 	return rest, rest != ""
 }
