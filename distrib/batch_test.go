@@ -118,7 +118,7 @@ func TestWorkerLoadsNewVersionInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := newPolicyPublisher(obj, cfg, chunkOptions(nc.MaxPayload()))
+	pub, err := newPolicyPublisher(obj, nil, cfg, chunkOptions(nc.MaxPayload()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestWorkerLoadsNewVersionInPlace(t *testing.T) {
 	defer func() { w.player.Close() }()
 	var first policy.Policy
 	for v := range 3 {
-		if err := pub.publish(ctx, v, learner); err != nil {
+		if err := pub.publish(ctx, v, learner, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.usePolicy(ctx, v); err != nil {
@@ -159,11 +159,11 @@ func TestWorkerLoadsNewVersionInPlace(t *testing.T) {
 	held := w.loaded.pol
 	other := cfg
 	other.Seed++
-	pub2, err := newPolicyPublisher(obj, other, chunkOptions(nc.MaxPayload()))
+	pub2, err := newPolicyPublisher(obj, nil, other, chunkOptions(nc.MaxPayload()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pub2.publish(ctx, 3, learner); err != nil {
+	if err := pub2.publish(ctx, 3, learner, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.usePolicy(ctx, 3); err != nil {
@@ -193,7 +193,7 @@ func testPrefetcher(t *testing.T, direct bool) {
 			t.Fatal("no direct get on the policy bucket's stream")
 		}
 	}
-	p, err := startPrefetch(ctx, obj, chunks)
+	p, err := startPrefetch(ctx, obj, nil, chunks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

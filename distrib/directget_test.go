@@ -74,12 +74,12 @@ func TestPolicyVersionFullChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, chunk := range []uint32{4 << 20, 64 << 10} {
-		pub, err := newPolicyPublisher(obj, cfg, &jetstream.ObjectMetaOptions{ChunkSize: chunk})
+		pub, err := newPolicyPublisher(obj, nil, cfg, &jetstream.ObjectMetaOptions{ChunkSize: chunk})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for v := 0; v < 2; v++ { // the first version from disk, the second from memory
-			if err := pub.publish(ctx, v, pol); err != nil {
+			if err := pub.publish(ctx, v, pol, nil); err != nil {
 				t.Fatal(err)
 			}
 			info, err := obj.GetInfo(ctx, versionDir(v))
@@ -103,7 +103,7 @@ func TestPrefetcherWaitsForVersionToCome(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	nc, js, obj := startTestStore(ctx, t)
-	p, err := startPrefetch(ctx, obj, newChunkReader(ctx, js))
+	p, err := startPrefetch(ctx, obj, nil, newChunkReader(ctx, js), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

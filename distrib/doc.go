@@ -10,14 +10,17 @@
 // seeds the single process uses (trainers.GroupPlayer) and publish those groups' results in one
 // message (resultbatch.go). The learner orders results by task id, drops duplicates and rejects
 // malformed results (learner.go), so a synchronous run is bit-identical to a single process.
-// Synchronous, the learner issues round 0 of step s+1 right after step s's update, naming version
-// s+1; workers hold those tasks and wait for the version (prefetch.go; one request for a version
-// of one chunk, directget.go).
+// Synchronous, the learner issues round 0 of step s+1 as soon as step s's rollouts are collected,
+// naming version s+1; workers hold those tasks during the update and wait for the version, which
+// the learner pushes to them as one plain NATS message right after the update when it fits in
+// one (push.go; checked with a CRC-32C) and then puts in the bucket (prefetch.go takes either;
+// one request for a version of one chunk, directget.go).
 // Asynchronous (workers.max_staleness k > 0): the learner also issues round 0 of the next k steps,
 // naming the newest policy version, and keeps the last k+1 versions (learner.go); with
 // workers.weights_dtype bf16 the versions travel rounded to bfloat16 (bf16.go).
 //
 // Files: server.go (embedded server), conn.go (connection, streams, consumers), tasks.go,
-// result.go, resultbatch.go, policystore.go, weightslayout.go, bf16.go, learner.go, worker.go, workerpolicy.go,
-// prefetch.go, directget.go, pubasync.go (publishing several messages, one wait), stats.go (per-step metrics).
+// result.go, resultbatch.go, policystore.go, weightslayout.go, f32bytes.go, bf16.go, learner.go, worker.go,
+// workerpolicy.go, push.go, prefetch.go, directget.go, pubasync.go (publishing several messages, one wait),
+// stats.go (per-step metrics).
 package distrib

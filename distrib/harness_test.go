@@ -120,6 +120,12 @@ type syncWriter struct {
 	w  *bytes.Buffer
 }
 
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
+
 func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -231,7 +237,7 @@ func assertKeysDocumented(t *testing.T, lines []map[string]any) {
 
 // startTestStore starts an embedded server in a temporary folder, connects to it and creates the
 // streams and the policy bucket (ack wait 1 s); everything is closed when the test ends.
-func startTestStore(ctx context.Context, t *testing.T) (*nats.Conn, jetstream.JetStream, jetstream.ObjectStore) {
+func startTestStore(ctx context.Context, t testing.TB) (*nats.Conn, jetstream.JetStream, jetstream.ObjectStore) {
 	t.Helper()
 	srv, err := StartEmbedded("127.0.0.1:-1", t.TempDir(), Auth{})
 	if err != nil {

@@ -85,7 +85,7 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 		l.Close()
 		return nil, err
 	}
-	if l.pub, err = newPolicyPublisher(l.obj, cfg, chunkOptions(l.nc.MaxPayload())); err != nil {
+	if l.pub, err = newPolicyPublisher(l.obj, l.nc, cfg, chunkOptions(l.nc.MaxPayload())); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 		uploaded, l.early = err == nil && l.earlyV == version, nil
 	}
 	if !uploaded {
-		if err := l.pub.publish(ctx, version, req.Policy); err != nil {
+		if err := l.pub.publish(ctx, version, req.Policy, nil); err != nil {
 			return err
 		}
 	}
@@ -231,42 +231,62 @@ func (l *Learner) startStep(ctx context.Context, req trainers.RoundRequest) erro
 	return nil
 }
 
+// StepSampled issues round 0 of the next step as soon as the step's last round is collected
+// (trainers.PolicyListener), synchronous only: its tasks are a function of (seed, step) and name
+// the version the coming update makes, so the workers hold them during the update, wait for that
+// version (pushed by PolicyReady), and start sampling as soon as it arrives.
+func (l *Learner) StepSampled(ctx context.Context, step int) {
+	if publish := l.issueNext(ctx, step+1); publish != nil {
+		go publish()
+	}
+}
+
 // PolicyReady starts uploading the policy of step nextStep (0-based) right after the update that
 // made it (trainers.PolicyListener), while the learner logs and checkpoints the step before;
-// startStep then finds the version uploaded (or uploads it again if that failed). Synchronous,
-// it also issues round 0 of step nextStep, naming that version, so workers hold the tasks when the
-// version arrives and the dispatch does not wait for the learner's next PlayRound.
+// startStep then finds the version uploaded (or uploads it again if that failed). A version that
+// fits in one message is pushed to the workers first. Synchronous, round 0 of step nextStep is
+// issued here unless StepSampled did: between the push and the put.
 func (l *Learner) PolicyReady(ctx context.Context, nextStep int, pol policy.Policy) {
 	if l.early != nil {
 		<-l.early
 	}
 	l.early, l.earlyV = make(chan error, 1), nextStep
-	go func() { l.early <- l.pub.publish(ctx, nextStep, pol) }()
-	if l.cfg.MaxStaleness == 0 && l.next != nil && l.ahead[nextStep] == nil && l.nextIssued == nil {
-		if req, ok := l.next(nextStep); ok {
-			l.issueNext(ctx, req, nextStep)
-		}
-	}
+	issue := l.issueNext(ctx, nextStep)
+	go func() { l.early <- l.pub.publish(ctx, nextStep, pol, issue) }()
 }
 
-// issueNext registers round 0 of step req.Step, its tasks naming policy version v, and publishes
-// them in the background; nextPublished waits for that. The tasks' share is found there too:
-// the workers of the step just played, or more waiting for a task.
-func (l *Learner) issueNext(ctx context.Context, req trainers.RoundRequest, v int) {
-	r, ts := l.newRound(req, v, 0)
-	l.ahead[req.Step] = r
+// issuable reports whether round 0 of step is still to be issued ahead (synchronous runs).
+func (l *Learner) issuable(step int) bool {
+	return l.cfg.MaxStaleness == 0 && l.next != nil && l.ahead[step] == nil && l.nextIssued == nil
+}
+
+// issueNext registers round 0 of step, its tasks naming policy version step, and returns the
+// func that publishes them, to run in the background; nextPublished waits for it. The tasks'
+// share: the workers of the step just played, or more waiting for a task. Nil when there is
+// nothing to issue: past the last step, asynchronous, or issued already.
+func (l *Learner) issueNext(ctx context.Context, step int) (publish func()) {
+	if !l.issuable(step) {
+		return nil
+	}
+	req, ok := l.next(step)
+	if !ok {
+		return nil
+	}
+	r, ts := l.newRound(req, step, 0)
+	l.ahead[step] = r
 	workers := 0
 	if l.stats != nil {
 		workers = len(l.stats.tokens)
 	}
-	l.nextIssued = make(chan error, 1)
-	go func() {
+	issued := make(chan error, 1)
+	l.nextIssued = issued
+	return func() {
 		share := max(1, workers, l.waitingWorkers(ctx))
 		for _, t := range ts {
 			t.Batch = (len(ts) + share - 1) / share
 		}
-		l.nextIssued <- l.publishTasks(ctx, ts)
-	}()
+		issued <- l.publishTasks(ctx, ts)
+	}
 }
 
 // nextPublished waits for the tasks issueNext publishes, if any.

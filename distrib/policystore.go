@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"grit/policy"
@@ -77,6 +79,7 @@ var chatTemplateFiles = []string{"tokenizer_config.json", "chat_template.jinja"}
 // without touching the disk. Otherwise every version is saved to disk first.
 type policyPublisher struct {
 	obj     jetstream.ObjectStore
+	nc      *nats.Conn // pushes versions that fit in a message (push.go); nil = never
 	cfg     trainers.Config
 	chunks  *jetstream.ObjectMetaOptions
 	cfgYAML string
@@ -85,30 +88,37 @@ type policyPublisher struct {
 	layout  *weightsLayout // nil: save every version
 }
 
-func newPolicyPublisher(obj jetstream.ObjectStore, cfg trainers.Config, chunks *jetstream.ObjectMetaOptions) (*policyPublisher, error) {
+// nc, when not nil, also pushes each version that fits in one message to the workers (push.go).
+func newPolicyPublisher(obj jetstream.ObjectStore, nc *nats.Conn, cfg trainers.Config, chunks *jetstream.ObjectMetaOptions) (*policyPublisher, error) {
 	cfgYAML, err := configfile.Dump(withoutSecrets(cfg))
 	if err != nil {
 		return nil, err
 	}
-	return &policyPublisher{obj: obj, cfg: cfg, chunks: chunks, cfgYAML: string(cfgYAML)}, nil
+	return &policyPublisher{obj: obj, nc: nc, cfg: cfg, chunks: chunks, cfgYAML: string(cfgYAML)}, nil
 }
 
 // publishPolicy stores pol as version v with the run config cfg (a one-off policyPublisher).
 // chunks is the Object Store chunk option (chunkOptions).
 func publishPolicy(ctx context.Context, obj jetstream.ObjectStore, v int, pol policy.Policy, cfg trainers.Config, chunks *jetstream.ObjectMetaOptions) error {
-	p, err := newPolicyPublisher(obj, cfg, chunks)
+	p, err := newPolicyPublisher(obj, nil, cfg, chunks)
 	if err != nil {
 		return err
 	}
-	return p.publish(ctx, v, pol)
+	return p.publish(ctx, v, pol, nil)
 }
 
-// publish uploads pol as version v.
-func (p *policyPublisher) publish(ctx context.Context, v int, pol policy.Policy) error {
+// publish uploads pol as version v. beforePut (nil: none) runs after the version is pushed to the
+// workers (when it fits in a message) and before the Object Store put: the learner issues the
+// tasks that name the version there, so they reach the workers ahead of the put's traffic.
+func (p *policyPublisher) publish(ctx context.Context, v int, pol policy.Policy, beforePut func()) error {
+	if beforePut != nil { // exactly once, also when the version fails before its put
+		beforePut = sync.OnceFunc(beforePut)
+		defer beforePut()
+	}
 	ctx, cancel := context.WithTimeout(ctx, transferTimeout)
 	defer cancel()
 	if p.layout == nil {
-		return p.publishSaved(ctx, v, pol)
+		return p.publishSaved(ctx, v, pol, beforePut)
 	}
 	weights, err := p.layout.reader(pol.Params())
 	if err != nil {
@@ -122,12 +132,12 @@ func (p *policyPublisher) publish(ctx context.Context, v int, pol policy.Policy)
 			parts[i] = bytes.NewReader(p.kept[f.Name])
 		}
 	}
-	return p.put(ctx, v, p.files, parts)
+	return p.put(ctx, v, p.files, parts, beforePut)
 }
 
 // publishSaved saves pol into a temporary folder and uploads the files from there. The first
 // time, it keeps the files other than the weights and checks the weights file's layout.
-func (p *policyPublisher) publishSaved(ctx context.Context, v int, pol policy.Policy) error {
+func (p *policyPublisher) publishSaved(ctx context.Context, v int, pol policy.Policy, beforePut func()) error {
 	tmp, err := os.MkdirTemp("", "grit-policy-")
 	if err != nil {
 		return err
@@ -174,7 +184,7 @@ func (p *policyPublisher) publishSaved(ctx context.Context, v int, pol policy.Po
 		}
 		files, parts = append(files, policyFile{Name: e.Name(), Size: st.Size()}), append(parts, f)
 	}
-	if err := p.put(ctx, v, files, parts); err != nil {
+	if err := p.put(ctx, v, files, parts, beforePut); err != nil {
 		return err
 	}
 	if p.files == nil {
@@ -236,8 +246,10 @@ func layoutOfFile(path string, params []*tensor.Param) (*weightsLayout, error) {
 	return layout, nil
 }
 
-// put uploads version v: the manifest of files and then each part, one object.
-func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, parts []io.Reader) error {
+// put uploads version v: the manifest of files and then each part, one object. A version that
+// fits in one message is pushed to the workers first (push.go) and uploaded from the same bytes.
+// beforePut (nil: none) runs between the push and the put.
+func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, parts []io.Reader, beforePut func()) error {
 	raw, err := json.Marshal(manifest{Version: v, Files: files, Config: p.cfgYAML})
 	if err != nil {
 		return err
@@ -250,7 +262,21 @@ func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, pa
 	}
 	// The client allocates one chunk of ChunkSize per upload: no larger than the object.
 	chunks := &jetstream.ObjectMetaOptions{ChunkSize: uint32(min(int64(p.chunks.ChunkSize), size))}
-	body := fullReads{io.MultiReader(append([]io.Reader{bytes.NewReader(head)}, parts...)...)}
+	all := io.MultiReader(append([]io.Reader{bytes.NewReader(head)}, parts...)...)
+	var body io.Reader = fullReads{all}
+	if pushable(p.nc, size) {
+		buf, err := readBundle(size, all)
+		if err != nil {
+			return fmt.Errorf("policy version %d: %w", v, err)
+		}
+		if err := pushVersion(p.nc, v, buf); err != nil {
+			return err
+		}
+		body = bytes.NewReader(buf)
+	}
+	if beforePut != nil {
+		beforePut()
+	}
 	info, err := p.obj.Put(ctx, jetstream.ObjectMeta{Name: versionDir(v), Opts: chunks}, body)
 	if err != nil {
 		return fmt.Errorf("uploading policy version %d: %w", v, err)

@@ -4,34 +4,55 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // prefetcher downloads each policy version as soon as the learner puts it in the bucket, so a
-// worker idle between steps holds the next version before the step's first task reaches it.
-// It keeps the newest download only; a version it does not hold is downloaded on demand.
+// worker idle between steps holds the next version before the step's first task reaches it; a
+// version the learner pushes (push.go) it takes from the push and does not download. It keeps
+// the newest version only; a version it does not hold is downloaded on demand.
 type prefetcher struct {
 	obj    jetstream.ObjectStore
 	mu     sync.Mutex
-	newest int           // version of the last put seen; -1 = none
+	newest int           // version of the last put or push seen; -1 = none
+	pushed int           // version of the last push taken; -1 = none
 	ready  chan struct{} // closed when newest's download ended
 	bundle *policyBundle // newest's bundle once downloaded (nil if that failed)
 	seen   chan struct{} // closed (and replaced) at every put seen
 	stop   func()
 }
 
-// startPrefetch watches obj for new versions until ctx ends.
-// chunks (nil: none) reads a version of one chunk in one request (directget.go).
-func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunkReader) (*prefetcher, error) {
+// startPrefetch watches obj for new versions and takes the learner's pushes on nc (nil: none)
+// until ctx ends. chunks (nil: none) reads a version of one chunk in one request (directget.go).
+// log (nil: none) hears of pushes that fail their checks.
+func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, nc *nats.Conn, chunks *chunkReader, log io.Writer) (*prefetcher, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	w, err := obj.Watch(ctx, jetstream.UpdatesOnly(), jetstream.IgnoreDeletes())
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("watching %s for policy versions: %w", policyBucket, err)
 	}
-	p := &prefetcher{obj: obj, newest: -1, seen: make(chan struct{}), stop: func() { cancel(); _ = w.Stop() }}
+	p := &prefetcher{obj: obj, newest: -1, pushed: -1, seen: make(chan struct{})}
+	var sub *nats.Subscription
+	if nc != nil {
+		if sub, err = nc.Subscribe(pushSubject, func(msg *nats.Msg) { p.takePush(msg, log) }); err != nil {
+			cancel()
+			_ = w.Stop()
+			return nil, fmt.Errorf("subscribing to policy pushes: %w", err)
+		}
+	}
+	p.stop = func() {
+		cancel()
+		_ = w.Stop()
+		if sub != nil {
+			_ = sub.Unsubscribe()
+		}
+	}
 	go func() {
 		for info := range w.Updates() {
 			var v int
@@ -43,6 +64,10 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunk
 			}
 			ready := make(chan struct{})
 			p.mu.Lock()
+			if p.pushed == v && p.newest == v { // this put's bytes came as a push already
+				p.mu.Unlock()
+				continue
+			}
 			p.newest, p.ready, p.bundle = v, ready, nil
 			close(p.seen)
 			p.seen = make(chan struct{})
@@ -58,6 +83,29 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, chunks *chunk
 	}()
 	return p, nil
 }
+
+// takePush makes a pushed version the newest, ready at once. A learner pushes a version right
+// before it puts it, so the watch's announcement of the same version that follows is skipped.
+// A version a new learner pushes may be older than the newest seen (awaitPut sees the change).
+func (p *prefetcher) takePush(msg *nats.Msg, log io.Writer) {
+	b, err := decodePush(msg)
+	if err != nil {
+		if log != nil {
+			fmt.Fprintf(log, "worker: ignoring a policy push (the version is downloaded instead): %v\n", err)
+		}
+		return
+	}
+	ready := make(chan struct{})
+	close(ready)
+	p.mu.Lock()
+	p.newest, p.pushed, p.ready, p.bundle = b.Version, b.Version, ready, b
+	close(p.seen)
+	p.seen = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// recheckPut is how often awaitPut asks the bucket for the version it waits for.
+const recheckPut = time.Second
 
 // get returns version v: the prefetched download (waiting for it if it is under way) or, for
 // another version, a download of its own. A version not yet in the bucket is waited for
@@ -101,11 +149,13 @@ func prefetchVersion(ctx context.Context, obj jetstream.ObjectStore, chunks *chu
 	return parseBundle(v, buf)
 }
 
-// awaitPut waits until version v is put, when it is neither announced nor in the bucket: a
-// synchronous learner issues a step's tasks naming the version its update is still making
-// (Learner.PolicyReady). It stops waiting when a put of a version no newer than the newest seen
-// before shows a new learner on the server (one learner puts versions in increasing order); get
-// then finds v missing and the task is dropped as stale.
+// awaitPut waits until version v is put or pushed, when it is neither announced nor in the
+// bucket: a synchronous learner issues a step's tasks naming the version its update is still
+// making (Learner.StepSampled). It stops waiting when a put of a version no newer than the newest
+// seen before shows a new learner on the server (one learner puts versions in increasing order);
+// get then finds v missing and the task is dropped as stale. The bucket is asked whether v is
+// there before any version was seen (put before the watch started; after that the watch
+// announces every put) and then every recheckPut while waiting, in case the watch stalled.
 func (p *prefetcher) awaitPut(ctx context.Context, v int) error {
 	p.mu.Lock()
 	newest, seen := p.newest, p.seen
@@ -113,12 +163,23 @@ func (p *prefetcher) awaitPut(ctx context.Context, v int) error {
 	if newest >= v {
 		return nil
 	}
-	if _, err := p.obj.GetInfo(ctx, versionDir(v)); !errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil // there (put before the watch started), or an error the download reports
+	inBucket := func() bool {
+		_, err := p.obj.GetInfo(ctx, versionDir(v))
+		return !errors.Is(err, jetstream.ErrObjectNotFound) // there, or an error the download reports
 	}
+	if newest < 0 && inBucket() {
+		return nil
+	}
+	recheck := time.NewTicker(recheckPut)
+	defer recheck.Stop()
 	for highest := newest; ; {
 		select {
 		case <-seen:
+		case <-recheck.C:
+			if inBucket() {
+				return nil
+			}
+			continue
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -87,10 +88,10 @@ func (s *lineSignal) wait(b *testing.B, what string) {
 
 // stepTimes runs cfg once and returns the wall time per step in ms, from the end of step 1 to
 // the end of the last step (metrics.jsonl's elapsed_s: steady state, everything between steps
-// included), and the mean step_s in ms. workers: "none" (workers.enabled false: the trainer
-// samples each whole batch itself), "goroutine" (one worker in this process) or "process" (one
-// worker in a child process).
-func stepTimes(b *testing.B, cfg trainers.Config, workers string) (wallMS, stepMS float64) {
+// included), the mean step_s in ms, and each step's wall time in ms (the elapsed_s differences
+// of steps 2..last). workers: "none" (workers.enabled false: the trainer samples each whole batch
+// itself), "goroutine" (one worker in this process) or "process" (one worker in a child process).
+func stepTimes(b *testing.B, cfg trainers.Config, workers string) (wallMS, stepMS float64, perStep []float64) {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "run")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -137,7 +138,17 @@ func stepTimes(b *testing.B, cfg trainers.Config, workers string) (wallMS, stepM
 	}
 	n := len(lines)
 	wallMS = (lines[n-1]["elapsed_s"].(float64) - lines[0]["elapsed_s"].(float64)) * 1000 / float64(n-1)
-	return wallMS, stepMS / float64(n)
+	for k := 1; k < n; k++ {
+		perStep = append(perStep, (lines[k]["elapsed_s"].(float64)-lines[k-1]["elapsed_s"].(float64))*1000)
+	}
+	return wallMS, stepMS / float64(n), perStep
+}
+
+// median of xs (which it sorts).
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	n := len(xs)
+	return (xs[n/2] + xs[(n-1)/2]) / 2
 }
 
 // A full training step (rollout + update) of configs/ci/grpo.yaml, 30 steps per run: with
@@ -145,21 +156,28 @@ func stepTimes(b *testing.B, cfg trainers.Config, workers string) (wallMS, stepM
 // rollout worker in this process, and with one worker in a child process, all on the same cores.
 // The three runs alternate within every iteration so they see the same machine load. Metrics:
 // each run's wall time per step (stepTimes) and the ratios of the worker runs to the in-process
-// one; *_step_s are the same from the mean step_s.
+// one; *_step_s are the same from the mean step_s; *_median are the ratios of the median step
+// wall times over every step of every iteration, which a few seconds of a slower machine (this
+// shared VM's speed drifts by 10-20% between runs) move less than the means.
 func BenchmarkTrainStep(b *testing.B) {
 	base := stepBenchConfig(b)
 	withWorkers := stepBenchConfig(b, workerSets...)
 	variants := []string{"none", "goroutine", "process"}
 	wall, step := make([]float64, len(variants)), make([]float64, len(variants))
+	steps := make([][]float64, len(variants))
 	for i := 0; i < b.N; i++ {
 		for k, v := range variants {
 			cfg := withWorkers
 			if v == "none" {
 				cfg = base
 			}
-			w, s := stepTimes(b, cfg, v)
-			wall[k], step[k] = wall[k]+w, step[k]+s
+			w, s, per := stepTimes(b, cfg, v)
+			wall[k], step[k], steps[k] = wall[k]+w, step[k]+s, append(steps[k], per...)
 		}
+	}
+	medians := make([]float64, len(variants))
+	for k := range variants {
+		medians[k] = median(steps[k])
 	}
 	n := float64(b.N)
 	b.ReportMetric(wall[0]/n, "inproc_ms/step")
@@ -169,4 +187,6 @@ func BenchmarkTrainStep(b *testing.B) {
 	b.ReportMetric(wall[2]/wall[0], "process/inproc")
 	b.ReportMetric(step[1]/step[0], "worker/inproc_step_s")
 	b.ReportMetric(step[2]/step[0], "process/inproc_step_s")
+	b.ReportMetric(medians[1]/medians[0], "worker/inproc_median")
+	b.ReportMetric(medians[2]/medians[0], "process/inproc_median")
 }

@@ -3,7 +3,6 @@ package distrib
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +13,9 @@ import (
 	"grit/trainers"
 )
 
-// aheadWatch plays rounds through l and records, when each step's round 0 starts, the tasks of
-// that round a plain subscriber to the task subject has seen: id -> the version it names.
+// aheadWatch plays rounds through l and records, when the update that makes each step's policy
+// version has ended (PolicyReady, before the learner hears of it), the tasks of that step's
+// round 0 a plain subscriber to the task subject has seen: id -> the version it names.
 type aheadWatch struct {
 	l       *Learner
 	nc      *nats.Conn
@@ -26,50 +26,42 @@ type aheadWatch struct {
 }
 
 func (a *aheadWatch) PlayRound(ctx context.Context, req trainers.RoundRequest, m trainers.Metrics) ([]*trainers.Trajectory, error) {
-	if req.Round == 0 {
-		_ = a.nc.Flush()
-		a.mu.Lock()
-		seen := map[string]int{}
-		for g := range req.Tasks {
-			if v, ok := a.tasks[taskID(req.Step, 0, g)]; ok {
-				seen[taskID(req.Step, 0, g)] = v
-			}
-		}
-		a.before[req.Step] = seen
-		a.mu.Unlock()
-	}
 	return a.l.PlayRound(ctx, req, m)
 }
 
-// PolicyReady passes the call on, waits until the next step's tasks are published and then (up to
-// 5 s) until the subscriber has seen them: they are there before that step's PlayRound looks.
+func (a *aheadWatch) StepSampled(ctx context.Context, step int) { a.l.StepSampled(ctx, step) }
+
+// PolicyReady waits until the tasks the learner issued so far are published and then (up to 5
+// s) until the subscriber has seen the next step's, records them, and passes the call on.
 func (a *aheadWatch) PolicyReady(ctx context.Context, next int, pol policy.Policy) {
-	a.l.PolicyReady(ctx, next, pol)
 	if a.l.nextIssued != nil {
 		err := a.l.nextPublished()
 		a.l.nextIssued = make(chan error, 1)
 		a.l.nextIssued <- err // the outcome stays for PlayRound
 	}
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	_ = a.nc.Flush()
+	seen := map[string]int{}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && len(seen) < a.prompts; time.Sleep(time.Millisecond) {
 		a.mu.Lock()
-		n := 0
-		for id := range a.tasks {
-			if strings.HasPrefix(id, taskID(next, 0, 0)[:12]) {
-				n++
+		for g := 0; g < a.prompts; g++ {
+			if v, ok := a.tasks[taskID(next, 0, g)]; ok {
+				seen[taskID(next, 0, g)] = v
 			}
 		}
 		a.mu.Unlock()
-		if n >= a.prompts {
-			return
-		}
 	}
+	a.mu.Lock()
+	a.before[next] = seen
+	a.mu.Unlock()
+	a.l.PolicyReady(ctx, next, pol)
 }
 
-// Synchronous workers: the learner issues round 0 of step s+1 as soon as step s's update made
-// version s+1 (PolicyReady), every task naming that version, so a worker holds them before the
-// step's PlayRound; step 1's tasks are issued by its PlayRound. The run stays bit-identical to
-// the single process and each step counts its own tasks.
-func TestSynchronousIssuesNextStepAtPolicyReady(t *testing.T) {
+// Synchronous workers: the learner issues round 0 of step s+1 as soon as step s's rollouts are
+// collected (StepSampled), every task naming version s+1, which the update is still making, so
+// a worker holds them before that version exists and samples as soon as it comes; step 1's tasks
+// are issued by its PlayRound. The run stays bit-identical to the single process and each step
+// counts its own tasks.
+func TestSynchronousIssuesNextStepBeforeTheUpdateEnds(t *testing.T) {
 	want := singleRun(t)
 	cfg := tinyConfig(t, workerSets...)
 	dir := filepath.Join(t.TempDir(), "run")
@@ -103,19 +95,13 @@ func TestSynchronousIssuesNextStepAtPolicyReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := assertSameRun(t, want, dir)
-	if len(a.before) != cfg.Steps {
-		t.Fatalf("round 0 started %d times, want %d", len(a.before), cfg.Steps)
+	if len(a.before) != cfg.Steps-1 {
+		t.Fatalf("PolicyReady was called %d times, want %d", len(a.before), cfg.Steps-1)
 	}
-	for step := 0; step < cfg.Steps; step++ {
+	for step := 1; step < cfg.Steps; step++ {
 		seen := a.before[step]
-		if step == 0 {
-			if len(seen) != 0 {
-				t.Errorf("step 1: %d tasks published before its PlayRound; want none (no update before it)", len(seen))
-			}
-			continue
-		}
 		if len(seen) != cfg.PromptsPerStep {
-			t.Errorf("step %d: %d of %d tasks published before its PlayRound", step+1, len(seen), cfg.PromptsPerStep)
+			t.Errorf("step %d: %d of %d tasks published before the update that makes its version ended", step+1, len(seen), cfg.PromptsPerStep)
 		}
 		for id, v := range seen {
 			if v != step {
@@ -131,8 +117,8 @@ func TestSynchronousIssuesNextStepAtPolicyReady(t *testing.T) {
 }
 
 // Synchronous workers with dynamic sampling: a step's later rounds are issued after the step's
-// round 0 and the next step's round 0 only after the update, so no worker holds a task of a
-// version still to come while the learner waits for a resampling round; the run is bit-identical
+// round 0 and the next step's round 0 only after the step's last round, so no worker holds a
+// task of a version still to come while the learner waits for a resampling round; the run is bit-identical
 // to the single process, and resampling did happen.
 func TestSynchronousDynamicSamplingBitIdentical(t *testing.T) {
 	sets := []string{"dynamic_sampling=true", "max_resample_rounds=2"}

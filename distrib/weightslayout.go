@@ -178,9 +178,13 @@ func (r *valuesReader) Read(p []byte) (int, error) {
 				r.pending = r.spare[:4]
 			} else {
 				k := min((len(p)-n)/4, len(xs)-r.j)
-				for _, x := range xs[r.j : r.j+k] {
-					binary.LittleEndian.PutUint32(p[n:], math.Float32bits(x))
-					n += 4
+				if nativeLittleEndian {
+					n += copy(p[n:], f32Bytes(xs[r.j:r.j+k]))
+				} else {
+					for _, x := range xs[r.j : r.j+k] {
+						binary.LittleEndian.PutUint32(p[n:], math.Float32bits(x))
+						n += 4
+					}
 				}
 				r.j += k
 				continue
@@ -255,6 +259,10 @@ func (l *weightsLayout) decodeInto(file []byte, params []*tensor.Param) error {
 	}
 	off := 0
 	for _, xs := range vals {
+		if !l.bf16 && nativeLittleEndian {
+			off += copy(f32Bytes(xs), data[off:off+4*len(xs)])
+			continue
+		}
 		for j := range xs {
 			if l.bf16 {
 				xs[j] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(data[off:])) << 16)

@@ -24,8 +24,10 @@ type WorkerOptions struct {
 	Auth     Auth
 	ID       string    // worker id in results and metrics; "" = host-pid
 	CacheDir string    // where policy versions are downloaded; "" = a temporary folder
-	Log      io.Writer // one progress line per task (stderr)
+	Log      io.Writer // one progress line per batch of tasks played together (stderr)
 	MaxTasks int       // stop after this many tasks (tests); 0 = run until ctx is cancelled
+
+	noPrefetch bool // tests: no bucket watch and no pushes, as when the watch cannot start
 }
 
 // DefaultWorkerID is host-pid with characters other than letters, digits, '-' and '_' replaced.
@@ -46,6 +48,7 @@ type worker struct {
 	obj       jetstream.ObjectStore
 	player    *trainers.GroupPlayer
 	version   int           // version the player samples with; -1 = none
+	awaited   int           // without a prefetcher: the version still to come that tasks named last; -1 = none
 	cfgText   string        // the run config the player was built for
 	loaded    loadedPolicy  // what the player's policy was loaded from
 	pre       *prefetcher   // downloads versions as they appear; nil = on demand
@@ -82,7 +85,7 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 		return err
 	}
 	defer nc.Close()
-	w := &worker{opts: opts, nc: nc, js: js, version: -1, loadedDir: -1, every: 2 * time.Second}
+	w := &worker{opts: opts, nc: nc, js: js, version: -1, awaited: -1, loadedDir: -1, every: 2 * time.Second}
 	defer func() {
 		if w.player != nil {
 			w.player.Close()
@@ -92,7 +95,12 @@ func RunWorker(ctx context.Context, opts WorkerOptions) error {
 	if err != nil {
 		return err
 	}
-	if w.pre, err = startPrefetch(ctx, w.obj, newChunkReader(ctx, js)); err != nil {
+	if opts.noPrefetch {
+		err = errors.New("prefetching off")
+	} else {
+		w.pre, err = startPrefetch(ctx, w.obj, nc, newChunkReader(ctx, js), opts.Log)
+	}
+	if err != nil {
 		fmt.Fprintf(opts.Log, "worker %s: %v; downloading each version when a task names it\n", opts.ID, err)
 	} else {
 		defer w.pre.stop()
@@ -263,6 +271,11 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	first := tasks[0].t
 	if err := w.usePolicy(ctx, first.Version); err != nil {
 		if errors.Is(err, errNoVersion) && w.pre == nil && w.notYetPut(ctx, first.Version) {
+			if w.awaited != first.Version {
+				w.awaited = first.Version
+				fmt.Fprintf(w.opts.Log, "worker %s: tasks name policy version %d, still to come; taking them again every %s until it is in the bucket\n",
+					w.opts.ID, first.Version, versionPoll)
+			}
 			for _, pt := range tasks { // the learner's update is making it (no prefetcher waits for it)
 				_ = pt.msg.NakWithDelay(versionPoll)
 			}
@@ -312,21 +325,23 @@ func (w *worker) playRound(ctx context.Context, tasks []pulledTask) error {
 	if err := w.nc.Flush(); err != nil { // the acks have reached the server
 		fmt.Fprintf(w.opts.Log, "worker %s: acks of %d tasks not confirmed (%v); the learner drops duplicates\n", w.opts.ID, len(tasks), err)
 	}
-	total := 0
-	for i, pt := range tasks {
-		total += tokens[i]
-		w.done++
-		w.tokens += tokens[i]
-		fmt.Fprintf(w.opts.Log, "worker %s: %s done (policy v%d, %d episodes, %d tokens); %d tasks\n",
-			w.opts.ID, pt.t.ID, pt.t.Version, len(played[i]), tokens[i], w.done)
+	total, episodes := 0, 0
+	for i := range tasks {
+		total, episodes = total+tokens[i], episodes+len(played[i])
 	}
+	w.done += len(tasks)
+	w.tokens += total
 	w.sampleS += after - before
 	rate := 0.0
 	if w.sampleS > 0 {
 		rate = float64(w.tokens) / w.sampleS
 	}
-	fmt.Fprintf(w.opts.Log, "worker %s: %d groups in %.3f s (%d tokens); %.0f tokens/s overall\n",
-		w.opts.ID, len(tasks), time.Since(t0).Seconds(), total, rate)
+	ids := tasks[0].t.ID
+	if len(tasks) > 1 {
+		ids += ".." + tasks[len(tasks)-1].t.ID
+	}
+	fmt.Fprintf(w.opts.Log, "worker %s: %s done (policy v%d, %d groups, %d episodes, %d tokens) in %.3f s; %d tasks, %.0f tokens/s overall\n",
+		w.opts.ID, ids, first.Version, len(tasks), episodes, total, time.Since(t0).Seconds(), w.done, rate)
 	return nil
 }
 

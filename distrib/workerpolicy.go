@@ -111,6 +111,10 @@ func (w *worker) usePolicy(ctx context.Context, v int) error {
 			return fmt.Errorf("building the run's env: %w", err)
 		}
 		w.cfgText = cfgText
+		if params := policy.CountParams(pol); trainers.TuneGCForPolicy(params) {
+			fmt.Fprintf(w.opts.Log, "worker %s: garbage collection at %d%% heap growth for a %d-parameter policy (set GOGC to choose another)\n",
+				w.opts.ID, trainers.LargeModelGCPercent, params)
+		}
 	} else {
 		w.player.SetPolicy(pol)
 	}

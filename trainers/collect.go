@@ -59,6 +59,9 @@ func (t *trainer) collectGroups(ctx context.Context, step int, m Metrics,
 		}
 		need = cfg.PromptsPerStep - have
 	}
+	if l, ok := t.opts.Rollouts.(PolicyListener); ok && step+1 < cfg.Steps {
+		l.StepSampled(ctx, step)
+	}
 	sampleDur, gradeDur = p.sampleDur, p.gradeDur
 	m[keyGroupsDropped] = float64(dropped)
 	m[keyGroups] = float64(countGroups(kept))

@@ -10,25 +10,25 @@ func TestGCTunedOnlyForLargePoliciesAndNotOverTheUsersChoice(t *testing.T) {
 	defer debug.SetGCPercent(prev)
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
-	if tuneGCForPolicy(gcTuneMinParams - 1) {
+	if TuneGCForPolicy(gcTuneMinParams - 1) {
 		t.Fatal("a small policy changed the collector's target")
 	}
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Fatalf("GOGC after a small policy = %d, want 100 (unchanged)", got)
 	}
-	if !tuneGCForPolicy(135_000_000) {
+	if !TuneGCForPolicy(135_000_000) {
 		t.Fatal("a 135M-parameter policy did not tune the collector")
 	}
-	if got := debug.SetGCPercent(100); got != largeModelGCPercent {
-		t.Fatalf("GOGC after a large policy = %d, want %d", got, largeModelGCPercent)
+	if got := debug.SetGCPercent(100); got != LargeModelGCPercent {
+		t.Fatalf("GOGC after a large policy = %d, want %d", got, LargeModelGCPercent)
 	}
 	t.Setenv("GOGC", "200")
-	if tuneGCForPolicy(135_000_000) {
+	if TuneGCForPolicy(135_000_000) {
 		t.Fatal("tuned the collector although GOGC was set")
 	}
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "6GiB")
-	if tuneGCForPolicy(135_000_000) {
+	if TuneGCForPolicy(135_000_000) {
 		t.Fatal("tuned the collector although GOMEMLIMIT was set")
 	}
 }

@@ -147,9 +147,9 @@ func (t *trainer) setup(ctx context.Context) error {
 			return fmt.Errorf("reference policy: %w", err)
 		}
 	}
-	if params := policy.CountParams(t.pol); tuneGCForPolicy(params) {
+	if params := policy.CountParams(t.pol); TuneGCForPolicy(params) {
 		t.logf("garbage collection at %d%% heap growth for a %d-parameter policy (set GOGC to choose another)",
-			largeModelGCPercent, params)
+			LargeModelGCPercent, params)
 	}
 	if !t.opts.Resume {
 		t.logf("run folder %s: %s on env %s, %d steps, policy with %d parameters",

@@ -46,10 +46,13 @@ type RolloutSource interface {
 	PlayRound(ctx context.Context, req RoundRequest, m Metrics) ([]*Trajectory, error)
 }
 
-// PolicyListener is a RolloutSource that is told the policy the next step will sample with as
-// soon as the step before has updated it, so it can ship it to the workers while the learner
-// logs, evaluates and checkpoints. The policy must only be read until PlayRound is next called.
+// PolicyListener is a RolloutSource that is told when a step's sampling is over (StepSampled:
+// every round of step is played, the update comes next), and the policy the next step will
+// sample with as soon as the step before has updated it (PolicyReady), so it can ship it to the
+// workers while the learner logs, evaluates and checkpoints. The policy must only be read until
+// PlayRound is next called.
 type PolicyListener interface {
+	StepSampled(ctx context.Context, step int)
 	PolicyReady(ctx context.Context, nextStep int, pol policy.Policy)
 }
 
