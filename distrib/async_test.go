@@ -214,7 +214,39 @@ func fmtSscanVersion(name string, v *int) (int, error) { return fmt.Sscanf(name,
 // names its policy version and its seeds, so 1 and 2 workers give the same metrics (timing and
 // wire-count keys aside; the lag and the log-prob mismatch included) and the same weights.
 func TestAsyncWorkersRepeatable(t *testing.T) {
-	sets := append(append([]string{}, workerSets...), "workers.max_staleness=1")
+	assertAsyncRepeatable(t)
+}
+
+// nft and hdpo learn from asynchronous samples too (their ratio's behaviour policy is the
+// sampler's log-probs, as grpo's): each run repeats bit for bit with 1 and 2 workers, step 1
+// samples from version 0 and every later step one version behind, and the train/sample log-prob
+// mismatch of the stale steps is logged and not zero.
+func TestAsyncWorkersNFTAndHDPO(t *testing.T) {
+	for _, sets := range [][]string{{"algo=nft"}, {"algo=hdpo", "hdpo.efficiency=tokens"}} {
+		t.Run(sets[0], func(t *testing.T) {
+			m := assertAsyncRepeatable(t, sets...)
+			if n := sumKey(m, "updates"); n < 2 {
+				t.Fatalf("%v optimizer updates in 3 steps: too few for this test to show anything", n)
+			}
+			for i, line := range m {
+				lag, mismatch := line["workers/policy_lag_mean"], line["workers/logp_mismatch"]
+				if i == 0 && lag != 0.0 || i > 0 && lag != 1.0 {
+					t.Errorf("step %d: workers/policy_lag_mean %v, want %d", i+1, lag, min(i, 1))
+				}
+				if x, ok := mismatch.(float64); i > 0 && (!ok || !(x > 0)) {
+					t.Errorf("step %d: workers/logp_mismatch %v, want > 0 (sampled one version behind)", i+1, mismatch)
+				}
+			}
+		})
+	}
+}
+
+// assertAsyncRepeatable runs the tiny config with workers.max_staleness 1 (plus sets) with one
+// worker and with two, checks that both runs log the same metrics (timing and wire counts aside)
+// and end with the same weights, and returns the first run's metrics.
+func assertAsyncRepeatable(t *testing.T, extra ...string) []map[string]any {
+	t.Helper()
+	sets := append(append(append([]string{}, workerSets...), "workers.max_staleness=1"), extra...)
 	one, _ := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 1))
 	two, _ := workerRun(t, tinyConfig(t, sets...), startWorkers(t, 2))
 	a, b := readMetrics(t, one), readMetrics(t, two)
@@ -248,6 +280,7 @@ func TestAsyncWorkersRepeatable(t *testing.T) {
 	if !bytes.Equal(wa, wb) {
 		t.Error("final weights differ between the asynchronous runs with 1 and 2 workers")
 	}
+	return a
 }
 
 // An asynchronous run is not the synchronous one: its later steps learn from samples of an older

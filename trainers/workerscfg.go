@@ -94,7 +94,7 @@ func (c *Config) validateWorkers() error {
 		{w.WaitS > 0, "workers.wait_s: must be > 0 seconds"},
 		{w.AckWaitS > 0, "workers.ack_wait_s: must be > 0 seconds"},
 		{w.MaxStaleness >= 0, "workers.max_staleness: must be >= 0"},
-		{w.MaxStaleness == 0 || c.Algo == AlgoGRPO, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algo grpo only; set workers.max_staleness: 0"},
+		{w.MaxStaleness == 0 || asyncAlgo(c.Algo), "workers.max_staleness: asynchronous sampling (> 0) is implemented for algos grpo, nft and hdpo only; set workers.max_staleness: 0"},
 		{w.WeightsDType == WeightsF32 || w.WeightsDType == WeightsBF16, fmt.Sprintf("workers.weights_dtype: %q is not f32 or bf16", w.WeightsDType)},
 		{w.WeightsDType != WeightsBF16 || w.MaxStaleness > 0, "workers.weights_dtype: bf16 makes workers sample from rounded weights, so a synchronous run would no longer match one process; use it with workers.max_staleness > 0, or set workers.weights_dtype: f32"},
 		{c.MaxResampleRounds < 256, "max_resample_rounds: must be < 256 with workers (task ids carry the round in 8 bits)"},
@@ -105,4 +105,13 @@ func (c *Config) validateWorkers() error {
 		}
 	}
 	return nil
+}
+
+// asyncAlgo reports whether algo can learn from asynchronous (stale) samples: its step is one
+// round of collectGroups and one learn whose ratio takes the sampler's recorded log-probs as the
+// behaviour policy (grpo; nft's R_t and r_q are defined against that policy too; hdpo is grpo with
+// a second advantage). score's two attempts and Stage I, rrr's replayed first attempts and
+// expert_iter's filtering have no such correction.
+func asyncAlgo(algo Algorithm) bool {
+	return algo == AlgoGRPO || algo == AlgoNFT || algo == AlgoHDPO
 }

@@ -15,7 +15,7 @@ func TestWorkersConfigValidation(t *testing.T) {
 		set  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Workers.MaxStaleness, c.Algo = 2, AlgoNFT }, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algo grpo only"},
+		{func(c *Config) { c.Workers.MaxStaleness, c.Algo = 2, AlgoSCoRe }, "workers.max_staleness: asynchronous sampling (> 0) is implemented for algos grpo, nft and hdpo only"},
 		{func(c *Config) { c.Workers.MaxStaleness = -1 }, "workers.max_staleness: must be >= 0"},
 		{func(c *Config) { c.Workers.WeightsDType = "f16" }, `workers.weights_dtype: "f16" is not f32 or bf16`},
 		{func(c *Config) { c.Workers.WeightsDType = WeightsBF16 }, "workers.weights_dtype: bf16 makes workers sample from rounded weights"},
@@ -39,9 +39,12 @@ func TestWorkersConfigValidation(t *testing.T) {
 	}
 	ok := Defaults()
 	ok.Workers.Enabled, ok.Workers.URL, ok.Workers.Listen = true, "nats://10.0.0.2:4222", "" // listen unused with a url
-	ok.Workers.MaxStaleness = 2                                                              // asynchronous grpo
-	if err := ok.Validate(); err != nil {
-		t.Fatalf("a valid workers section: %v", err)
+	ok.Workers.MaxStaleness = 2                                                              // asynchronous
+	for _, algo := range []Algorithm{AlgoGRPO, AlgoNFT, AlgoHDPO} {
+		ok.Algo = algo
+		if err := ok.Validate(); err != nil {
+			t.Fatalf("a valid workers section, algo %s: %v", algo, err)
+		}
 	}
 	off := Defaults()
 	off.Workers.MaxStaleness = 3 // not checked while workers are off
