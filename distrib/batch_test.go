@@ -186,23 +186,8 @@ func TestPrefetcherHoldsNewestVersion(t *testing.T) {
 func testPrefetcher(t *testing.T, direct bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	nc, js, obj := startTestStore(ctx, t)
-	var chunks *chunkReader
-	if direct {
-		if chunks = newChunkReader(ctx, js); chunks == nil {
-			t.Fatal("no direct get on the policy bucket's stream")
-		}
-	}
-	p, err := startPrefetch(ctx, obj, nil, chunks, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.stop()
-	cfg := tinyConfig(t)
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newPrefetchFixture(ctx, t, false, direct, nil)
+	nc, obj, p, cfg, pol := f.nc, f.obj, f.p, f.cfg, f.pol
 	for _, v := range []int{4, 5} {
 		if err := publishPolicy(ctx, obj, v, pol, cfg, chunkOptions(nc.MaxPayload())); err != nil {
 			t.Fatal(err)

@@ -102,17 +102,8 @@ func TestPolicyVersionFullChunks(t *testing.T) {
 func TestPrefetcherWaitsForVersionToCome(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	nc, js, obj := startTestStore(ctx, t)
-	p, err := startPrefetch(ctx, obj, nil, newChunkReader(ctx, js), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.stop()
-	cfg := tinyConfig(t)
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newPrefetchFixture(ctx, t, false, true, nil)
+	nc, obj, p, cfg, pol := f.nc, f.obj, f.p, f.cfg, f.pol
 	put := func(v int) {
 		if err := publishPolicy(ctx, obj, v, pol, cfg, chunkOptions(nc.MaxPayload())); err != nil {
 			t.Error(err)

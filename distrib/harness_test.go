@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -274,4 +275,42 @@ func tinyPlayer(tb testing.TB, cfg trainers.Config) (*trainers.GroupPlayer, []en
 		tb.Fatal(err)
 	}
 	return gp, env.Tasks().HeldOut()
+}
+
+// prefetchFixture is a test store, a prefetcher on it and the tiny config's base policy.
+type prefetchFixture struct {
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	obj jetstream.ObjectStore
+	p   *prefetcher
+	cfg trainers.Config
+	pol policy.Policy
+}
+
+// newPrefetchFixture starts a test store and a prefetcher that takes pushes when push is set and
+// reads one-chunk versions by direct get when direct is set, logging to log (nil: nowhere); the
+// prefetcher stops when the test ends.
+func newPrefetchFixture(ctx context.Context, t *testing.T, push, direct bool, log io.Writer) *prefetchFixture {
+	t.Helper()
+	f := &prefetchFixture{cfg: tinyConfig(t)}
+	f.nc, f.js, f.obj = startTestStore(ctx, t)
+	var chunks *chunkReader
+	if direct {
+		if chunks = newChunkReader(ctx, f.js); chunks == nil {
+			t.Fatal("no direct get on the policy bucket's stream")
+		}
+	}
+	var pushes *nats.Conn
+	if push {
+		pushes = f.nc
+	}
+	var err error
+	if f.p, err = startPrefetch(ctx, f.obj, pushes, chunks, log); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.p.stop)
+	if f.pol, err = policy.LoadPolicy(f.cfg.Init); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-
-	"grit/policy"
 )
 
 // A version that fits in one message reaches a subscribed worker's prefetcher by the push, before
@@ -19,17 +17,8 @@ import (
 func TestPushedVersionNeedsNoDownload(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	nc, _, obj := startTestStore(ctx, t)
-	p, err := startPrefetch(ctx, obj, nc, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.stop()
-	cfg := tinyConfig(t)
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newPrefetchFixture(ctx, t, true, false, nil)
+	nc, obj, p, cfg, pol := f.nc, f.obj, f.p, f.cfg, f.pol
 	pub, err := newPolicyPublisher(obj, nc, cfg, chunkOptions(nc.MaxPayload()))
 	if err != nil {
 		t.Fatal(err)
@@ -76,18 +65,9 @@ func sameFiles(b *policyBundle, object []byte) bool {
 func TestCorruptPushIsIgnored(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	nc, _, obj := startTestStore(ctx, t)
 	log := &syncWriter{w: &bytes.Buffer{}}
-	p, err := startPrefetch(ctx, obj, nc, nil, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.stop()
-	cfg := tinyConfig(t)
-	pol, err := policy.LoadPolicy(cfg.Init)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newPrefetchFixture(ctx, t, true, false, log)
+	nc, obj, p, cfg, pol := f.nc, f.obj, f.p, f.cfg, f.pol
 	if err := publishPolicy(ctx, obj, 2, pol, cfg, chunkOptions(nc.MaxPayload())); err != nil {
 		t.Fatal(err)
 	}
