@@ -89,6 +89,7 @@ func StartLearner(ctx context.Context, cfg trainers.Config, runDir string, log i
 		l.Close()
 		return nil, err
 	}
+	l.pub.session = l.session
 	fmt.Fprintf(log, "workers: tasks on %s; start workers with: train worker --connect %s\n", l.URL, l.URL)
 	return l, nil
 }

@@ -80,6 +80,7 @@ var chatTemplateFiles = []string{"tokenizer_config.json", "chat_template.jinja"}
 type policyPublisher struct {
 	obj     jetstream.ObjectStore
 	nc      *nats.Conn // pushes versions that fit in a message (push.go); nil = never
+	session string     // the learner's session, in each push and put ("" = none)
 	cfg     trainers.Config
 	chunks  *jetstream.ObjectMetaOptions
 	cfgYAML string
@@ -269,7 +270,7 @@ func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, pa
 		if err != nil {
 			return fmt.Errorf("policy version %d: %w", v, err)
 		}
-		if err := pushVersion(p.nc, v, buf); err != nil {
+		if err := pushVersion(p.nc, v, p.session, buf); err != nil {
 			return err
 		}
 		body = bytes.NewReader(buf)
@@ -277,7 +278,11 @@ func (p *policyPublisher) put(ctx context.Context, v int, files []policyFile, pa
 	if beforePut != nil {
 		beforePut()
 	}
-	info, err := p.obj.Put(ctx, jetstream.ObjectMeta{Name: versionDir(v), Opts: chunks}, body)
+	meta := jetstream.ObjectMeta{Name: versionDir(v), Opts: chunks}
+	if p.session != "" {
+		meta.Metadata = map[string]string{metaSession: p.session}
+	}
+	info, err := p.obj.Put(ctx, meta, body)
 	if err != nil {
 		return fmt.Errorf("uploading policy version %d: %w", v, err)
 	}

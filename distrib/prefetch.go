@@ -17,14 +17,15 @@ import (
 // version the learner pushes (push.go) it takes from the push and does not download. It keeps
 // the newest version only; a version it does not hold is downloaded on demand.
 type prefetcher struct {
-	obj    jetstream.ObjectStore
-	mu     sync.Mutex
-	newest int           // version of the last put or push seen; -1 = none
-	pushed int           // version of the last push taken; -1 = none
-	ready  chan struct{} // closed when newest's download ended
-	bundle *policyBundle // newest's bundle once downloaded (nil if that failed)
-	seen   chan struct{} // closed (and replaced) at every put seen
-	stop   func()
+	obj     jetstream.ObjectStore
+	mu      sync.Mutex
+	newest  int           // version of the last put or push seen; -1 = none
+	pushed  int           // version of the last push taken; -1 = none
+	session string        // the learner (session) that made newest; "" = unknown
+	ready   chan struct{} // closed when newest's download ended
+	bundle  *policyBundle // newest's bundle once downloaded (nil if that failed)
+	seen    chan struct{} // closed (and replaced) at every put seen
+	stop    func()
 }
 
 // startPrefetch watches obj for new versions and takes the learner's pushes on nc (nil: none)
@@ -55,40 +56,49 @@ func startPrefetch(ctx context.Context, obj jetstream.ObjectStore, nc *nats.Conn
 	}
 	go func() {
 		for info := range w.Updates() {
-			var v int
-			if info == nil || info.Deleted {
-				continue
-			}
-			if _, err := fmt.Sscanf(info.Name, "v%06d", &v); err != nil || info.Name != versionDir(v) {
-				continue
-			}
-			ready := make(chan struct{})
-			p.mu.Lock()
-			if p.pushed == v && p.newest == v { // this put's bytes came as a push already
-				p.mu.Unlock()
-				continue
-			}
-			p.newest, p.ready, p.bundle = v, ready, nil
-			close(p.seen)
-			p.seen = make(chan struct{})
-			p.mu.Unlock()
-			b, err := prefetchVersion(ctx, obj, chunks, info, v)
-			p.mu.Lock()
-			if p.newest == v && err == nil {
-				p.bundle = b
-			}
-			p.mu.Unlock()
-			close(ready)
+			p.announced(ctx, chunks, info)
 		}
 	}()
 	return p, nil
 }
 
-// takePush makes a pushed version the newest, ready at once. A learner pushes a version right
-// before it puts it, so the watch's announcement of the same version that follows is skipped.
-// A version a new learner pushes may be older than the newest seen (awaitPut sees the change).
+// announced handles the watch's announcement of a put: it makes the version the newest and
+// downloads it, unless the same learner (session) pushed or put this version or a newer one
+// already. A push comes before its put's announcement, and an announcement that arrives after a
+// later version's push is stale; a version of another learner is taken even when older (a new
+// learner numbers from its own start; awaitPut sees the change).
+func (p *prefetcher) announced(ctx context.Context, chunks *chunkReader, info *jetstream.ObjectInfo) {
+	var v int
+	if info == nil || info.Deleted {
+		return
+	}
+	if _, err := fmt.Sscanf(info.Name, "v%06d", &v); err != nil || info.Name != versionDir(v) {
+		return
+	}
+	session := info.Metadata[metaSession]
+	ready := make(chan struct{})
+	p.mu.Lock()
+	if session != "" && session == p.session && v <= p.newest {
+		p.mu.Unlock()
+		return
+	}
+	p.newest, p.session, p.ready, p.bundle = v, session, ready, nil
+	close(p.seen)
+	p.seen = make(chan struct{})
+	p.mu.Unlock()
+	b, err := prefetchVersion(ctx, p.obj, chunks, info, v)
+	p.mu.Lock()
+	if p.newest == v && err == nil {
+		p.bundle = b
+	}
+	p.mu.Unlock()
+	close(ready)
+}
+
+// takePush makes a pushed version the newest, ready at once (the put that follows is not
+// downloaded: announced). A push older than the newest version of the same learner is ignored.
 func (p *prefetcher) takePush(msg *nats.Msg, log io.Writer) {
-	b, err := decodePush(msg)
+	b, session, err := decodePush(msg)
 	if err != nil {
 		if log != nil {
 			fmt.Fprintf(log, "worker: ignoring a policy push (the version is downloaded instead): %v\n", err)
@@ -98,10 +108,13 @@ func (p *prefetcher) takePush(msg *nats.Msg, log io.Writer) {
 	ready := make(chan struct{})
 	close(ready)
 	p.mu.Lock()
-	p.newest, p.pushed, p.ready, p.bundle = b.Version, b.Version, ready, b
+	defer p.mu.Unlock()
+	if session != "" && session == p.session && b.Version < p.newest {
+		return
+	}
+	p.newest, p.pushed, p.session, p.ready, p.bundle = b.Version, b.Version, session, ready, b
 	close(p.seen)
 	p.seen = make(chan struct{})
-	p.mu.Unlock()
 }
 
 // recheckPut is how often awaitPut asks the bucket for the version it waits for.

@@ -19,7 +19,8 @@ import (
 const (
 	pushSubject = "grit.policy.push"
 	hdrVersion  = "Grit-Version" // the pushed bundle's policy version
-	hdrCRC32C   = "Grit-CRC32C"  // CRC-32C of the bundle, decimal
+	hdrCRC32C   = "Grit-CRC32C"  // CRC-32C of the bundle, decimal; the learner's session is hdrSession
+	metaSession = "grit-session" // an Object Store version's metadata key naming the learner session that put it
 )
 
 // pushHeadroom is room left in a push message for its headers under the server's max_payload.
@@ -45,12 +46,13 @@ func readBundle(size int64, parts io.Reader) ([]byte, error) {
 	return buf, nil
 }
 
-// pushVersion publishes bundle as policy version v on pushSubject (no acknowledgement: a worker
-// that misses it downloads the version).
-func pushVersion(nc *nats.Conn, v int, bundle []byte) error {
+// pushVersion publishes bundle as policy version v of the learner session on pushSubject (no
+// acknowledgement: a worker that misses it downloads the version).
+func pushVersion(nc *nats.Conn, v int, session string, bundle []byte) error {
 	msg := nats.NewMsg(pushSubject)
 	msg.Data = bundle
 	msg.Header.Set(hdrVersion, strconv.Itoa(v))
+	msg.Header.Set(hdrSession, session)
 	msg.Header.Set(hdrCRC32C, strconv.FormatUint(uint64(crc32.Checksum(bundle, castagnoli)), 10))
 	if err := nc.PublishMsg(msg); err != nil {
 		return fmt.Errorf("pushing policy version %d: %w", v, err)
@@ -58,25 +60,25 @@ func pushVersion(nc *nats.Conn, v int, bundle []byte) error {
 	return nil
 }
 
-// decodePush checks a push message and splits it into its version's bundle.
-func decodePush(msg *nats.Msg) (*policyBundle, error) {
+// decodePush checks a push message and splits it into its version's bundle; session is the
+// learner that pushed it ("" when the header is missing).
+func decodePush(msg *nats.Msg) (b *policyBundle, session string, err error) {
 	v, err := strconv.Atoi(msg.Header.Get(hdrVersion))
 	if err != nil || v < 0 {
-		return nil, fmt.Errorf("policy push without a version (header %s %q)", hdrVersion, msg.Header.Get(hdrVersion))
+		return nil, "", fmt.Errorf("policy push without a version (header %s %q)", hdrVersion, msg.Header.Get(hdrVersion))
 	}
 	want, err := strconv.ParseUint(msg.Header.Get(hdrCRC32C), 10, 32)
 	if err != nil {
-		return nil, fmt.Errorf("policy push of version %d without a checksum (header %s %q)", v, hdrCRC32C, msg.Header.Get(hdrCRC32C))
+		return nil, "", fmt.Errorf("policy push of version %d without a checksum (header %s %q)", v, hdrCRC32C, msg.Header.Get(hdrCRC32C))
 	}
 	if got := crc32.Checksum(msg.Data, castagnoli); uint64(got) != want {
-		return nil, fmt.Errorf("policy push of version %d: CRC-32C %d, the header says %d", v, got, want)
+		return nil, "", fmt.Errorf("policy push of version %d: CRC-32C %d, the header says %d", v, got, want)
 	}
-	b, err := parseBundle(v, msg.Data)
-	if err != nil {
-		return nil, err
+	if b, err = parseBundle(v, msg.Data); err != nil {
+		return nil, "", err
 	}
 	if b.Version != v {
-		return nil, fmt.Errorf("policy push of version %d holds version %d", v, b.Version)
+		return nil, "", fmt.Errorf("policy push of version %d holds version %d", v, b.Version)
 	}
-	return b, nil
+	return b, msg.Header.Get(hdrSession), nil
 }

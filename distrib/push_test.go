@@ -157,3 +157,46 @@ func TestWorkerWithoutPrefetcherWaitsForIssuedAheadVersions(t *testing.T) {
 		t.Fatalf("the worker never waited for a version still to come, so this test shows nothing; its log:\n%s", log.String())
 	}
 }
+
+// The watch's announcement of a put that arrives after a newer push of the same learner is stale
+// and changes nothing (taking it would make the older version the newest, and a worker waiting
+// for the pushed one would take it for a new learner's); an older version of another learner is
+// taken, since a new learner numbers its versions from its own start.
+func TestStaleAnnouncementIgnoredNewLearnerTaken(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newPrefetchFixture(ctx, t, true, false, nil)
+	pub, err := newPolicyPublisher(f.obj, f.nc, f.cfg, chunkOptions(f.nc.MaxPayload()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub.session = "learner-a"
+	for _, v := range []int{1, 2} {
+		if err := pub.publish(ctx, v, f.pol, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitNewest(t, f.p, 2)
+	info, err := f.obj.GetInfo(ctx, versionDir(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Metadata[metaSession]; got != "learner-a" {
+		t.Fatalf("version 1's metadata names session %q, want learner-a", got)
+	}
+	newest := func() (int, string) {
+		f.p.mu.Lock()
+		defer f.p.mu.Unlock()
+		return f.p.newest, f.p.session
+	}
+	f.p.announced(ctx, nil, info) // version 1 again, late
+	if v, s := newest(); v != 2 || s != "learner-a" {
+		t.Fatalf("after a stale announcement of version 1: newest %d of %q, want 2 of learner-a", v, s)
+	}
+	other := *info
+	other.Metadata = map[string]string{metaSession: "learner-b"}
+	f.p.announced(ctx, nil, &other)
+	if v, s := newest(); v != 1 || s != "learner-b" {
+		t.Fatalf("after another learner's version 1: newest %d of %q, want 1 of learner-b", v, s)
+	}
+}
