@@ -49,15 +49,20 @@ func readBundle(size int64, parts io.Reader) ([]byte, error) {
 // pushVersion publishes bundle as policy version v of the learner session on pushSubject (no
 // acknowledgement: a worker that misses it downloads the version).
 func pushVersion(nc *nats.Conn, v int, session string, bundle []byte) error {
+	if err := nc.PublishMsg(pushMsg(v, session, bundle)); err != nil {
+		return fmt.Errorf("pushing policy version %d: %w", v, err)
+	}
+	return nil
+}
+
+// pushMsg is the push message of bundle as policy version v of the learner session.
+func pushMsg(v int, session string, bundle []byte) *nats.Msg {
 	msg := nats.NewMsg(pushSubject)
 	msg.Data = bundle
 	msg.Header.Set(hdrVersion, strconv.Itoa(v))
 	msg.Header.Set(hdrSession, session)
 	msg.Header.Set(hdrCRC32C, strconv.FormatUint(uint64(crc32.Checksum(bundle, castagnoli)), 10))
-	if err := nc.PublishMsg(msg); err != nil {
-		return fmt.Errorf("pushing policy version %d: %w", v, err)
-	}
-	return nil
+	return msg
 }
 
 // decodePush checks a push message and splits it into its version's bundle; session is the

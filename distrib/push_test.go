@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // A version that fits in one message reaches a subscribed worker's prefetcher by the push, before
@@ -23,6 +24,7 @@ func TestPushedVersionNeedsNoDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pub.session = "learner-a" // as the learner's: the watch's announcements of these puts are skipped
 	for _, v := range []int{3, 4} { // version 3 is saved to disk first; 4 is encoded from memory
 		if err := pub.publish(ctx, v, pol, nil); err != nil {
 			t.Fatal(err)
@@ -160,43 +162,56 @@ func TestWorkerWithoutPrefetcherWaitsForIssuedAheadVersions(t *testing.T) {
 
 // The watch's announcement of a put that arrives after a newer push of the same learner is stale
 // and changes nothing (taking it would make the older version the newest, and a worker waiting
-// for the pushed one would take it for a new learner's); an older version of another learner is
-// taken, since a new learner numbers its versions from its own start.
+// for the pushed one would take it for a new learner's); so is a push older than the newest of its
+// learner. An older version of another learner is taken, by announcement or push, since a new
+// learner numbers its versions from its own start. The prefetcher here is fed by hand (no watch,
+// no subscription), so the order of events is the test's.
 func TestStaleAnnouncementIgnoredNewLearnerTaken(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f := newPrefetchFixture(ctx, t, true, false, nil)
-	pub, err := newPolicyPublisher(f.obj, f.nc, f.cfg, chunkOptions(f.nc.MaxPayload()))
+	f := newPrefetchFixture(ctx, t, false, false, nil)
+	pub, err := newPolicyPublisher(f.obj, nil, f.cfg, chunkOptions(f.nc.MaxPayload()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub.session = "learner-a"
+	infos := map[int]*jetstream.ObjectInfo{}
 	for _, v := range []int{1, 2} {
 		if err := pub.publish(ctx, v, f.pol, nil); err != nil {
 			t.Fatal(err)
 		}
+		if infos[v], err = f.obj.GetInfo(ctx, versionDir(v)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	waitNewest(t, f.p, 2)
-	info, err := f.obj.GetInfo(ctx, versionDir(1))
+	if got := infos[1].Metadata[metaSession]; got != "learner-a" {
+		t.Fatalf("version 1's metadata names session %q, want learner-a", got)
+	}
+	bundle1, err := getObject(ctx, f.obj, versionDir(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := info.Metadata[metaSession]; got != "learner-a" {
-		t.Fatalf("version 1's metadata names session %q, want learner-a", got)
+	p := &prefetcher{obj: f.obj, newest: -1, pushed: -1, seen: make(chan struct{})}
+	expect := func(what string, v int, session string) {
+		t.Helper()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.newest != v || p.session != session {
+			t.Fatalf("after %s: newest %d of %q, want %d of %q", what, p.newest, p.session, v, session)
+		}
 	}
-	newest := func() (int, string) {
-		f.p.mu.Lock()
-		defer f.p.mu.Unlock()
-		return f.p.newest, f.p.session
-	}
-	f.p.announced(ctx, nil, info) // version 1 again, late
-	if v, s := newest(); v != 2 || s != "learner-a" {
-		t.Fatalf("after a stale announcement of version 1: newest %d of %q, want 2 of learner-a", v, s)
-	}
-	other := *info
+	p.announced(ctx, nil, infos[2])
+	expect("version 2's announcement", 2, "learner-a")
+	p.announced(ctx, nil, infos[1])
+	expect("a late announcement of version 1", 2, "learner-a")
+	p.takePush(pushMsg(1, "learner-a", bundle1), nil)
+	expect("a late push of version 1", 2, "learner-a")
+	other := *infos[1]
 	other.Metadata = map[string]string{metaSession: "learner-b"}
-	f.p.announced(ctx, nil, &other)
-	if v, s := newest(); v != 1 || s != "learner-b" {
-		t.Fatalf("after another learner's version 1: newest %d of %q, want 1 of learner-b", v, s)
-	}
+	p.announced(ctx, nil, &other)
+	expect("another learner's version 1", 1, "learner-b")
+	p.takePush(pushMsg(0, "learner-c", bundle1[:0:0]), nil) // fails its checks: ignored
+	expect("a push that fails its checks", 1, "learner-b")
+	p.takePush(pushMsg(1, "learner-c", bundle1), nil)
+	expect("a third learner's push of version 1", 1, "learner-c")
 }
