@@ -24,7 +24,8 @@ func TestPushedVersionNeedsNoDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub.session = "learner-a" // as the learner's: the watch's announcements of these puts are skipped
+	// a session, as the learner's: the watch's announcements of these puts are then skipped
+	pub.session = "learner-a"
 	for _, v := range []int{3, 4} { // version 3 is saved to disk first; 4 is encoded from memory
 		if err := pub.publish(ctx, v, pol, nil); err != nil {
 			t.Fatal(err)
