@@ -76,6 +76,12 @@ func singleRun(t *testing.T) string {
 // returns a func that waits for them after the run.
 func workerRun(t *testing.T, cfg trainers.Config, start func(ctx context.Context, url string) (wait func())) (string, *bytes.Buffer) {
 	t.Helper()
+	return workerRunProgress(t, cfg, start, nil)
+}
+
+// workerRunProgress is workerRun with a progress callback (nil: none).
+func workerRunProgress(t *testing.T, cfg trainers.Config, start func(ctx context.Context, url string) (wait func()), progress func(trainers.StepReport)) (string, *bytes.Buffer) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
 	var log bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
@@ -89,7 +95,7 @@ func workerRun(t *testing.T, cfg trainers.Config, start func(ctx context.Context
 	if start != nil {
 		wait = start(ctx, l.URL)
 	}
-	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: l, Log: &syncWriter{w: &log}})
+	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: l, Log: &syncWriter{w: &log}, Progress: progress})
 	cancel()
 	wait()
 	if err != nil {

@@ -316,6 +316,9 @@ func (t *trainer) report(m Metrics) {
 		Step: t.st.Step, Steps: t.cfg.Steps, Reward: m[keyRewardMean], Accuracy: m[keyAccuracy],
 		EvalAcc: math.NaN(), TokensPerS: m[keyGenTokensPerS], ElapsedS: time.Since(t.start).Seconds(),
 	}
+	if v, ok := m[keyWorkerTokPerS]; ok && m[keyGenTokensPerS] == 0 { // the workers sampled
+		r.TokensPerS = v
+	}
 	if t.st.HaveEval {
 		r.EvalAcc = t.st.LastEvalAcc
 	}
