@@ -59,17 +59,13 @@ func (b *bucketWatch) PlayRound(ctx context.Context, req trainers.RoundRequest, 
 func TestAsyncWorkersStaleness1(t *testing.T) {
 	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "workers.max_staleness=1")...)
 	dir := filepath.Join(t.TempDir(), "run")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel, l := startTestLearner(t, cfg, dir, nil)
 	defer cancel()
-	l, err := StartLearner(ctx, cfg, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l.Close()
 	resultVersions := watchResultVersions(t, l.URL)
 	wait := startWorkers(t, 1)(ctx, l.URL)
 	watch := &bucketWatch{t: t, l: l, versions: map[int][]int{}}
-	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: watch})
+	_, err := trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: watch})
 	cancel()
 	wait()
 	if err != nil {
@@ -351,15 +347,11 @@ func TestAsyncResumeRestartsIssuing(t *testing.T) {
 	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "checkpoint_every=1", "workers.max_staleness=1")...)
 	runUntilCrash(t, cfg, dir, 1)
 
-	ctx2, cancel2 := context.WithCancel(context.Background())
+	ctx2, cancel2, l2 := startTestLearner(t, cfg, dir, nil)
 	defer cancel2()
-	l2, err := StartLearner(ctx2, cfg, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l2.Close()
 	wait := startWorkers(t, 1)(ctx2, l2.URL)
-	_, err = trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
+	_, err := trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
 	cancel2()
 	wait()
 	if err != nil {

@@ -50,12 +50,8 @@ func TestPlayGroupsEqualsPlayGroup(t *testing.T) {
 // each task says a worker takes half of the round.
 func TestRoundSharedAmongWaitingWorkers(t *testing.T) {
 	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "prompts_per_step=6")...)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel, l := startTestLearner(t, cfg, t.TempDir(), nil)
 	defer cancel()
-	l, err := StartLearner(ctx, cfg, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l.Close()
 	if got := l.share(ctx); got != 1 {
 		t.Fatalf("share with nobody waiting: %d, want 1", got)
@@ -193,18 +189,7 @@ func testPrefetcher(t *testing.T, direct bool) {
 			t.Fatal(err)
 		}
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		p.mu.Lock()
-		newest, ready := p.newest, p.ready
-		p.mu.Unlock()
-		if newest == 5 {
-			<-ready
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the prefetcher saw version %d, not 5", newest)
-		}
-	}
+	waitNewest(t, p, 5)
 	if err := deleteVersions(ctx, obj, []int{4, 5}); err != nil {
 		t.Fatal(err)
 	}

@@ -125,12 +125,8 @@ func BenchmarkRolloutPhase(b *testing.B) {
 				sets = append(sets, "workers.local=true", "workers.wait_s=0.001")
 			}
 			cfg := tinyConfig(b, sets...)
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel, l := startTestLearner(b, cfg, b.TempDir(), nil)
 			defer cancel()
-			l, err := StartLearner(ctx, cfg, b.TempDir(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
 			defer l.Close()
 			for i := 0; i < n; i++ {
 				go RunWorker(ctx, WorkerOptions{URL: l.URL, ID: fmt.Sprintf("b%d", i), CacheDir: b.TempDir()})

@@ -158,15 +158,11 @@ var errCrash = errors.New("learner crashed")
 // leaves its run folder and store.
 func runUntilCrash(t *testing.T, cfg trainers.Config, dir string, crashStep int) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel, l := startTestLearner(t, cfg, dir, nil)
 	defer cancel()
-	l, err := StartLearner(ctx, cfg, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l.Close()
 	wait := startWorkers(t, 1)(ctx, l.URL)
-	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l, crashStep: crashStep}})
+	_, err := trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: &crashingSource{t: t, l: l, crashStep: crashStep}})
 	if !errors.Is(err, errCrash) {
 		t.Fatalf("first run: %v, want the crash", err)
 	}
@@ -212,15 +208,11 @@ func TestResumedLearnerReissuesInterruptedStep(t *testing.T) {
 	cfg := tinyConfig(t, append(append([]string{}, workerSets...), "checkpoint_every=1")...)
 	runUntilCrash(t, cfg, dir, 1)
 
-	ctx2, cancel2 := context.WithCancel(context.Background())
+	ctx2, cancel2, l2 := startTestLearner(t, cfg, dir, nil) // same store folder: the stale messages are still there
 	defer cancel2()
-	l2, err := StartLearner(ctx2, cfg, dir, nil) // same store folder: the stale messages are still there
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l2.Close()
 	wait := startWorkers(t, 1)(ctx2, l2.URL)
-	_, err = trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
+	_, err := trainers.Run(ctx2, cfg, trainers.RunOptions{OutDir: dir, Resume: true, Rollouts: l2})
 	cancel2()
 	wait()
 	if err != nil {

@@ -84,18 +84,14 @@ func workerRunProgress(t *testing.T, cfg trainers.Config, start func(ctx context
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "run")
 	var log bytes.Buffer
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel, l := startTestLearner(t, cfg, dir, &syncWriter{w: &log})
 	defer cancel()
-	l, err := StartLearner(ctx, cfg, dir, &syncWriter{w: &log})
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l.Close()
 	wait := func() {}
 	if start != nil {
 		wait = start(ctx, l.URL)
 	}
-	_, err = trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: l, Log: &syncWriter{w: &log}, Progress: progress})
+	_, err := trainers.Run(ctx, cfg, trainers.RunOptions{OutDir: dir, Rollouts: l, Log: &syncWriter{w: &log}, Progress: progress})
 	cancel()
 	wait()
 	if err != nil {
@@ -319,4 +315,18 @@ func newPrefetchFixture(ctx context.Context, t *testing.T, push, direct bool, lo
 		t.Fatal(err)
 	}
 	return f
+}
+
+// startTestLearner starts a learner for cfg with run folder dir (log: nil = none) and a context
+// for its workers. The caller defers cancel and then l.Close (closing first frees the store
+// folder, which a second learner of the same run reuses), or calls them earlier.
+func startTestLearner(tb testing.TB, cfg trainers.Config, dir string, log io.Writer) (ctx context.Context, cancel context.CancelFunc, l *Learner) {
+	tb.Helper()
+	ctx, cancel = context.WithCancel(context.Background())
+	l, err := StartLearner(ctx, cfg, dir, log)
+	if err != nil {
+		cancel()
+		tb.Fatal(err)
+	}
+	return ctx, cancel, l
 }

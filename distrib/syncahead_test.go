@@ -65,12 +65,8 @@ func TestSynchronousIssuesNextStepBeforeTheUpdateEnds(t *testing.T) {
 	want := singleRun(t)
 	cfg := tinyConfig(t, workerSets...)
 	dir := filepath.Join(t.TempDir(), "run")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel, l := startTestLearner(t, cfg, dir, nil)
 	defer cancel()
-	l, err := StartLearner(ctx, cfg, dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l.Close()
 	nc, err := nats.Connect(l.URL)
 	if err != nil {

@@ -36,7 +36,7 @@ type inferBufs struct {
 
 // reuse returns (*buf)[:n], taking a new buffer from the arena only when the buffer is too small
 // (the garbage collector never sees them: a tiny policy's sampling call made 3.5 MB of garbage
-// here, one collection per call in a rollout worker's small heap). Contents are arbitrary:
+// here, a collection every one or two calls in a rollout worker's small heap). Contents are arbitrary:
 // forward overwrites every element it reads.
 func (in *inference) reuse(buf *[]float32, n int) []float32 {
 	if cap(*buf) < n {
